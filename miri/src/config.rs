@@ -1,0 +1,92 @@
+//! Typed configuration, from flags or environment variables. Secrets (`FAL_KEY`) are read from
+//! the environment only and never printed.
+
+use clap::Args;
+use std::path::PathBuf;
+
+/// Settings every process shares.
+#[derive(Args, Clone, Debug)]
+pub struct Common {
+    /// Where the SQLite store, media, Temporal's database and the owner token live.
+    #[arg(long, env = "MIRI_DATA_DIR", default_value = ".miri")]
+    pub data_dir: PathBuf,
+    /// Temporal frontend (host:port).
+    #[arg(long, env = "TEMPORAL_ADDRESS", default_value = "127.0.0.1:7233")]
+    pub temporal_address: String,
+    #[arg(long, env = "TEMPORAL_NAMESPACE", default_value = "default")]
+    pub temporal_namespace: String,
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    pub redis_url: String,
+    /// Redis pub/sub channel for events (one per deployment).
+    #[arg(long, env = "MIRI_EVENTS_CHANNEL", default_value = "miri:events")]
+    pub events_channel: String,
+}
+
+impl Common {
+    pub fn store_path(&self) -> PathBuf {
+        self.data_dir.join("miri.db")
+    }
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
+    }
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct GatewayArgs {
+    #[arg(long, env = "MIRI_HTTP_PORT", default_value_t = 8080)]
+    pub http_port: u16,
+    /// The built web app.
+    #[arg(long, env = "MIRI_WEB_DIST", default_value = "web/dist")]
+    pub web_dist: PathBuf,
+    #[arg(long, env = "MIRI_MAX_UPLOAD_MB", default_value_t = 100)]
+    pub max_upload_mb: usize,
+    /// Seconds a shot waits for a webhook before polling the provider.
+    #[arg(long, env = "MIRI_POLL_EVERY_SECS", default_value_t = 30)]
+    pub poll_every_secs: u64,
+    /// JWKS documents whose keys sign fal webhooks (comma-separated).
+    #[arg(
+        long,
+        env = "FAL_JWKS_URLS",
+        value_delimiter = ',',
+        default_value = "https://rest.alpha.fal.ai/.well-known/jwks.json,https://rest.fal.ai/.well-known/jwks.json"
+    )]
+    pub jwks_urls: Vec<String>,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct WorkerArgs {
+    /// fal's queue API base URL (the simulator's URL in sim mode).
+    #[arg(long, env = "FAL_QUEUE_URL", default_value_t = WorkerArgs::default_fal_url())]
+    pub fal_url: url::Url,
+    /// The gateway's public URL, where providers send webhooks.
+    #[arg(long, env = "MIRI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: url::Url,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct SimArgs {
+    #[arg(long, env = "MIRI_SIM_PORT", default_value_t = 8090)]
+    pub port: u16,
+    #[arg(long, env = "MIRI_SIM_DATA_DIR", default_value = ".miri/sim")]
+    pub data_dir: PathBuf,
+    /// Milliseconds a still takes.
+    #[arg(long, default_value_t = 300)]
+    pub still_latency_ms: u64,
+    /// Milliseconds a clip takes (on top of ffmpeg's own time).
+    #[arg(long, default_value_t = 300)]
+    pub clip_latency_ms: u64,
+    /// Hold webhooks until `POST /_sim/requests/{id}/deliver` (benchmarks).
+    #[arg(long)]
+    pub hold_webhooks: bool,
+}
+
+/// `FAL_KEY` from the environment; absent means simulator mode.
+pub fn fal_key() -> Option<String> {
+    std::env::var("FAL_KEY").ok().filter(|k| !k.trim().is_empty())
+}
+
+impl WorkerArgs {
+    pub fn default_fal_url() -> url::Url {
+        "https://queue.fal.run".parse().expect("a valid URL")
+    }
+}

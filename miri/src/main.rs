@@ -1,0 +1,78 @@
+//! `miri`: one binary for every process — `up` (everything on one machine), `gateway`,
+//! `worker`, `sim` (the offline provider stand-in) and `history` (capture a workflow history for
+//! replay tests). Configuration comes from flags or the environment; secrets only from the
+//! environment.
+
+mod config;
+mod services;
+mod temporal;
+mod up;
+
+use clap::{Parser, Subcommand};
+use config::{Common, GatewayArgs, SimArgs, WorkerArgs};
+
+#[derive(Parser)]
+#[command(name = "miri", version, about = "Miri — a durable AI music-video studio")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start everything on this machine: Temporal dev server (or reuse one), gateway, worker and
+    /// the provider simulator; prints the dashboard and Temporal UI URLs.
+    Up(up::UpArgs),
+    /// Run the gateway (REST, Socket.IO, webhooks) alone.
+    Gateway {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        gateway: GatewayArgs,
+    },
+    /// Run a worker (workflows and activities) alone.
+    Worker {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        worker: WorkerArgs,
+    },
+    /// Run the provider simulator alone.
+    Sim(SimArgs),
+    /// Write a workflow's history as JSON (for replay tests).
+    History {
+        #[command(flatten)]
+        common: Common,
+        workflow_id: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,temporalio_sdk_core=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Up(args) => up::run(args).await,
+        Command::Gateway { common, gateway } => services::run_gateway(&common, &gateway, shutdown_signal()).await,
+        Command::Worker { common, worker } => services::run_worker(&common, &worker).await,
+        Command::Sim(args) => services::run_sim(&args, shutdown_signal()).await.map(|_| ()),
+        Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,142 @@
+//! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
+//! the same pieces in one process.
+
+use crate::config::{Common, GatewayArgs, SimArgs, WorkerArgs, fal_key};
+use crate::temporal;
+use anyhow::{Context, bail};
+use miri_activities::{EventPublisher, ShotActivityDeps, ShotWorker};
+use miri_gateway::{Gateway, GatewayConfig};
+use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
+use miri_store::{MediaStore, SqliteStore};
+use miri_workflows::{ShotWorkflow, TASK_QUEUE};
+use std::{future::Future, time::Duration};
+use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+use tokio::net::TcpListener;
+
+/// The key sent to the simulator, which only checks that one is present.
+const SIM_KEY: &str = "sim";
+
+pub fn open_store(common: &Common) -> anyhow::Result<(SqliteStore, MediaStore)> {
+    std::fs::create_dir_all(&common.data_dir)
+        .with_context(|| format!("creating the data dir {}", common.data_dir.display()))?;
+    let store = SqliteStore::open(&common.store_path()).context("opening the store")?;
+    let media = MediaStore::local(&common.media_dir()).context("opening the media store")?;
+    Ok((store, media))
+}
+
+/// Fetches every JWKS document (retrying while a local simulator starts) and trusts their keys.
+pub async fn webhook_verifier(urls: &[String]) -> anyhow::Result<WebhookVerifier> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut merged: Option<WebhookVerifier> = None;
+    for url in urls {
+        let fetched = loop {
+            match WebhookVerifier::fetch(url).await {
+                Ok(v) => break Some(v),
+                Err(e) if tokio::time::Instant::now() >= deadline => {
+                    tracing::warn!("webhook keys from {url} unavailable: {e}");
+                    break None;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        if let Some(v) = fetched {
+            merged = Some(match merged {
+                Some(m) => m.merge(v),
+                None => v,
+            });
+        }
+    }
+    merged.with_context(|| format!("no webhook signing keys could be fetched from {urls:?}"))
+}
+
+pub async fn gateway(common: &Common, args: &GatewayArgs) -> anyhow::Result<(Gateway, TcpListener)> {
+    let (store, media) = open_store(common)?;
+    let client = temporal::connect(common, Duration::from_secs(60)).await?;
+    let verifier = webhook_verifier(&args.jwks_urls).await?;
+    let listener = TcpListener::bind(("127.0.0.1", args.http_port))
+        .await
+        .with_context(|| format!("binding the gateway to 127.0.0.1:{}", args.http_port))?;
+    let config = GatewayConfig {
+        web_dist: args.web_dist.clone(),
+        max_upload_bytes: args.max_upload_mb * 1024 * 1024,
+        poll_every_secs: args.poll_every_secs,
+        redis_url: common.redis_url.clone(),
+        events_channel: common.events_channel.clone(),
+    };
+    Ok((Gateway::new(config, store, media, client, verifier), listener))
+}
+
+pub async fn run_gateway(
+    common: &Common,
+    args: &GatewayArgs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (gateway, listener) = gateway(common, args).await?;
+    tracing::info!("gateway listening on http://{}", listener.local_addr()?);
+    gateway.serve(listener, shutdown).await?;
+    Ok(())
+}
+
+pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> anyhow::Result<Worker> {
+    let (store, media) = open_store(common)?;
+    let client = temporal::connect(common, Duration::from_secs(60)).await?;
+    let key = fal_key().unwrap_or_else(|| SIM_KEY.to_string());
+    let fal = FalClient::new(args.fal_url.clone(), key, Duration::from_secs(30))?;
+    let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
+        .await
+        .with_context(|| format!("connecting to Redis at {}", common.redis_url))?;
+    let deps = ShotActivityDeps {
+        store,
+        media,
+        fal,
+        events,
+        public_url: args.public_url.clone(),
+        http: reqwest::Client::builder().build()?,
+    };
+    let opts = WorkerOptions::new(TASK_QUEUE)
+        .register_activities(ShotWorker::new(deps))
+        .register_workflow::<ShotWorkflow>()?
+        .build();
+    Ok(Worker::new(runtime, client, opts)?)
+}
+
+pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()> {
+    let runtime = Runtime::from_current_tokio(Default::default())?;
+    let mut worker = worker(&runtime, common, args).await?;
+    let stop = worker.shutdown_handle();
+    tokio::spawn(async move {
+        crate::shutdown_signal().await;
+        stop();
+    });
+    tracing::info!("worker polling task queue {TASK_QUEUE}");
+    worker.run().await?;
+    Ok(())
+}
+
+/// Starts the simulator; returns its base URL and the task serving it.
+pub async fn start_sim(
+    args: &SimArgs,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(url::Url, tokio::task::JoinHandle<Result<(), miri_sim::SimError>>)> {
+    let listener = TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("binding the simulator to 127.0.0.1:{}", args.port))?;
+    let url: url::Url = format!("http://{}", listener.local_addr()?).parse()?;
+    let config = miri_sim::SimConfig {
+        data_dir: args.data_dir.clone(),
+        public_url: url.clone(),
+        still_latency: Duration::from_millis(args.still_latency_ms),
+        clip_latency: Duration::from_millis(args.clip_latency_ms),
+        webhooks: if args.hold_webhooks { miri_sim::WebhookMode::Hold } else { miri_sim::WebhookMode::Auto },
+    };
+    Ok((url, tokio::spawn(miri_sim::serve(config, listener, shutdown))))
+}
+
+pub async fn run_sim(args: &SimArgs, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let (url, task) = start_sim(args, shutdown).await?;
+    tracing::info!("simulator listening on {url}");
+    match task.await? {
+        Ok(()) => Ok(()),
+        Err(e) => bail!("simulator: {e}"),
+    }
+}

@@ -1,0 +1,7 @@
+//! Clients for the outside services that generate Miri's media, and the errors they share.
+//!
+//! Each provider lives in its own folder (`fal/` is fal.ai); `error` classifies failures so
+//! workflows can decide on retries without knowing which provider they called.
+
+pub mod error;
+pub mod fal;

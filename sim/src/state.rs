@@ -1,0 +1,169 @@
+//! The one handle every handler and worker shares: configuration, signing key, request store,
+//! outgoing HTTP client, and the running workers (so a cancel or a shutdown can stop them).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use tokio::task::AbortHandle;
+use uuid::Uuid;
+
+use crate::config::SimConfig;
+use crate::error::SimError;
+use crate::signing_key;
+use crate::store::Store;
+use crate::worker;
+
+/// Bounds each outgoing call (image downloads, webhook deliveries).
+const OUTGOING_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct Sim {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SimConfig,
+    key: SigningKey,
+    store: Store,
+    http: reqwest::Client,
+    workers: Mutex<HashMap<Uuid, AbortHandle>>,
+    webhooks_delivered: AtomicU64,
+}
+
+impl Sim {
+    /// Prepares `config.data_dir`, loads (or makes) the signing key and the stored requests, and
+    /// resumes every request a previous run left unfinished.
+    pub async fn open(config: SimConfig) -> Result<Self, SimError> {
+        for dir in [files_dir(&config), work_dir(&config)] {
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|source| SimError::DataDir { path: dir, source })?;
+        }
+        let key = signing_key::load_or_create(&config.data_dir).await?;
+        let store = Store::open(config.data_dir.join("requests")).await?;
+        let http = reqwest::Client::builder()
+            .timeout(OUTGOING_TIMEOUT)
+            .build()
+            .map_err(|err| SimError::HttpClient(err.to_string()))?;
+        let sim = Self {
+            inner: Arc::new(Inner {
+                config,
+                key,
+                store,
+                http,
+                workers: Mutex::new(HashMap::new()),
+                webhooks_delivered: AtomicU64::new(0),
+            }),
+        };
+        for record in sim.store().all().await {
+            if !record.state.is_finished() {
+                tracing::info!(request_id = %record.request_id, "resuming unfinished request");
+                sim.start_worker(record.request_id);
+            }
+        }
+        Ok(sim)
+    }
+
+    pub(crate) fn config(&self) -> &SimConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.inner.key
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Where generated media live; served under `/files/`.
+    pub(crate) fn files_dir(&self) -> PathBuf {
+        files_dir(&self.inner.config)
+    }
+
+    /// Scratch space for requests being processed.
+    pub(crate) fn work_dir(&self) -> PathBuf {
+        work_dir(&self.inner.config)
+    }
+
+    /// `path` (without a leading slash) on the simulator's public origin.
+    pub(crate) fn public_url(&self, path: &str) -> String {
+        format!(
+            "{}/{path}",
+            self.inner.config.public_url.as_str().trim_end_matches('/')
+        )
+    }
+
+    pub(crate) fn start_worker(&self, id: Uuid) {
+        let mut workers = self
+            .inner
+            .workers
+            .lock()
+            .expect("worker registry lock poisoned");
+        // Registered under the lock, so the worker cannot deregister before it is registered.
+        let handle = tokio::spawn(worker::run(self.clone(), id));
+        workers.insert(id, handle.abort_handle());
+    }
+
+    /// Called by a worker once its request is finished; from then on it only delivers webhooks,
+    /// which neither cancel nor shutdown interrupt.
+    pub(crate) fn worker_finished(&self, id: Uuid) {
+        self.inner
+            .workers
+            .lock()
+            .expect("worker registry lock poisoned")
+            .remove(&id);
+    }
+
+    /// Stops a request's processing (killing its ffmpeg, if any).
+    pub(crate) fn stop_worker(&self, id: Uuid) {
+        if let Some(handle) = self
+            .inner
+            .workers
+            .lock()
+            .expect("worker registry lock poisoned")
+            .remove(&id)
+        {
+            handle.abort();
+        }
+    }
+
+    /// Stops all processing, as a crash would; unfinished requests resume at the next `open`.
+    pub(crate) fn stop_all_workers(&self) {
+        for (_, handle) in self
+            .inner
+            .workers
+            .lock()
+            .expect("worker registry lock poisoned")
+            .drain()
+        {
+            handle.abort();
+        }
+    }
+
+    pub(crate) fn count_webhook_delivered(&self) {
+        self.inner
+            .webhooks_delivered
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn webhooks_delivered(&self) -> u64 {
+        self.inner.webhooks_delivered.load(Ordering::Relaxed)
+    }
+}
+
+fn files_dir(config: &SimConfig) -> PathBuf {
+    config.data_dir.join("files")
+}
+
+fn work_dir(config: &SimConfig) -> PathBuf {
+    config.data_dir.join("work")
+}

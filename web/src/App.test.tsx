@@ -1,0 +1,229 @@
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { Shot } from "./api";
+import App from "./App";
+import {
+  authHeader,
+  errorResponse,
+  fakeSocketFactory,
+  jsonResponse,
+  routedFetch,
+  shot,
+  type RouteHandler,
+} from "./test/fakes";
+
+const PROJECTS = [
+  { projectId: "p1", name: "שיר ראשון", createdAt: "2025-01-01T00:00:00Z" },
+  { projectId: "p2", name: "שיר שני", createdAt: "2025-01-02T00:00:00Z" },
+];
+
+interface Options {
+  token?: string | null;
+  url?: string;
+  shots?: Shot[];
+  routes?: Record<string, RouteHandler>;
+}
+
+function renderApp({ token = "tok-1", url = "/?project=p1", shots, routes = {} }: Options = {}) {
+  if (token !== null) window.localStorage.setItem("miri.token", token);
+  window.history.replaceState(null, "", url);
+  const server = {
+    shots: shots ?? [
+      shot({ shotId: "s1", status: "GENERATING_VIDEO", startMs: 0, endMs: 4000, revision: 3 }),
+      shot({ shotId: "s2", status: "AWAITING_APPROVAL", startMs: 4000, endMs: 8000, revision: 1 }),
+    ],
+  };
+  const fetch = routedFetch({
+    "GET /api/projects": () => jsonResponse(PROJECTS),
+    "GET /api/projects/p1/shots": () => jsonResponse(server.shots),
+    "GET /api/projects/p2/shots": () => jsonResponse([shot({ shotId: "q1", projectId: "p2", status: "DRAFT" })]),
+    ...routes,
+  });
+  const sockets = fakeSocketFactory();
+  render(<App fetch={fetch} socketFactory={sockets.factory} />);
+  return { fetch, sockets, server };
+}
+
+function row(shotId: string): HTMLElement {
+  const el = document.querySelector<HTMLElement>(`tr[data-shot-id="${shotId}"]`);
+  if (!el) throw new Error(`no row for ${shotId}`);
+  return el;
+}
+
+function callsTo(fetch: ReturnType<typeof routedFetch>, method: string, url: string) {
+  return fetch.mock.calls.filter(([u, init]) => u === url && (init?.method ?? "GET") === method);
+}
+
+/** Renders, waits for the table, connects the socket and acknowledges the join. */
+async function renderJoined(options: Options = {}) {
+  const ctx = renderApp(options);
+  await screen.findByText("ממתין לאישור");
+  act(() => {
+    ctx.sockets.last.serverConnect();
+    ctx.sockets.last.ackJoin({ ok: true });
+  });
+  await waitFor(() => expect(callsTo(ctx.fetch, "GET", "/api/projects/p1/shots")).toHaveLength(2));
+  return ctx;
+}
+
+describe("App", () => {
+  it("shows the login form without a token and stores the token it is given", async () => {
+    const { fetch } = renderApp({ token: null });
+    const input = screen.getByLabelText("אסימון גישה");
+    fireEvent.change(input, { target: { value: "new-token" } });
+    fireEvent.click(screen.getByRole("button", { name: "כניסה" }));
+
+    expect(window.localStorage.getItem("miri.token")).toBe("new-token");
+    await screen.findByText("שיר ראשון", { selector: "h2" });
+    expect(authHeader(callsTo(fetch, "GET", "/api/projects")[0]![1])).toBe("Bearer new-token");
+  });
+
+  it("goes back to the login form with a Hebrew message on 401", async () => {
+    renderApp({ routes: { "GET /api/projects": () => errorResponse(401, "unauthorized", "token expired") } });
+    expect(await screen.findByText("אסימון הגישה נדחה או שפג תוקפו. יש להתחבר מחדש.")).toBeTruthy();
+    expect(screen.getByLabelText("אסימון גישה")).toBeTruthy();
+    expect(window.localStorage.getItem("miri.token")).toBeNull();
+  });
+
+  it("loads the project named by ?project= and renders its shots with Hebrew statuses", async () => {
+    const { fetch, sockets } = renderApp();
+    expect(await screen.findByText("ממתין לאישור")).toBeTruthy();
+    expect(within(row("s1")).getByText("יוצר וידאו")).toBeTruthy();
+    expect(row("s2").textContent).toContain("00:04.000 – 00:08.000");
+    expect(authHeader(callsTo(fetch, "GET", "/api/projects/p1/shots")[0]![1])).toBe("Bearer tok-1");
+    expect(sockets.factory).toHaveBeenCalledWith({ auth: { token: "tok-1" }, transports: ["websocket"] });
+    expect((screen.getByLabelText("פרויקט") as HTMLSelectElement).value).toBe("p1");
+  });
+
+  it("selects a project from the list and puts it in the URL", async () => {
+    const { fetch, sockets } = renderApp({ url: "/" });
+    const select = (await screen.findByLabelText("פרויקט")) as HTMLSelectElement;
+    expect(sockets.factory).not.toHaveBeenCalled();
+    fireEvent.change(select, { target: { value: "p2" } });
+    expect(await screen.findByText("טיוטה")).toBeTruthy();
+    expect(new URLSearchParams(window.location.search).get("project")).toBe("p2");
+    expect(callsTo(fetch, "GET", "/api/projects/p2/shots")).toHaveLength(1);
+    act(() => sockets.last.serverConnect());
+    expect(sockets.last.emits("join")[0]![0]).toEqual({ projectId: "p2" });
+  });
+
+  it("reports an unknown ?project=", async () => {
+    renderApp({ url: "/?project=nope" });
+    expect(await screen.findByText("הפרויקט nope לא נמצא")).toBeTruthy();
+  });
+
+  it("joins the project room on connect, re-fetches and shows the connection state", async () => {
+    const { sockets } = await renderJoined();
+    expect(sockets.last.emits("join")[0]![0]).toEqual({ projectId: "p1" });
+    expect(screen.getByRole("status").textContent).toBe("מחובר — עדכונים חיים");
+
+    act(() => sockets.last.transportError());
+    expect(screen.getByRole("status").textContent).toBe("החיבור אבד, מתחבר מחדש…");
+  });
+
+  it("shows a refused connection with the server's message", async () => {
+    const { sockets } = renderApp();
+    await screen.findByText("ממתין לאישור");
+    act(() => sockets.last.serverRefuse("invalid token"));
+    expect(screen.getByRole("status").textContent).toBe("החיבור נדחה: invalid token");
+  });
+
+  it("applies a SHOT_UPDATED event to its row", async () => {
+    const { sockets } = await renderJoined();
+    act(() =>
+      sockets.last.fire("SHOT_UPDATED", {
+        projectId: "p1",
+        shotId: "s1",
+        status: "COMPLETED",
+        revision: 4,
+        updatedAt: "2025-01-01T11:00:00Z",
+      }),
+    );
+    expect(within(row("s1")).getByText("הושלם")).toBeTruthy();
+    expect(within(row("s1")).queryByText("יוצר וידאו")).toBeNull();
+  });
+
+  it("ignores a SHOT_UPDATED event older than the row", async () => {
+    const { sockets } = await renderJoined();
+    act(() =>
+      sockets.last.fire("SHOT_UPDATED", { projectId: "p1", shotId: "s1", status: "FAILED", revision: 2, updatedAt: "" }),
+    );
+    expect(within(row("s1")).getByText("יוצר וידאו")).toBeTruthy();
+    expect(within(row("s1")).queryByText("נכשל")).toBeNull();
+  });
+
+  it("re-fetches when an event names a shot it does not have", async () => {
+    const { sockets, server, fetch } = await renderJoined();
+    server.shots = [...server.shots, shot({ shotId: "s3", status: "GENERATING_IMAGE", startMs: 8000, revision: 1 })];
+    act(() =>
+      sockets.last.fire("SHOT_UPDATED", { projectId: "p1", shotId: "s3", status: "GENERATING_IMAGE", revision: 1, updatedAt: "" }),
+    );
+    expect(await screen.findByText("יוצר תמונה")).toBeTruthy();
+    expect(callsTo(fetch, "GET", "/api/projects/p1/shots")).toHaveLength(3);
+  });
+
+  it("approves a shot with the bearer token and shows the new status", async () => {
+    const { fetch } = renderApp({
+      routes: {
+        "POST /api/shots/s2/approve": () =>
+          jsonResponse(shot({ shotId: "s2", status: "GENERATING_VIDEO", startMs: 4000, endMs: 8000, revision: 2 })),
+      },
+    });
+    await screen.findByText("ממתין לאישור");
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "אישור" }));
+
+    await waitFor(() => expect(within(row("s2")).getByText("יוצר וידאו")).toBeTruthy());
+    const calls = callsTo(fetch, "POST", "/api/shots/s2/approve");
+    expect(calls).toHaveLength(1);
+    expect(authHeader(calls[0]![1])).toBe("Bearer tok-1");
+    expect(within(row("s2")).queryByRole("button")).toBeNull();
+  });
+
+  it("rejects a shot with the reason the user wrote", async () => {
+    const { fetch } = renderApp({
+      routes: { "POST /api/shots/s2/reject": () => new Response(null, { status: 204 }) },
+    });
+    await screen.findByText("ממתין לאישור");
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "דחייה" }));
+    fireEvent.change(screen.getByLabelText("סיבת הדחייה"), { target: { value: "התאורה חשוכה מדי" } });
+    fireEvent.click(screen.getByRole("button", { name: "דחיית השוט" }));
+
+    await waitFor(() => expect(callsTo(fetch, "POST", "/api/shots/s2/reject")).toHaveLength(1));
+    const init = callsTo(fetch, "POST", "/api/shots/s2/reject")[0]![1]!;
+    expect(JSON.parse(init.body as string)).toEqual({ reason: "התאורה חשוכה מדי" });
+    expect(authHeader(init)).toBe("Bearer tok-1");
+    // No shot in the answer: the list is fetched again.
+    await waitFor(() => expect(callsTo(fetch, "GET", "/api/projects/p1/shots")).toHaveLength(2));
+  });
+
+  it("shows the server's error message when an action fails", async () => {
+    renderApp({
+      routes: {
+        "POST /api/shots/s2/approve": () => errorResponse(409, "invalid_transition", "השוט כבר אושר"),
+      },
+    });
+    await screen.findByText("ממתין לאישור");
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "אישור" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("השוט כבר אושר");
+    expect(within(row("s2")).getByText("ממתין לאישור")).toBeTruthy();
+  });
+
+  it("returns to the login form when an action answers 401", async () => {
+    renderApp({
+      routes: { "POST /api/shots/s2/approve": () => errorResponse(401, "unauthorized", "expired") },
+    });
+    await screen.findByText("ממתין לאישור");
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "אישור" }));
+    expect(await screen.findByText("אסימון הגישה נדחה או שפג תוקפו. יש להתחבר מחדש.")).toBeTruthy();
+    expect(window.localStorage.getItem("miri.token")).toBeNull();
+  });
+
+  it("closes the socket on logout", async () => {
+    const { sockets } = await renderJoined();
+    fireEvent.click(screen.getByRole("button", { name: "יציאה" }));
+    expect(screen.getByLabelText("אסימון גישה")).toBeTruthy();
+    expect(sockets.last.active).toBe(false);
+    expect(window.localStorage.getItem("miri.token")).toBeNull();
+  });
+});

@@ -1,0 +1,206 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ApiError, createApiClient, type ApiClient, type FetchLike, type Project } from "./api";
+import { ConnectionStatus } from "./components/ConnectionStatus";
+import { Login } from "./components/Login";
+import { ProjectPicker } from "./components/ProjectPicker";
+import { ShotsTable } from "./components/ShotsTable";
+import { t } from "./i18n";
+import { defaultSocketFactory, type SocketFactory } from "./realtime";
+import { clearToken, loadToken, saveToken } from "./session";
+import { useProjectShots } from "./useProjectShots";
+
+export interface AppProps {
+  /** Injected in tests; the global fetch otherwise. */
+  fetch?: FetchLike;
+  /** Injected in tests; socket.io-client's io() otherwise. */
+  socketFactory?: SocketFactory;
+  /** Where the token is kept; localStorage otherwise. */
+  storage?: Storage;
+}
+
+export const PROJECT_PARAM = "project";
+
+function projectFromUrl(): string | null {
+  const id = new URLSearchParams(window.location.search).get(PROJECT_PARAM);
+  return id && id !== "" ? id : null;
+}
+
+function writeProjectToUrl(projectId: string): void {
+  const url = new URL(window.location.href);
+  if (url.searchParams.get(PROJECT_PARAM) === projectId) return;
+  url.searchParams.set(PROJECT_PARAM, projectId);
+  window.history.pushState({ projectId }, "", url);
+}
+
+export default function App({ fetch, socketFactory = defaultSocketFactory, storage }: AppProps) {
+  const store = storage ?? window.localStorage;
+  const [token, setToken] = useState<string | null>(() => loadToken(store));
+  const [loginMessage, setLoginMessage] = useState<string | null>(null);
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
+
+  const login = useCallback(
+    (value: string) => {
+      saveToken(store, value);
+      setLoginMessage(null);
+      setToken(value);
+    },
+    [store],
+  );
+
+  const logout = useCallback(
+    (message: string | null) => {
+      clearToken(store);
+      setLoginMessage(message);
+      setToken(null);
+    },
+    [store],
+  );
+
+  const api = useMemo<ApiClient | null>(() => {
+    if (token === null) return null;
+    return createApiClient({
+      getToken: () => token,
+      fetch,
+      onUnauthorized: () => {
+        // Only a 401 for the token in use ends the session; a late answer
+        // to a request made with an older token does not.
+        if (tokenRef.current === token) logout(t("sessionRejected"));
+      },
+    });
+  }, [token, fetch, logout]);
+
+  if (token === null || api === null) return <Login message={loginMessage} onLogin={login} />;
+  return (
+    <Dashboard
+      key={token}
+      api={api}
+      token={token}
+      socketFactory={socketFactory}
+      onLogout={() => logout(null)}
+    />
+  );
+}
+
+type ProjectsState =
+  | { kind: "loading" }
+  | { kind: "ready"; projects: Project[] }
+  | { kind: "error"; message: string };
+
+interface DashboardProps {
+  api: ApiClient;
+  token: string;
+  socketFactory: SocketFactory;
+  onLogout(): void;
+}
+
+function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
+  const [projects, setProjects] = useState<ProjectsState>({ kind: "loading" });
+  const [reloadProjects, setReloadProjects] = useState(0);
+  const [wanted, setWanted] = useState<string | null>(projectFromUrl);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setProjects({ kind: "loading" });
+    api.listProjects(controller.signal).then(
+      (list) => setProjects({ kind: "ready", projects: list }),
+      (err: unknown) => {
+        if (controller.signal.aborted) return;
+        if (err instanceof ApiError && err.unauthorized) return;
+        setProjects({
+          kind: "error",
+          message: err instanceof ApiError ? err.message : t("networkError"),
+        });
+      },
+    );
+    return () => controller.abort();
+  }, [api, reloadProjects]);
+
+  // Back / forward between ?project=… URLs.
+  useEffect(() => {
+    const onPop = () => setWanted(projectFromUrl());
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  const select = useCallback((projectId: string) => {
+    writeProjectToUrl(projectId);
+    setWanted(projectId);
+  }, []);
+
+  const list = projects.kind === "ready" ? projects.projects : [];
+  const activeProject = wanted !== null ? list.find((p) => p.projectId === wanted) ?? null : null;
+  const notFound = projects.kind === "ready" && wanted !== null && activeProject === null;
+
+  const shots = useProjectShots({
+    api,
+    token,
+    projectId: activeProject?.projectId ?? null,
+    socketFactory,
+  });
+
+  return (
+    <div className="app">
+      <header className="app__header">
+        <h1>{t("appTitle")}</h1>
+        {activeProject && <ConnectionStatus state={shots.connection} />}
+        <button type="button" className="btn btn--link" onClick={onLogout}>
+          {t("logout")}
+        </button>
+      </header>
+
+      <main className="app__main">
+        <section className="app__projects">
+          {projects.kind === "loading" && <p className="muted">{t("loadingProjects")}</p>}
+          {projects.kind === "error" && (
+            <div className="alert alert--error" role="alert">
+              {projects.message}{" "}
+              <button type="button" className="btn btn--link" onClick={() => setReloadProjects((n) => n + 1)}>
+                {t("retry")}
+              </button>
+            </div>
+          )}
+          {projects.kind === "ready" && (
+            <ProjectPicker projects={projects.projects} selected={activeProject?.projectId ?? null} onSelect={select} />
+          )}
+          {notFound && (
+            <p className="alert alert--warning" role="alert">
+              {t("projectNotFound", { id: wanted ?? "" })}
+            </p>
+          )}
+        </section>
+
+        {activeProject && (
+          <section className="app__shots" aria-busy={shots.loading || undefined}>
+            <h2>{activeProject.name}</h2>
+            {shots.actionError && (
+              <div className="alert alert--error" role="alert">
+                {shots.actionError}{" "}
+                <button type="button" className="btn btn--link" onClick={shots.dismissActionError}>
+                  {t("dismiss")}
+                </button>
+              </div>
+            )}
+            {shots.error && (
+              <div className="alert alert--error" role="alert">
+                {shots.error}{" "}
+                <button type="button" className="btn btn--link" onClick={shots.refresh}>
+                  {t("retry")}
+                </button>
+              </div>
+            )}
+            {!shots.loaded && shots.loading && <p className="muted">{t("loadingShots")}</p>}
+            {shots.loaded && (
+              <ShotsTable
+                shots={shots.shots}
+                pending={shots.pending}
+                onApprove={(id) => void shots.approve(id)}
+                onReject={shots.reject}
+              />
+            )}
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

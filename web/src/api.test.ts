@@ -1,0 +1,102 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError, createApiClient } from "./api";
+import { authHeader, errorResponse, jsonResponse, routedFetch } from "./test/fakes";
+
+const shotJson = {
+  shotId: "s1",
+  projectId: "p1",
+  status: "AWAITING_APPROVAL",
+  startMs: 1000,
+  endMs: 2500,
+  lyricsSnippet: "לילה",
+  description: "קלוז-אפ",
+  updatedAt: "2025-01-01T10:00:00Z",
+  revision: 3,
+  extra: "ignored",
+};
+
+describe("api client", () => {
+  it("lists projects with the bearer token", async () => {
+    const fetch = routedFetch({
+      "GET /api/projects": () => jsonResponse([{ projectId: "p1", name: "שיר", createdAt: "2025-01-01T00:00:00Z" }]),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.listProjects()).resolves.toEqual([
+      { projectId: "p1", name: "שיר", createdAt: "2025-01-01T00:00:00Z" },
+    ]);
+    expect(authHeader(fetch.mock.calls[0]![1])).toBe("Bearer tok");
+  });
+
+  it("lists a project's shots, encoding the id", async () => {
+    const fetch = routedFetch({ "GET /api/projects/a%2Fb/shots": () => jsonResponse([shotJson]) });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    const shots = await api.listShots("a/b");
+    expect(shots).toHaveLength(1);
+    expect(shots[0]).toMatchObject({ shotId: "s1", status: "AWAITING_APPROVAL", startMs: 1000, revision: 3 });
+  });
+
+  it("approves with POST and the bearer token, returning the shot it gets back", async () => {
+    const fetch = routedFetch({
+      "POST /api/shots/s1/approve": () => jsonResponse({ ...shotJson, status: "GENERATING_VIDEO", revision: 4 }),
+    });
+    const api = createApiClient({ getToken: () => "secret-token", fetch });
+    const result = await api.approveShot("s1");
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(url).toBe("/api/shots/s1/approve");
+    expect(init?.method).toBe("POST");
+    expect(authHeader(init)).toBe("Bearer secret-token");
+    expect(init?.body).toBeUndefined();
+    expect(result).toMatchObject({ status: "GENERATING_VIDEO", revision: 4 });
+  });
+
+  it("rejects with a JSON reason; an empty answer gives null", async () => {
+    const fetch = routedFetch({ "POST /api/shots/s1/reject": () => new Response(null, { status: 204 }) });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.rejectShot("s1", "הפנים מטושטשות")).resolves.toBeNull();
+    const init = fetch.mock.calls[0]![1]!;
+    expect(JSON.parse(init.body as string)).toEqual({ reason: "הפנים מטושטשות" });
+    expect((init.headers as Record<string, string>)["Content-Type"]).toBe("application/json");
+    expect(authHeader(init)).toBe("Bearer tok");
+  });
+
+  it("throws the server's error message", async () => {
+    const fetch = routedFetch({
+      "POST /api/shots/s1/approve": () => errorResponse(409, "invalid_transition", "השוט אינו ממתין לאישור"),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    const err = await api.approveShot("s1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 409, code: "invalid_transition", message: "השוט אינו ממתין לאישור" });
+  });
+
+  it("falls back to a Hebrew message when the error body is not the API's", async () => {
+    const fetch = vi.fn(async () => new Response("<html>bad gateway</html>", { status: 502 }));
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.listProjects()).rejects.toMatchObject({ status: 502, message: "שגיאת שרת (502)" });
+  });
+
+  it("calls onUnauthorized on 401", async () => {
+    const onUnauthorized = vi.fn();
+    const fetch = routedFetch({ "GET /api/projects": () => errorResponse(401, "unauthorized", "bad token") });
+    const api = createApiClient({ getToken: () => "tok", fetch, onUnauthorized });
+    const err = await api.listProjects().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).unauthorized).toBe(true);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it("reports a network failure as status 0", async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.listProjects()).rejects.toMatchObject({ status: 0, code: "network" });
+  });
+
+  it("rejects a malformed list", async () => {
+    const fetch = routedFetch({ "GET /api/projects": () => jsonResponse({ projects: [] }) });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.listProjects()).rejects.toMatchObject({ code: "bad_response" });
+  });
+});

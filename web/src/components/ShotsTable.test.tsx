@@ -1,0 +1,109 @@
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { shot } from "../test/fakes";
+import { ShotsTable } from "./ShotsTable";
+
+const HEBREW: Record<string, string> = {
+  DRAFT: "טיוטה",
+  VALIDATION: "בבדיקה",
+  GENERATING_IMAGE: "יוצר תמונה",
+  AWAITING_APPROVAL: "ממתין לאישור",
+  GENERATING_VIDEO: "יוצר וידאו",
+  COMPLETED: "הושלם",
+  FAILED: "נכשל",
+  REFINING: "בשיפור",
+  AUDIO_ANALYSIS: "ניתוח שמע",
+  FINAL_RENDER: "רינדור סופי",
+};
+
+function row(shotId: string): HTMLElement {
+  const el = document.querySelector<HTMLElement>(`tr[data-shot-id="${shotId}"]`);
+  if (!el) throw new Error(`no row for ${shotId}`);
+  return el;
+}
+
+describe("ShotsTable", () => {
+  it("renders every status as a coloured badge with its Hebrew label", () => {
+    const statuses = Object.keys(HEBREW);
+    render(<ShotsTable shots={statuses.map((status, i) => shot({ shotId: `s${i}`, status, startMs: i * 1000 }))} />);
+    statuses.forEach((status, i) => {
+      const badge = within(row(`s${i}`)).getByText(HEBREW[status]!);
+      expect(badge.classList.contains("badge")).toBe(true);
+      expect(badge.dataset.status).toBe(status);
+      expect(badge.className).toContain(`badge--${status.toLowerCase().replace(/_/g, "-")}`);
+    });
+  });
+
+  it("shows an unknown status raw", () => {
+    render(<ShotsTable shots={[shot({ shotId: "s1", status: "QUANTUM_LEAP" })]} />);
+    const badge = within(row("s1")).getByText("QUANTUM_LEAP");
+    expect(badge.className).toContain("badge--unknown");
+  });
+
+  it("formats timestamps as mm:ss.mmm and shows lyrics, description and reason", () => {
+    render(
+      <ShotsTable
+        shots={[
+          shot({
+            shotId: "s1",
+            startMs: 83_456,
+            endMs: 90_001,
+            lyricsSnippet: "את הלילה",
+            description: "צילום רחב",
+            status: "FAILED",
+            reason: "provider timeout",
+          }),
+        ]}
+      />,
+    );
+    const r = row("s1");
+    expect(r.textContent).toContain("01:23.456 – 01:30.001");
+    expect(within(r).getByText("את הלילה")).toBeTruthy();
+    expect(within(r).getByText("צילום רחב")).toBeTruthy();
+    expect(within(r).getByText("provider timeout")).toBeTruthy();
+  });
+
+  it("offers approve / reject only on rows awaiting approval", () => {
+    const onApprove = vi.fn();
+    render(
+      <ShotsTable
+        shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" }), shot({ shotId: "b", status: "COMPLETED" })]}
+        onApprove={onApprove}
+        onReject={async () => true}
+      />,
+    );
+    expect(within(row("b")).queryByRole("button")).toBeNull();
+    fireEvent.click(within(row("a")).getByRole("button", { name: "אישור" }));
+    expect(onApprove).toHaveBeenCalledWith("a");
+  });
+
+  it("requires a reason before rejecting", async () => {
+    const onReject = vi.fn(async () => true);
+    render(<ShotsTable shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" })]} onReject={onReject} />);
+    fireEvent.click(within(row("a")).getByRole("button", { name: "דחייה" }));
+
+    fireEvent.click(screen.getByRole("button", { name: "דחיית השוט" }));
+    expect(screen.getByRole("alert").textContent).toBe("יש לכתוב סיבה לדחייה");
+    expect(onReject).not.toHaveBeenCalled();
+
+    fireEvent.change(screen.getByLabelText("סיבת הדחייה"), { target: { value: "  הצבעים שגויים  " } });
+    fireEvent.click(screen.getByRole("button", { name: "דחיית השוט" }));
+    expect(onReject).toHaveBeenCalledWith("a", "הצבעים שגויים");
+    expect(await screen.findByRole("button", { name: "דחייה" })).toBeTruthy();
+    expect(screen.queryByLabelText("סיבת הדחייה")).toBeNull();
+  });
+
+  it("disables the buttons of a row with a request running", () => {
+    render(
+      <ShotsTable
+        shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" })]}
+        pending={new Set(["a"])}
+        onApprove={() => {}}
+        onReject={async () => true}
+      />,
+    );
+    for (const button of within(row("a")).getAllByRole("button")) {
+      expect((button as HTMLButtonElement).disabled).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { applyDocumentLocale, messages, setLocale, statusLabel, statusLabels, t } from "./i18n";
+
+afterEach(() => setLocale("he"));
+
+describe("i18n", () => {
+  it("is Hebrew by default and sets rtl on the document", () => {
+    applyDocumentLocale();
+    expect(document.documentElement.lang).toBe("he");
+    expect(document.documentElement.dir).toBe("rtl");
+    expect(t("approve")).toBe("אישור");
+  });
+
+  it("has an English text beside every Hebrew one", () => {
+    for (const entry of [...Object.values(messages), ...Object.values(statusLabels)]) {
+      expect(entry.he).not.toBe("");
+      expect(entry.en).not.toBe("");
+    }
+  });
+
+  it("fills placeholders and switches locale", () => {
+    expect(t("httpError", { status: 500 })).toBe("שגיאת שרת (500)");
+    setLocale("en");
+    expect(t("httpError", { status: 500 })).toBe("Server error (500)");
+    expect(statusLabel("AWAITING_APPROVAL")).toBe("Awaiting approval");
+    applyDocumentLocale();
+    expect(document.documentElement.dir).toBe("ltr");
+  });
+
+  it("shows an unknown status raw", () => {
+    expect(statusLabel("SOMETHING_NEW")).toBe("SOMETHING_NEW");
+  });
+});

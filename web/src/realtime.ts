@@ -1,0 +1,165 @@
+// Live shot status over Socket.IO.
+//
+// Contract (same origin, path /socket.io, WebSocket transport only):
+//   handshake auth: {token}; a refused handshake is a connect_error whose
+//     message is shown to the user
+//   client -> server  "join" {projectId}   with ack {ok: true} | {ok: false, error}
+//     sent on every (re)connect; after {ok: true} the client re-fetches the
+//     shots over REST, since events missed while disconnected are not replayed
+//   server -> client  "SHOT_UPDATED" {projectId, shotId, status, revision, reason?, updatedAt}
+//
+// The socket is made by an injected factory so that tests can drive a fake.
+
+import { io } from "socket.io-client";
+import { t } from "./i18n";
+import { parseShotUpdate, type ShotUpdate } from "./shots";
+
+export type ConnectionState =
+  | { kind: "connecting" }
+  /** Connected and joined to the project's room. */
+  | { kind: "connected" }
+  /** Lost or not yet established; socket.io keeps retrying. */
+  | { kind: "reconnecting" }
+  /** The server refused the handshake or the join; no automatic retry. */
+  | { kind: "refused"; message: string }
+  /** The server closed the connection; no automatic retry. */
+  | { kind: "disconnected" };
+
+/** The part of a socket.io-client Socket this module uses. */
+export interface RealtimeSocket {
+  /** True while the socket will (re)connect by itself. */
+  readonly active: boolean;
+  // Listener arguments come from the network and are validated here.
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  emit(event: string, ...args: any[]): unknown;
+  disconnect(): unknown;
+}
+
+export interface SocketOptions {
+  auth: { token: string };
+  transports: ["websocket"];
+}
+
+export type SocketFactory = (options: SocketOptions) => RealtimeSocket;
+
+/** Same-origin socket.io-client connection (path /socket.io). */
+export const defaultSocketFactory: SocketFactory = (options) => io(options);
+
+export interface RealtimeOptions {
+  token: string;
+  projectId: string;
+  socketFactory?: SocketFactory;
+  /** How long to wait for the join ack; 10 s by default. */
+  joinTimeoutMs?: number;
+  onState(state: ConnectionState): void;
+  onShotUpdated(update: ShotUpdate): void;
+  /** Called after every successful join: re-fetch the shots over REST. */
+  onResync(): void;
+}
+
+export interface RealtimeConnection {
+  close(): void;
+}
+
+export const JOIN_EVENT = "join";
+export const SHOT_UPDATED_EVENT = "SHOT_UPDATED";
+
+export function connectProject(options: RealtimeOptions): RealtimeConnection {
+  const { projectId, onState, onShotUpdated, onResync } = options;
+  const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
+  const factory = options.socketFactory ?? defaultSocketFactory;
+
+  let closed = false;
+  let joinAttempt = 0;
+  let joinTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (state: ConnectionState) => {
+    if (!closed) onState(state);
+  };
+  const clearJoinTimer = () => {
+    if (joinTimer !== undefined) clearTimeout(joinTimer);
+    joinTimer = undefined;
+  };
+
+  onState({ kind: "connecting" });
+  const socket = factory({ auth: { token: options.token }, transports: ["websocket"] });
+
+  socket.on("connect", () => {
+    if (closed) return;
+    const attempt = ++joinAttempt;
+    clearJoinTimer();
+    joinTimer = setTimeout(() => {
+      if (closed || attempt !== joinAttempt) return;
+      joinAttempt++; // a late ack for this attempt is ignored
+      setState({ kind: "refused", message: t("joinTimeout") });
+    }, joinTimeoutMs);
+
+    socket.emit(JOIN_EVENT, { projectId }, (ack: unknown) => {
+      if (closed || attempt !== joinAttempt) return;
+      clearJoinTimer();
+      if (isRecord(ack) && ack.ok === true) {
+        setState({ kind: "connected" });
+        onResync();
+      } else {
+        setState({ kind: "refused", message: ackError(ack) });
+      }
+    });
+  });
+
+  socket.on("connect_error", (err: unknown) => {
+    if (closed) return;
+    clearJoinTimer();
+    if (socket.active) {
+      // A transport failure: socket.io retries with back-off.
+      setState({ kind: "reconnecting" });
+    } else {
+      // The server's middleware refused the handshake (e.g. a bad token).
+      setState({ kind: "refused", message: errorMessage(err) });
+    }
+  });
+
+  socket.on("disconnect", (reason: unknown) => {
+    if (closed || reason === "io client disconnect") return;
+    joinAttempt++;
+    clearJoinTimer();
+    setState(socket.active ? { kind: "reconnecting" } : { kind: "disconnected" });
+  });
+
+  socket.on(SHOT_UPDATED_EVENT, (payload: unknown) => {
+    if (closed) return;
+    const update = parseShotUpdate(payload);
+    if (update === null || update.projectId !== projectId) return;
+    onShotUpdated(update);
+  });
+
+  return {
+    close() {
+      if (closed) return;
+      closed = true;
+      clearJoinTimer();
+      socket.disconnect();
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+/** The message of a join ack's `error`: a string or {code, message}. */
+function ackError(ack: unknown): string {
+  if (isRecord(ack)) {
+    const error = ack.error;
+    if (typeof error === "string" && error !== "") return error;
+    if (isRecord(error) && typeof error.message === "string" && error.message !== "") {
+      return error.message;
+    }
+  }
+  return t("unknownReason");
+}
+
+function errorMessage(err: unknown): string {
+  if (isRecord(err) && typeof err.message === "string" && err.message !== "") return err.message;
+  if (typeof err === "string" && err !== "") return err;
+  return t("unknownReason");
+}

@@ -1,0 +1,217 @@
+// State of the selected project's shots: REST loading, live updates over
+// Socket.IO, and the approve / reject actions.
+
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { ApiError, type ApiClient, type Shot } from "./api";
+import { t } from "./i18n";
+import { connectProject, type ConnectionState, type SocketFactory } from "./realtime";
+import { applyShotUpdate, mergeFetchedShots, upsertShot, type ShotUpdate } from "./shots";
+
+export interface ShotsState {
+  shots: Shot[];
+  /** True while a REST fetch is running. */
+  loading: boolean;
+  /** True once a fetch succeeded for the current project. */
+  loaded: boolean;
+  error: string | null;
+  /** Bumped when an event names a shot we do not have: re-fetch. */
+  refetchToken: number;
+}
+
+type Action =
+  | { type: "reset" }
+  | { type: "fetchStart" }
+  | { type: "fetchOk"; shots: Shot[] }
+  | { type: "fetchFail"; message: string }
+  | { type: "update"; update: ShotUpdate }
+  | { type: "upsert"; shot: Shot };
+
+export const initialShotsState: ShotsState = {
+  shots: [],
+  loading: false,
+  loaded: false,
+  error: null,
+  refetchToken: 0,
+};
+
+export function shotsReducer(state: ShotsState, action: Action): ShotsState {
+  switch (action.type) {
+    case "reset":
+      return { ...initialShotsState, refetchToken: state.refetchToken };
+    case "fetchStart":
+      return { ...state, loading: true };
+    case "fetchOk":
+      return {
+        ...state,
+        shots: mergeFetchedShots(state.shots, action.shots),
+        loading: false,
+        loaded: true,
+        error: null,
+      };
+    case "fetchFail":
+      return { ...state, loading: false, error: action.message };
+    case "update": {
+      const result = applyShotUpdate(state.shots, action.update);
+      if (result.kind === "applied") return { ...state, shots: result.shots };
+      if (result.kind === "unknown") return { ...state, refetchToken: state.refetchToken + 1 };
+      return state;
+    }
+    case "upsert":
+      return { ...state, shots: upsertShot(state.shots, action.shot) };
+  }
+}
+
+export interface UseProjectShotsOptions {
+  api: ApiClient;
+  token: string;
+  projectId: string | null;
+  socketFactory?: SocketFactory;
+}
+
+export interface ProjectShots extends ShotsState {
+  connection: ConnectionState;
+  /** Shot ids with an approve / reject request running. */
+  pending: ReadonlySet<string>;
+  actionError: string | null;
+  dismissActionError(): void;
+  refresh(): void;
+  /** Resolves to true when the server accepted the action. */
+  approve(shotId: string): Promise<boolean>;
+  reject(shotId: string, reason: string): Promise<boolean>;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return t("networkError");
+}
+
+export function useProjectShots({
+  api,
+  token,
+  projectId,
+  socketFactory,
+}: UseProjectShotsOptions): ProjectShots {
+  const [state, dispatch] = useReducer(shotsReducer, initialShotsState);
+  const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting" });
+  const [pending, setPending] = useState<ReadonlySet<string>>(() => new Set());
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  // One fetch at a time per project; a request made meanwhile runs once the
+  // current one ends. `generation` discards answers for a previous project.
+  const fetcher = useRef({ generation: 0, inFlight: false, again: false });
+
+  const refresh = useCallback(() => {
+    if (projectId === null) return;
+    const f = fetcher.current;
+    const run = () => {
+      if (f.inFlight) {
+        f.again = true;
+        return;
+      }
+      const generation = f.generation;
+      f.inFlight = true;
+      f.again = false;
+      dispatch({ type: "fetchStart" });
+      api.listShots(projectId).then(
+        (shots) => {
+          if (generation === f.generation) dispatch({ type: "fetchOk", shots });
+        },
+        (err: unknown) => {
+          if (generation !== f.generation) return;
+          // A 401 has already sent the user back to the login form.
+          if (err instanceof ApiError && err.unauthorized) return;
+          dispatch({ type: "fetchFail", message: messageOf(err) });
+        },
+      ).finally(() => {
+        if (generation !== f.generation) return;
+        f.inFlight = false;
+        if (f.again) run();
+      });
+    };
+    run();
+  }, [api, projectId]);
+
+  useEffect(() => {
+    const f = fetcher.current;
+    f.generation++;
+    f.inFlight = false;
+    f.again = false;
+    dispatch({ type: "reset" });
+    setActionError(null);
+    setPending(new Set());
+    if (projectId === null) return;
+
+    refresh();
+    const connection = connectProject({
+      token,
+      projectId,
+      socketFactory,
+      onState: setConnection,
+      onShotUpdated: (update) => dispatch({ type: "update", update }),
+      onResync: refresh,
+    });
+    return () => {
+      connection.close();
+      f.generation++;
+    };
+  }, [projectId, token, socketFactory, refresh]);
+
+  // An event for a shot we have no row for: fetch the list again.
+  const handledRefetch = useRef(state.refetchToken);
+  useEffect(() => {
+    if (state.refetchToken === handledRefetch.current) return;
+    handledRefetch.current = state.refetchToken;
+    refresh();
+  }, [state.refetchToken, refresh]);
+
+  const runAction = useCallback(
+    async (shotId: string, call: () => Promise<Shot | null>): Promise<boolean> => {
+      const generation = fetcher.current.generation;
+      setActionError(null);
+      setPending((p) => new Set(p).add(shotId));
+      try {
+        const shot = await call();
+        if (generation !== fetcher.current.generation) return true;
+        if (shot !== null && (shot.projectId === "" || shot.projectId === projectId)) {
+          dispatch({ type: "upsert", shot });
+        } else {
+          refresh();
+        }
+        return true;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.unauthorized) && generation === fetcher.current.generation) {
+          setActionError(messageOf(err));
+        }
+        return false;
+      } finally {
+        setPending((p) => {
+          const next = new Set(p);
+          next.delete(shotId);
+          return next;
+        });
+      }
+    },
+    [projectId, refresh],
+  );
+
+  const approve = useCallback(
+    (shotId: string) => runAction(shotId, () => api.approveShot(shotId)),
+    [api, runAction],
+  );
+  const reject = useCallback(
+    (shotId: string, reason: string) => runAction(shotId, () => api.rejectShot(shotId, reason)),
+    [api, runAction],
+  );
+  const dismissActionError = useCallback(() => setActionError(null), []);
+
+  return {
+    ...state,
+    connection,
+    pending,
+    actionError,
+    dismissActionError,
+    refresh,
+    approve,
+    reject,
+  };
+}

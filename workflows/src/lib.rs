@@ -1,0 +1,17 @@
+//! Miri's Temporal workflows: deterministic process logic only. Every call to the outside world
+//! is an activity declared in [`contract`] and implemented in the `miri-activities` crate, so this
+//! crate never opens a socket, reads a clock or draws a random number outside the SDK.
+
+pub mod contract;
+pub mod search;
+pub mod shot;
+
+pub use shot::ShotWorkflow;
+
+/// The task queue of the I/O worker (workflows and provider activities).
+pub const TASK_QUEUE: &str = "miri";
+
+/// The workflow id of a shot's lifecycle.
+pub fn shot_workflow_id(shot: miri_core::ShotId) -> String {
+    format!("shot:{shot}")
+}

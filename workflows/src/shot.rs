@@ -1,0 +1,364 @@
+//! `ShotWorkflow` (`shot:{shotId}`): one shot's lifecycle, read top to bottom as the process.
+//! DRAFT → VALIDATION → GENERATING_IMAGE → AWAITING_APPROVAL → (approve) GENERATING_VIDEO →
+//! COMPLETED; reject → DRAFT with the reason; any failure → FAILED with the reason, from where a
+//! new `generate` retries. Provider results arrive as signals (from verified webhooks) with a
+//! timer beside each wait that falls back to polling.
+
+use crate::contract::{
+    Advance, Ingest, PreparePrompt, ProviderResult, Polled, ShotActivities, Submit, failure,
+};
+use crate::search::SHOT_STATUS;
+use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
+use serde::{Deserialize, Serialize};
+use std::{collections::BTreeMap, time::Duration};
+use temporalio_common::{
+    RetryPolicy,
+    error::{ActivityExecutionError, IncomingError},
+};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{
+    ActivityOptions, CancellableFuture, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
+    WorkflowResult, workflows::select,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShotInput {
+    pub project_id: ProjectId,
+    pub shot_id: ShotId,
+    pub require_human_approval: bool,
+    /// How long to wait for a webhook before polling the provider's status URL.
+    pub poll_every_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Generate {
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approve {
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reject {
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Decision {
+    Approved { by: String },
+    Rejected { by: String, reason: String },
+}
+
+/// What the `state` query answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShotView {
+    pub status: ShotStatus,
+    pub versions: Vec<VersionId>,
+}
+
+/// Bound on buffered provider results, so forged-but-signed noise cannot grow history state.
+const MAX_BUFFERED_RESULTS: usize = 32;
+
+#[workflow]
+pub struct ShotWorkflow {
+    input: ShotInput,
+    status: ShotStatus,
+    generate_requests: u32,
+    awaiting_decision: bool,
+    decision: Option<Decision>,
+    results: BTreeMap<String, ProviderResult>,
+    versions: Vec<VersionId>,
+}
+
+/// Why an attempt stopped short of COMPLETED.
+enum Stop {
+    Rejected,
+    Failed(String),
+}
+
+#[workflow_methods]
+impl ShotWorkflow {
+    #[init]
+    pub fn new(_ctx: &WorkflowContextView, input: ShotInput) -> Self {
+        Self {
+            input,
+            status: ShotStatus::Draft,
+            generate_requests: 0,
+            awaiting_decision: false,
+            decision: None,
+            results: BTreeMap::new(),
+            versions: Vec::new(),
+        }
+    }
+
+    #[run]
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<ShotView> {
+        loop {
+            ctx.wait_condition(|s| s.generate_requests > 0).await?;
+            ctx.state_mut(|s| s.generate_requests = 0);
+            if ctx.state(|s| s.status) == ShotStatus::Failed {
+                advance(ctx, ShotStatus::Draft, Some("retry requested".into())).await?;
+            }
+            match attempt(ctx).await {
+                Ok(()) => return Ok(ctx.state(|s| s.view())),
+                Err(Stop::Rejected) => {}
+                Err(Stop::Failed(reason)) => {
+                    advance(ctx, ShotStatus::Failed, Some(reason)).await?;
+                }
+            }
+        }
+    }
+
+    #[signal]
+    pub fn generate(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _g: Generate) {
+        self.generate_requests += 1;
+    }
+
+    #[signal]
+    pub fn provider_result(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: ProviderResult) {
+        if self.results.len() < MAX_BUFFERED_RESULTS {
+            self.results.entry(r.request_id.clone()).or_insert(r);
+        }
+    }
+
+    #[signal]
+    pub fn approve(&mut self, _ctx: &mut SyncWorkflowContext<Self>, a: Approve) {
+        if self.awaiting_decision && self.decision.is_none() {
+            self.decision = Some(Decision::Approved { by: a.by });
+        }
+    }
+
+    #[signal]
+    pub fn reject(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: Reject) {
+        if self.awaiting_decision && self.decision.is_none() {
+            self.decision = Some(Decision::Rejected { by: r.by, reason: r.reason });
+        }
+    }
+
+    #[query]
+    pub fn state(&self, _ctx: &WorkflowContextView) -> ShotView {
+        self.view()
+    }
+}
+
+impl ShotWorkflow {
+    fn view(&self) -> ShotView {
+        ShotView { status: self.status, versions: self.versions.clone() }
+    }
+}
+
+type Ctx = WorkflowContext<ShotWorkflow>;
+
+/// One pass from DRAFT: still, approval, clip.
+async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
+    let input = ctx.state(|s| s.input.clone());
+    advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
+
+    let still_prompt = new_version(ctx);
+    let prepare = PreparePrompt {
+        shot_id: input.shot_id,
+        version_id: still_prompt,
+        target: VersionKind::Image,
+        start_frame: None,
+    };
+    if let Err(e) = ctx.execute_activity(ShotActivities::prepare_prompt, prepare, store_opts()).await {
+        if failure_type(&e) != Some(failure::INVALID_PROMPT) {
+            return Err(failed(e));
+        }
+        advance(ctx, ShotStatus::Draft, Some(failure_message(&e))).await.map_err(failed)?;
+        return Err(Stop::Rejected);
+    }
+
+    advance(ctx, ShotStatus::GeneratingImage, None).await.map_err(failed)?;
+    let still = new_version(ctx);
+    generate(ctx, &input, still_prompt, still, VersionKind::Image, ShotStatus::AwaitingApproval)
+        .await?;
+
+    ctx.state_mut(|s| {
+        s.awaiting_decision = true;
+        s.decision =
+            (!s.input.require_human_approval).then(|| Decision::Approved { by: "system".into() });
+    });
+    ctx.wait_condition(|s| s.decision.is_some()).await.map_err(|_| cancelled())?;
+    let decision = ctx.state_mut(|s| {
+        s.awaiting_decision = false;
+        s.decision.take()
+    });
+    if let Some(Decision::Rejected { reason, .. }) = decision {
+        advance(ctx, ShotStatus::Draft, Some(reason)).await.map_err(failed)?;
+        return Err(Stop::Rejected);
+    }
+
+    advance(ctx, ShotStatus::GeneratingVideo, None).await.map_err(failed)?;
+    let clip_prompt = new_version(ctx);
+    let prepare = PreparePrompt {
+        shot_id: input.shot_id,
+        version_id: clip_prompt,
+        target: VersionKind::Video,
+        start_frame: Some(still),
+    };
+    ctx.execute_activity(ShotActivities::prepare_prompt, prepare, store_opts())
+        .await
+        .map_err(failed)?;
+    let clip = new_version(ctx);
+    generate(ctx, &input, clip_prompt, clip, VersionKind::Video, ShotStatus::Completed).await
+}
+
+/// Submit a recorded prompt, wait for the provider's result, and ingest it as `version`, moving
+/// the shot to `then`.
+async fn generate(
+    ctx: &Ctx,
+    input: &ShotInput,
+    prompt: VersionId,
+    version: VersionId,
+    kind: VersionKind,
+    then: ShotStatus,
+) -> Result<(), Stop> {
+    let submit = Submit { shot_id: input.shot_id, prompt_version: prompt, version_id: version };
+    let submitted = ctx
+        .execute_activity(ShotActivities::submit, submit.clone(), provider_opts())
+        .await
+        .map_err(failed)?;
+    let result = await_result(ctx, &submit, &submitted.request_id, input.poll_every_secs).await?;
+    if !result.ok {
+        let why = result.error.clone().unwrap_or_else(|| "no reason given".into());
+        return Err(Stop::Failed(format!("the provider failed request {}: {why}", result.request_id)));
+    }
+    let ingest = Ingest {
+        project_id: input.project_id,
+        submit,
+        kind,
+        result,
+        then: Advance { shot_id: input.shot_id, to: then, reason: None, change_id: ctx.uuid4() },
+    };
+    ctx.execute_activity(ShotActivities::ingest, ingest, ingest_opts()).await.map_err(failed)?;
+    ctx.state_mut(|s| s.versions.push(version));
+    entered(ctx, then);
+    Ok(())
+}
+
+/// Waits for the result of `request_id`: a webhook signal, or — when none came within the poll
+/// interval — the provider's status URL.
+async fn await_result(
+    ctx: &Ctx,
+    submit: &Submit,
+    request_id: &str,
+    poll_every_secs: u64,
+) -> Result<ProviderResult, Stop> {
+    loop {
+        if let Some(r) = ctx.state(|s| s.results.get(request_id).cloned()) {
+            return Ok(r);
+        }
+        let mut timer = std::pin::pin!(ctx.timer(Duration::from_secs(poll_every_secs.max(1))));
+        let signalled = select! {
+            r = ctx.wait_condition(|s| s.results.contains_key(request_id)) => {
+                r.map_err(|_| cancelled())?;
+                true
+            }
+            _ = timer.as_mut() => false,
+        };
+        if signalled {
+            timer.cancel();
+            continue;
+        }
+        let polled = ctx
+            .execute_activity(ShotActivities::poll, submit.clone(), provider_opts())
+            .await
+            .map_err(failed)?;
+        if let Polled::Done(r) = polled {
+            return Ok(r);
+        }
+    }
+}
+
+/// Records a status change (append + event) and mirrors it into the workflow's state.
+async fn advance(
+    ctx: &Ctx,
+    to: ShotStatus,
+    reason: Option<String>,
+) -> Result<(), ActivityExecutionError> {
+    let shot_id = ctx.state(|s| s.input.shot_id);
+    let change = Advance { shot_id, to, reason, change_id: ctx.uuid4() };
+    ctx.execute_activity(ShotActivities::advance_shot, change, store_opts()).await?;
+    entered(ctx, to);
+    Ok(())
+}
+
+fn entered(ctx: &Ctx, status: ShotStatus) {
+    ctx.state_mut(|s| s.status = status);
+    ctx.upsert_search_attributes([SHOT_STATUS.value_set(status.as_str().to_string())]);
+}
+
+fn new_version(ctx: &Ctx) -> VersionId {
+    let id = ctx.uuid4();
+    VersionId::parse("versionId", &id).expect("the SDK's uuid4 is a UUID")
+}
+
+fn failure_type(e: &ActivityExecutionError) -> Option<&str> {
+    match e.cause() {
+        Some(IncomingError::Application(a)) => a.type_name(),
+        _ => None,
+    }
+}
+
+fn failure_message(e: &ActivityExecutionError) -> String {
+    match e.cause() {
+        Some(IncomingError::Application(a)) => a.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn failed(e: ActivityExecutionError) -> Stop {
+    Stop::Failed(failure_message(&e))
+}
+
+fn cancelled() -> Stop {
+    Stop::Failed("the workflow was cancelled".into())
+}
+
+fn retry(max_attempts: u32, non_retryable: &[&str]) -> RetryPolicy {
+    RetryPolicy::builder()
+        .initial_interval(Duration::from_millis(500))
+        .backoff_coefficient(2.0)
+        .maximum_interval(Duration::from_secs(30))
+        .maximum_attempts(max_attempts)
+        .non_retryable_error_types(non_retryable.iter().map(|s| s.to_string()))
+        .build()
+}
+
+/// Store writes: fast, retried through a store outage of a few minutes.
+fn store_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(15))
+        .retry_policy(retry(
+            12,
+            &[failure::ILLEGAL_TRANSITION, failure::INVALID_PROMPT, failure::NOT_FOUND],
+        ))
+        .build()
+}
+
+/// Provider calls: a provider's 4xx is final; 5xx, 429 and timeouts are retried.
+fn provider_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+        .retry_policy(retry(8, &[failure::PROVIDER_REJECTED, failure::NOT_FOUND]))
+        .build()
+}
+
+/// Downloading media can take a while; heartbeats show it is alive.
+fn ingest_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(Duration::from_secs(30))
+        .retry_policy(retry(
+            8,
+            &[failure::PROVIDER_REJECTED, failure::ILLEGAL_TRANSITION, failure::NOT_FOUND],
+        ))
+        .build()
+}
