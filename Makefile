@@ -25,5 +25,6 @@ test: build web
 	cd web && npm test --silent
 	cargo test --workspace --no-fail-fast
 
-bench: build web
-	$(CARGO_TARGET_DIR)/debug/miri-bench --out bench/results
+bench:
+	@echo "make bench: the webhook -> SHOT_UPDATED latency benchmark is not written yet (see bench/README.md)" >&2
+	@exit 1

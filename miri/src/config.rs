@@ -90,3 +90,20 @@ impl WorkerArgs {
         "https://queue.fal.run".parse().expect("a valid URL")
     }
 }
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Viewer,
+    Editor,
+    Owner,
+}
+
+impl From<RoleArg> for miri_store::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Viewer => Self::Viewer,
+            RoleArg::Editor => Self::Editor,
+            RoleArg::Owner => Self::Owner,
+        }
+    }
+}

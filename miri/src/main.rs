@@ -39,6 +39,15 @@ enum Command {
     },
     /// Run the provider simulator alone.
     Sim(SimArgs),
+    /// Issue an API token and print it (shown once; stored hashed).
+    Token {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_enum, default_value = "editor")]
+        role: config::RoleArg,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
     /// Write a workflow's history as JSON (for replay tests).
     History {
         #[command(flatten)]
@@ -62,6 +71,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Gateway { common, gateway } => services::run_gateway(&common, &gateway, shutdown_signal()).await,
         Command::Worker { common, worker } => services::run_worker(&common, &worker).await,
         Command::Sim(args) => services::run_sim(&args, shutdown_signal()).await.map(|_| ()),
+        Command::Token { common, role, label } => {
+            let (store, _) = services::open_store(&common)?;
+            println!("{}", miri_gateway::auth::issue(&store, role.into(), &label).await?);
+            Ok(())
+        }
         Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
     }
 }

