@@ -22,8 +22,7 @@ up: build web
 	$(MIRI_BIN) up
 
 test: build web
-	cd web && npm test --silent
-	cargo test --workspace --no-fail-fast
+	scripts/test.sh
 
 bench:
 	@echo "make bench: the webhook -> SHOT_UPDATED latency benchmark is not written yet (see bench/README.md)" >&2
