@@ -257,24 +257,34 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
     for &(version, sql) in MIGRATIONS {
-        let applied: bool = conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
-            [version],
-            |r| r.get(0),
-        )?;
-        if applied {
-            continue;
-        }
-        let run = || -> rusqlite::Result<()> {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                params![version, Utc::now().to_rfc3339()],
-            )?;
-            tx.commit()
+        // IMMEDIATE takes the write lock before the check, so two processes opening a fresh
+        // database at once (a gateway and a worker) apply each migration exactly once.
+        let apply = || -> rusqlite::Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let run = || -> rusqlite::Result<()> {
+                let applied: bool = conn.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                    [version],
+                    |r| r.get(0),
+                )?;
+                if !applied {
+                    conn.execute_batch(sql)?;
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                        params![version, Utc::now().to_rfc3339()],
+                    )?;
+                }
+                Ok(())
+            };
+            match run() {
+                Ok(()) => conn.execute_batch("COMMIT"),
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
         };
-        run().map_err(|source| StoreError::Migration { version, source })?;
+        apply().map_err(|source| StoreError::Migration { version, source })?;
     }
     Ok(())
 }
@@ -338,6 +348,21 @@ mod tests {
         let listed = store.shots(ProjectId::from_uuid(Uuid::from_u128(1))).await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].0, 1);
+    }
+
+    #[test]
+    fn processes_opening_a_fresh_database_at_once_migrate_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("miri.db");
+        let openers: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || SqliteStore::open(&path).map(|_| ()))
+            })
+            .collect();
+        for o in openers {
+            o.join().unwrap().unwrap();
+        }
     }
 
     #[tokio::test]
