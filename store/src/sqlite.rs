@@ -5,7 +5,7 @@
 use crate::{ProviderRequest, StoreError, TokenRecord};
 use chrono::Utc;
 use miri_core::{Project, ProjectId, Shot, ShotId, Version, VersionId};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Serialize, de::DeserializeOwned};
 use std::{
     path::Path,
@@ -258,31 +258,23 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
     )?;
     for &(version, sql) in MIGRATIONS {
         // IMMEDIATE takes the write lock before the check, so two processes opening a fresh
-        // database at once (a gateway and a worker) apply each migration exactly once.
+        // database at once (a gateway and a worker) apply each migration exactly once. A dropped
+        // transaction rolls back.
         let apply = || -> rusqlite::Result<()> {
-            conn.execute_batch("BEGIN IMMEDIATE")?;
-            let run = || -> rusqlite::Result<()> {
-                let applied: bool = conn.query_row(
-                    "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
-                    [version],
-                    |r| r.get(0),
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            let applied: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
+                [version],
+                |r| r.get(0),
+            )?;
+            if !applied {
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                    params![version, Utc::now().to_rfc3339()],
                 )?;
-                if !applied {
-                    conn.execute_batch(sql)?;
-                    conn.execute(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-                        params![version, Utc::now().to_rfc3339()],
-                    )?;
-                }
-                Ok(())
-            };
-            match run() {
-                Ok(()) => conn.execute_batch("COMMIT"),
-                Err(e) => {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    Err(e)
-                }
             }
+            tx.commit()
         };
         apply().map_err(|source| StoreError::Migration { version, source })?;
     }
