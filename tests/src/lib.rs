@@ -98,7 +98,7 @@ impl Stack {
         cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", &tport.to_string()])
             .args(["--log-level", "error", "--db-filename"])
             .arg(d.join("temporal.db"));
-        for (name, kind) in [("ProjectId", "Keyword"), ("SceneId", "Keyword"), ("ShotId", "Keyword"), ("ShotStatus", "Keyword")] {
+        for (name, kind) in miri_workflows::search::ALL {
             cmd.args(["--search-attribute", &format!("{name}={kind}")]);
         }
         let temporal = logged(&mut cmd, d, "temporal")?;
