@@ -17,7 +17,7 @@ use temporalio_common::{
 };
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ActivityOptions, CancellableFuture, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
+    ActivityOptions, CancellableFuture, LocalActivityOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView,
     WorkflowResult, workflows::select,
 };
 
@@ -239,7 +239,16 @@ async fn generate(
         result,
         then: Advance { shot_id: input.shot_id, to: then, reason: None, change_id: ctx.uuid4() },
     };
-    ctx.execute_activity(ShotActivities::ingest, ingest, ingest_opts()).await.map_err(failed)?;
+    // A still is small and the director is waiting for it: ingest it as a local activity, in
+    // this worker right away, which spares a round trip through the server's activity queue.
+    // A clip can be large, so it goes through the queue with heartbeats.
+    let ingested = match kind {
+        VersionKind::Image => {
+            ctx.execute_local_activity(ShotActivities::ingest, ingest, local_ingest_opts()).await
+        }
+        _ => ctx.execute_activity(ShotActivities::ingest, ingest, ingest_opts()).await,
+    };
+    ingested.map_err(failed)?;
     ctx.state_mut(|s| s.versions.push(version));
     entered(ctx, then);
     Ok(())
@@ -348,6 +357,17 @@ fn store_opts() -> ActivityOptions {
 fn provider_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .retry_policy(retry(8, &[failure::PROVIDER_REJECTED, failure::NOT_FOUND]))
+        .build()
+}
+
+/// A still: seconds at most, retried in the worker.
+fn local_ingest_opts() -> LocalActivityOptions {
+    LocalActivityOptions::builder()
+        .start_to_close_timeout(Duration::from_secs(60))
+        .retry_policy(retry(
+            8,
+            &[failure::PROVIDER_REJECTED, failure::ILLEGAL_TRANSITION, failure::NOT_FOUND],
+        ))
         .build()
 }
 

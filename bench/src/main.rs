@@ -1,0 +1,180 @@
+//! `miri-bench` (`make bench`): the latency from a fal webhook POST to the `SHOT_UPDATED` event
+//! at a Socket.IO client, against the Temporal dev server's own signal → result latency, both
+//! measured in one run on one machine. Raw figures go to `bench/results/`.
+
+mod baseline;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use miri_testkit::{Stack, StackOptions};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::{
+    path::PathBuf,
+    str::FromStr,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions, Url};
+
+#[derive(Parser)]
+struct Args {
+    /// Measured shots (and baseline workflows).
+    #[arg(long, default_value_t = 200)]
+    shots: u32,
+    /// Extra runs first, not counted (caches, connections, JIT-free but cold paths).
+    #[arg(long, default_value_t = 20)]
+    warmup: u32,
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct Sample {
+    index: usize,
+    ms: f64,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    n: usize,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    mean_ms: f64,
+}
+
+fn summarise(samples: &[Sample]) -> Summary {
+    let mut ms: Vec<f64> = samples.iter().map(|s| s.ms).collect();
+    ms.sort_by(f64::total_cmp);
+    let pick = |q: f64| ms[((q * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
+    Summary {
+        n: ms.len(),
+        p50_ms: pick(0.50),
+        p90_ms: pick(0.90),
+        p99_ms: pick(0.99),
+        max_ms: *ms.last().unwrap_or(&0.0),
+        mean_ms: ms.iter().sum::<f64>() / ms.len().max(1) as f64,
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let total = args.shots + args.warmup;
+    let stack = Stack::start(StackOptions {
+        still_latency_ms: 0,
+        hold_webhooks: true,
+        ..Default::default()
+    })
+    .await?;
+    let run_id = format!("{}", SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs());
+
+    eprintln!("miri: preparing {total} shots awaiting their still's webhook");
+    let miri = measure_miri(&stack, total).await?;
+    eprintln!("baseline: {total} parked workflows, signal -> result");
+    let url = Url::from_str(&format!("http://{}", stack.temporal_address))?;
+    let client = Client::new(Connection::connect(ConnectionOptions::new(url).build()).await?, ClientOptions::new("default").build())?;
+    let base = baseline::measure(client, total, &run_id).await?;
+
+    let skip = args.warmup as usize;
+    let (miri, base) = (&miri[skip..], &base[skip..]);
+    let (m, b) = (summarise(miri), summarise(base));
+    let ratio = m.p50_ms / b.p50_ms;
+    let report = json!({
+        "benchmark": "webhook POST -> SHOT_UPDATED at a Socket.IO client, vs Temporal signal -> result of an empty workflow",
+        "date": chrono::Utc::now().to_rfc3339(),
+        "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "warmupDiscarded": args.warmup,
+        "miri": {"summary": m, "samples": miri},
+        "baseline": {"summary": b, "samples": base},
+        "ratioP50": ratio,
+        "target": "miri p50 <= 1.5 x baseline p50",
+        "met": ratio <= 1.5,
+    });
+    std::fs::create_dir_all(&args.out)?;
+    let file = args.out.join(format!("webhook-latency-{run_id}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+    println!("{:<34} {:>8} {:>8} {:>8} {:>8}", "", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    for (name, s) in [("miri: webhook -> SHOT_UPDATED", &m), ("baseline: signal -> result", &b)] {
+        println!("{name:<34} {:>8.1} {:>8.1} {:>8.1} {:>8.1}", s.p50_ms, s.p90_ms, s.p99_ms, s.max_ms);
+    }
+    println!("ratio of p50s: {ratio:.2} (target <= 1.5: {})", if ratio <= 1.5 { "met" } else { "NOT met" });
+    println!("raw figures: {}", file.display());
+    Ok(())
+}
+
+/// Creates `n` shots, generates each until its still waits in the simulator (webhooks held),
+/// then releases the webhooks one at a time and times each until its event arrives.
+async fn measure_miri(stack: &Stack, n: u32) -> anyhow::Result<Vec<Sample>> {
+    let project = stack.create_project("bench").await?;
+    let mut watch = stack.watch(&project).await?;
+    let mut shots = Vec::new();
+    for i in 0..u64::from(n) {
+        let shot = stack.create_shot(&project, i * 1000, i * 1000 + 3000).await?;
+        let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await?;
+        if status != 202 {
+            bail!("generate answered {status}: {body}");
+        }
+        shots.push(shot);
+    }
+    let requests = wait_for_submissions(stack, n as usize).await?;
+    let mut samples = Vec::new();
+    for (index, shot) in shots.iter().enumerate() {
+        let request = requests.iter().find(|(s, _)| s == shot).map(|(_, r)| r.clone()).context("no request")?;
+        let sent_ns = deliver(stack, &request).await?;
+        let (arrived, _) = watch.until(shot, "AWAITING_APPROVAL", Duration::from_secs(60)).await?;
+        let arrived_ns = arrived.duration_since(UNIX_EPOCH)?.as_nanos() as f64;
+        samples.push(Sample { index, ms: (arrived_ns - sent_ns) / 1e6 });
+    }
+    Ok(samples)
+}
+
+/// (shotId, requestId) of every paid submission, once there are `n`.
+async fn wait_for_submissions(stack: &Stack, n: usize) -> anyhow::Result<Vec<(String, String)>> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let stats = stack.sim_stats().await?;
+        let subs = stats["submissions"].as_array().cloned().unwrap_or_default();
+        if subs.len() >= n {
+            return subs
+                .iter()
+                .map(|s| {
+                    let webhook = s["webhook"].as_str().context("webhook")?;
+                    let shot = url_param(webhook, "shotId").context("shotId in webhook")?;
+                    Ok((shot, s["requestId"].as_str().context("requestId")?.to_string()))
+                })
+                .collect();
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("only {} of {n} submissions after 600 s", subs.len());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn url_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_string))
+}
+
+/// Asks the simulator to POST the held webhook now; returns when it was sent (Unix ns).
+async fn deliver(stack: &Stack, request: &str) -> anyhow::Result<f64> {
+    for _ in 0..200 {
+        let resp = stack.rest.post(format!("{}/_sim/requests/{request}/deliver", stack.sim)).send().await?;
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        if status.is_success() {
+            if body["status"] != 200 {
+                bail!("the gateway answered the webhook with {}", body["status"]);
+            }
+            return body["sentAtUnixNs"].as_f64().context("sentAtUnixNs");
+        }
+        if status != 409 {
+            bail!("deliver answered {status}: {body}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("request {request} never finished in the simulator")
+}
