@@ -29,7 +29,7 @@ struct Args {
 }
 
 #[derive(Serialize, Clone, Copy)]
-pub struct Sample {
+struct Sample {
     index: usize,
     ms: f64,
 }
@@ -65,17 +65,28 @@ async fn main() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions {
         still_latency_ms: 0,
         hold_webhooks: true,
+        // Only the webhook may move a shot on: no polling fallback during the run.
+        poll_every_secs: 24 * 3600,
         ..Default::default()
     })
     .await?;
     let run_id = format!("{}", SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs());
 
-    eprintln!("miri: preparing {total} shots awaiting their still's webhook");
-    let miri = measure_miri(&stack, total).await?;
-    eprintln!("baseline: {total} parked workflows, signal -> result");
     let url = Url::from_str(&format!("http://{}", stack.temporal_address))?;
     let client = Client::new(Connection::connect(ConnectionOptions::new(url).build()).await?, ClientOptions::new("default").build())?;
-    let base = baseline::measure(client, total, &run_id).await?;
+    let (miri, base) = baseline::with_worker(&client, async {
+        eprintln!("preparing {total} shots awaiting their still's webhook and {total} parked workflows");
+        let mut shots = prepare_shots(&stack, total).await?;
+        let parked = baseline::park(&client, total, &run_id).await?;
+        // Alternate the two, so both see the same server, load and moment.
+        let (mut miri, mut base) = (Vec::new(), Vec::new());
+        for index in 0..total as usize {
+            base.push(Sample { index, ms: baseline::release(&parked[index]).await? });
+            miri.push(Sample { index, ms: shots.release(&stack, index).await? });
+        }
+        anyhow::Ok((miri, base))
+    })
+    .await?;
 
     let skip = args.warmup as usize;
     let (miri, base) = (&miri[skip..], &base[skip..]);
@@ -105,11 +116,17 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates `n` shots, generates each until its still waits in the simulator (webhooks held),
-/// then releases the webhooks one at a time and times each until its event arrives.
-async fn measure_miri(stack: &Stack, n: u32) -> anyhow::Result<Vec<Sample>> {
+/// Shots whose stills wait in the simulator with their webhooks held, and a client watching.
+struct HeldShots {
+    watch: miri_testkit::Watch,
+    /// (shotId, the simulator's request id) in creation order.
+    shots: Vec<(String, String)>,
+}
+
+/// Creates `n` shots and generates each until its still waits in the simulator.
+async fn prepare_shots(stack: &Stack, n: u32) -> anyhow::Result<HeldShots> {
     let project = stack.create_project("bench").await?;
-    let mut watch = stack.watch(&project).await?;
+    let watch = stack.watch(&project).await?;
     let mut shots = Vec::new();
     for i in 0..u64::from(n) {
         let shot = stack.create_shot(&project, i * 1000, i * 1000 + 3000).await?;
@@ -120,15 +137,28 @@ async fn measure_miri(stack: &Stack, n: u32) -> anyhow::Result<Vec<Sample>> {
         shots.push(shot);
     }
     let requests = wait_for_submissions(stack, n as usize).await?;
-    let mut samples = Vec::new();
-    for (index, shot) in shots.iter().enumerate() {
-        let request = requests.iter().find(|(s, _)| s == shot).map(|(_, r)| r.clone()).context("no request")?;
-        let sent_ns = deliver(stack, &request).await?;
-        let (arrived, _) = watch.until(shot, "AWAITING_APPROVAL", Duration::from_secs(60)).await?;
+    let shots = shots
+        .into_iter()
+        .map(|shot| {
+            let request = requests.iter().find(|(s, _)| *s == shot).map(|(_, r)| r.clone());
+            Ok((shot, request.context("a shot without a submission")?))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(HeldShots { watch, shots })
+}
+
+impl HeldShots {
+    /// Releases shot `index`'s webhook and times it until its event arrives: milliseconds.
+    async fn release(&mut self, stack: &Stack, index: usize) -> anyhow::Result<f64> {
+        let (shot, request) = &self.shots[index];
+        let sent_ns = deliver(stack, request).await?;
+        let (arrived, _) = self.watch.until(shot, "AWAITING_APPROVAL", Duration::from_secs(60)).await?;
         let arrived_ns = arrived.duration_since(UNIX_EPOCH)?.as_nanos() as f64;
-        samples.push(Sample { index, ms: (arrived_ns - sent_ns) / 1e6 });
+        if arrived_ns < sent_ns {
+            bail!("shot {shot}'s event arrived before its webhook was sent: something else moved it");
+        }
+        Ok((arrived_ns - sent_ns) / 1e6)
     }
-    Ok(samples)
 }
 
 /// (shotId, requestId) of every paid submission, once there are `n`.
