@@ -55,16 +55,30 @@ impl Default for StackOptions {
 /// A running Miri: every process is killed when this is dropped.
 pub struct Stack {
     pub dir: tempfile::TempDir,
-    pub http: String,
+    pub api: Api,
     pub sim: String,
     pub temporal_address: String,
-    pub token: String,
     events_channel: String,
     temporal: Child,
     sim_proc: Child,
     gateway: Child,
     worker: Option<Child>,
+}
+
+/// A client of one gateway: REST with the bearer token, and Socket.IO.
+pub struct Api {
+    pub http: String,
+    pub token: String,
     pub rest: reqwest::Client,
+    /// Where generated fixtures (the test song) are written.
+    pub scratch: PathBuf,
+}
+
+impl std::ops::Deref for Stack {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 fn logged(cmd: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Child> {
@@ -134,27 +148,14 @@ impl Stack {
             bail!("miri token failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         let token = String::from_utf8(out.stdout)?.trim().to_string();
-        let mut stack = Self {
-            dir,
-            http,
-            sim,
-            temporal_address,
-            token,
-            events_channel,
-            temporal,
-            sim_proc,
-            gateway,
-            worker: None,
-            rest: reqwest::Client::new(),
-        };
+        let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
+        let mut stack =
+            Self { dir, api, sim, temporal_address, events_channel, temporal, sim_proc, gateway, worker: None };
         stack.start_worker()?;
-        for _ in 0..1200 {
-            if stack.rest.get(format!("{}/healthz", stack.http)).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Ok(stack);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        if !stack.api.healthy_within(Duration::from_secs(120)).await {
+            bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"));
         }
-        bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"))
+        Ok(stack)
     }
 
     /// Starts a (new) worker process.
@@ -162,7 +163,7 @@ impl Stack {
         let d = self.dir.path();
         let mut cmd = Command::new(miri_bin());
         cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel));
-        cmd.args(["--fal-url", &self.sim, "--public-url", &self.http]);
+        cmd.args(["--fal-url", &self.sim, "--public-url", &self.api.http]);
         self.worker = Some(logged(&mut cmd, d, "worker")?);
         Ok(())
     }
@@ -178,6 +179,25 @@ impl Stack {
 
     pub fn log(&self, name: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
+    }
+
+    /// `GET {sim}/_sim/stats`.
+    pub async fn sim_stats(&self) -> anyhow::Result<Value> {
+        Ok(self.rest.get(format!("{}/_sim/stats", self.sim)).send().await?.json().await?)
+    }
+}
+
+impl Api {
+    /// Waits until `GET /healthz` answers 2xx.
+    pub async fn healthy_within(&self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        while tokio::time::Instant::now() < deadline {
+            if self.rest.get(self.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
     }
 
     fn url(&self, path: &str) -> String {
@@ -212,7 +232,7 @@ impl Stack {
 
     /// Creates a project with a real (ffmpeg-made) MP3 and returns its id.
     pub async fn create_project(&self, name: &str) -> anyhow::Result<String> {
-        let mp3 = self.dir.path().join("song.mp3");
+        let mp3 = self.scratch.join("song.mp3");
         if !mp3.exists() {
             let ok = Command::new("ffmpeg")
                 .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=4"])
@@ -265,11 +285,6 @@ impl Stack {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    }
-
-    /// `GET {sim}/_sim/stats`.
-    pub async fn sim_stats(&self) -> anyhow::Result<Value> {
-        Ok(self.rest.get(format!("{}/_sim/stats", self.sim)).send().await?.json().await?)
     }
 
     /// Connects a Socket.IO client, joins the project's room, and returns the events it receives.
