@@ -1,0 +1,20 @@
+//! Recorded histories replayed against the current workflow code: a change that would break a
+//! running workflow's determinism fails here, not in production. Record new ones with
+//! `miri history <workflow-id> --out workflows/tests/histories/<name>.json`.
+
+use temporalio_client::WorkflowHistory;
+use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+
+async fn replay(file: &str) {
+    let path = format!("{}/tests/histories/{file}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let history = WorkflowHistory::from_json(&bytes).unwrap();
+    let options = WorkflowReplayerOptions::new().register_workflow::<miri_workflows::ShotWorkflow>().unwrap().build();
+    let replayer = WorkflowReplayer::new(options).unwrap();
+    replayer.replay_workflow(history).await.unwrap_or_else(|e| panic!("{file} no longer replays: {e:?}"));
+}
+
+#[tokio::test]
+async fn a_shot_rejected_once_then_approved_replays() {
+    replay("shot-reject-approve.json").await;
+}
