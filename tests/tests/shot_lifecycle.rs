@@ -167,3 +167,41 @@ async fn a_killed_worker_loses_nothing_and_pays_once() {
     assert_eq!(paid.len(), 2, "{paid:?}");
     assert!(paid.values().all(|&n| n == 1), "exactly one paid submission per version: {paid:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_webhook_is_covered_by_polling_the_status_url() {
+    // The simulator holds every webhook (as if fal's deliveries were lost): only polling is left.
+    let opts = StackOptions { hold_webhooks: true, poll_every_secs: 2, ..Default::default() };
+    let stack = Stack::start(opts).await.unwrap();
+    let project = stack.create_project("polling").await.unwrap();
+    let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
+    stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
+    stack.post(&format!("/api/shots/{shot}/approve"), json!({})).await.unwrap();
+    stack.wait_status(&shot, "COMPLETED", LONG).await.unwrap();
+    assert_eq!(stack.sim_stats().await.unwrap()["webhooksDelivered"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_webhook_for_an_unknown_request_is_acknowledged_and_ignored() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let unknown = "0b0c7a4e-5d6f-4a1b-9c2d-3e4f5a6b7c8d";
+    let webhook = format!("{}/api/webhooks/fal?shotId={unknown}&versionId={unknown}", stack.http);
+    // A real, signed callback from the simulator, for a request Miri never made.
+    let resp = stack
+        .rest
+        .post(format!("{}/fal-ai/flux-2/lora", stack.sim))
+        .query(&[("fal_webhook", webhook.as_str())])
+        .header("authorization", "Key test")
+        .json(&json!({"prompt": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while stack.sim_stats().await.unwrap()["webhooksDelivered"] != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the gateway never answered the webhook 2xx");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(stack.log("gateway").contains(&format!("ignored fal webhook: unknown shot {unknown}")));
+}
