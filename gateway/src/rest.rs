@@ -97,9 +97,16 @@ struct ShotView {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     updated_at: chrono::DateTime<Utc>,
+    /// Set on an approve that found the shot approved already.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    already_approved: bool,
 }
 
 impl ShotView {
+    fn with_already_approved(self) -> Self {
+        Self { already_approved: true, ..self }
+    }
+
     fn new(revision: u64, s: Shot) -> Self {
         Self {
             shot_id: s.shot_id,
@@ -112,6 +119,7 @@ impl ShotView {
             description: s.description,
             reason: s.reason,
             updated_at: s.updated_at,
+            already_approved: false,
         }
     }
 }
@@ -306,15 +314,15 @@ async fn approve(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ShotView>), ApiError> {
     caller.require_editor()?;
     let id = parse_shot_id(&id)?;
-    let (_, shot) = existing_shot(&st, id).await?;
+    let (revision, shot) = existing_shot(&st, id).await?;
     match shot.status {
         ShotStatus::AwaitingApproval => {}
         // Approved already: the clip is under way or done. Idempotent, and no second clip.
         ShotStatus::GeneratingVideo | ShotStatus::Completed | ShotStatus::FinalRender => {
-            return Ok((StatusCode::OK, Json(json!({"shotId": id, "status": shot.status, "alreadyApproved": true}))));
+            return Ok((StatusCode::OK, Json(ShotView::new(revision, shot).with_already_approved())));
         }
         other => {
             return Err(ApiError::Conflict(format!("shot {id} is {other}; approve needs AWAITING_APPROVAL")));
@@ -324,7 +332,7 @@ async fn approve(
         h.signal(ShotWorkflow::approve, Approve { by: caller.name() }, WorkflowSignalOptions::default()).await
     })
     .await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "status": shot.status}))))
+    Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
 }
 
 #[derive(Deserialize)]
@@ -338,7 +346,7 @@ async fn reject(
     caller: Caller,
     Path(id): Path<String>,
     Body(req): Body<RejectRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ShotView>), ApiError> {
     caller.require_editor()?;
     let id = parse_shot_id(&id)?;
     let reason = req.reason.trim().to_string();
@@ -348,7 +356,7 @@ async fn reject(
     if reason.chars().count() > 2000 {
         return Err(ApiError::BadRequest("reason is too long (at most 2000 characters)".into()));
     }
-    let (_, shot) = existing_shot(&st, id).await?;
+    let (revision, shot) = existing_shot(&st, id).await?;
     if shot.status != ShotStatus::AwaitingApproval {
         return Err(ApiError::Conflict(format!("shot {id} is {}; reject needs AWAITING_APPROVAL", shot.status)));
     }
@@ -357,7 +365,7 @@ async fn reject(
             .await
     })
     .await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "status": shot.status}))))
+    Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
 }
 
 type Handle = temporalio_client::WorkflowHandle<temporalio_client::Client, ShotWorkflow>;

@@ -41,9 +41,18 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrate(&conn)?;
+        // Processes opening a fresh file at once (gateway, worker, `miri token`) contend for
+        // the exclusive lock that switching to WAL takes, and SQLite can answer "locked" without
+        // waiting in its busy handler. Every step here is idempotent: retry the whole set-up.
+        let mut attempts = 0;
+        loop {
+            match prepare(&conn) {
+                Ok(()) => break,
+                Err(e) if attempts < 100 && is_locked(&e) => attempts += 1,
+                Err(e) => return Err(e),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -250,6 +259,20 @@ fn insert(c: &Connection, slot: Slot<'_>) -> Result<(), StoreError> {
 
 fn decode<T: DeserializeOwned>(kind: &'static str, entity_id: &str, body: &str) -> Result<T, StoreError> {
     serde_json::from_str(body).map_err(|source| StoreError::Corrupt { kind, entity_id: entity_id.into(), source })
+}
+
+fn prepare(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    migrate(conn)
+}
+
+fn is_locked(e: &StoreError) -> bool {
+    let (StoreError::Database(e) | StoreError::Migration { source: e, .. }) = e else { return false };
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -1,0 +1,38 @@
+//! The web page in Debian's Chromium (playwright-core) against real processes: approve a shot
+//! from the dashboard and see COMPLETED arrive live. Writes a screenshot next to the test binary.
+
+use miri_testkit::{Stack, StackOptions, miri_bin};
+use serde_json::json;
+use std::{path::Path, time::Duration};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approving_from_the_dashboard_shows_completed_live() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("דפדפן").await.unwrap();
+    let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
+    stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    stack.wait_status(&shot, "AWAITING_APPROVAL", Duration::from_secs(90)).await.unwrap();
+
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    let screenshot = miri_bin().with_file_name("shots-page.png");
+    let out = tokio::process::Command::new("node")
+        .arg(web.join("e2e/shots.e2e.mjs"))
+        .current_dir(&web)
+        .env("MIRI_URL", &stack.http)
+        .env("MIRI_TOKEN", &stack.token)
+        .env("MIRI_PROJECT", &project)
+        .env("MIRI_SHOT", &shot)
+        .env("MIRI_SCREENSHOT", &screenshot)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
+    assert_eq!(now["status"], "COMPLETED");
+    assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
+}
