@@ -1,0 +1,50 @@
+//! A generated clip made into its shot's segment: exactly the planned frames, at the output size
+//! and rate. A long clip is cut at the end, a short one holds its last frame, any size is fitted
+//! inside the frame with black bars, and any codec or frame rate is re-encoded alike.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use crate::encoder::segment_args;
+use crate::error::RenderError;
+use crate::ffmpeg::{self, Job, Progress};
+use crate::format::VideoFormat;
+use crate::probe::probe;
+
+/// Makes `output`, `frames` frames of `clip` in `format`, reporting progress as it goes. An
+/// unreadable clip is [`RenderError::Input`] naming it.
+pub async fn conform(
+    clip: &Path,
+    frames: u64,
+    format: &VideoFormat,
+    output: &Path,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<(), RenderError> {
+    let task = format!("conforming {} to {frames} frames", clip.display());
+    if frames == 0 {
+        return Err(RenderError::Refused {
+            task,
+            reason: "a segment needs at least one frame".into(),
+        });
+    }
+    probe(clip).await?;
+    let filters = format!(
+        "setpts=PTS-STARTPTS,fps={fps},{fit},format=yuv420p,tpad=stop_mode=clone:stop={frames}",
+        fps = format.fps(),
+        fit = format.fit_filters(1),
+    );
+    let mut args: Vec<OsString> = vec!["-i".into(), clip.into(), "-map".into(), "0:v:0".into()];
+    args.extend(["-vf".into(), filters.into()]);
+    args.extend(segment_args(format, frames));
+    ffmpeg::make(
+        Job {
+            task,
+            args,
+            output,
+            frames,
+            cwd: None,
+        },
+        &mut on_progress,
+    )
+    .await
+}

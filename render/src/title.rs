@@ -1,0 +1,78 @@
+//! A shot with nothing to show yet, as a card that says which shot it is: a plain background with
+//! centred lines of text, exactly its frames long. Text reaches drawtext through files, never
+//! through the filter string, so any lyric (quotes, colons, Hebrew) needs no escaping; Hebrew is
+//! laid out right to left by drawtext's FriBiDi shaping.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use crate::encoder::segment_args;
+use crate::error::RenderError;
+use crate::ffmpeg::{self, Job, Progress};
+use crate::format::VideoFormat;
+
+/// Fontconfig's name for the card's font: DejaVu Sans has Latin and Hebrew, and Debian installs
+/// it with ffmpeg's own dependencies.
+const FONT: &str = "DejaVu Sans";
+const BACKGROUND: &str = "0x202830";
+
+/// Makes `output`, a card of `frames` frames in `format` showing `lines`, one under another.
+pub async fn title_card(
+    lines: &[impl AsRef<str>],
+    frames: u64,
+    format: &VideoFormat,
+    output: &Path,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<(), RenderError> {
+    let task = format!(
+        "making a {frames}-frame title card into {}",
+        output.display()
+    );
+    if frames == 0 {
+        return Err(RenderError::Refused {
+            task,
+            reason: "a segment needs at least one frame".into(),
+        });
+    }
+    let texts = tempfile::tempdir().map_err(|source| RenderError::Write {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let font_size = (format.height() / 14).max(8);
+    let line_height = font_size * 3 / 2;
+    let top = format
+        .height()
+        .saturating_sub(line_height * lines.len() as u32)
+        / 2;
+    let mut filters = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        // Relative names: ffmpeg runs in `texts`, so the filter string holds no path to escape.
+        let name = format!("line{i}.txt");
+        let path = texts.path().join(&name);
+        std::fs::write(&path, line.as_ref())
+            .map_err(|source| RenderError::Write { path, source })?;
+        filters.push(format!(
+            "drawtext=font='{FONT}':textfile={name}:expansion=none:fontcolor=white:\
+             fontsize={font_size}:x=(w-text_w)/2:y={y}",
+            y = top + line_height * i as u32,
+        ));
+    }
+    filters.push("format=yuv420p".into());
+    let source = format!(
+        "color=c={BACKGROUND}:s={w}x{h}:r={fps}",
+        w = format.width(),
+        h = format.height(),
+        fps = format.fps(),
+    );
+    let mut args: Vec<OsString> = vec!["-f".into(), "lavfi".into(), "-i".into(), source.into()];
+    args.extend(["-vf".into(), filters.join(",").into()]);
+    args.extend(segment_args(format, frames));
+    let job = Job {
+        task,
+        args,
+        output,
+        frames,
+        cwd: Some(texts.path()),
+    };
+    ffmpeg::make(job, &mut on_progress).await
+}
