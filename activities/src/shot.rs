@@ -5,9 +5,8 @@
 use crate::EventPublisher;
 use bytes::Bytes;
 use chrono::Utc;
-use miri_core::{
-    Author, MediaRef, Project, Shot, ShotUpdated, Version, VersionKind, prompt,
-};
+use miri_core::prompt::{FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, violation::summary};
+use miri_core::{Author, MediaRef, Project, Shot, ShotUpdated, Version, VersionKind};
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{MediaStore, ProviderRequest, SqliteStore, StoreError};
 use miri_workflows::contract::{
@@ -68,21 +67,46 @@ impl ShotWorker {
         let (_, shot) = self.shot(&input.shot_id).await?;
         let project = self.project(&shot).await?;
         let settings = &project.global_settings;
-        let (text, model) = match input.target {
-            VersionKind::Image => (
-                prompt::still_prompt(
-                    shot.shot_id,
-                    input.version_id,
-                    &settings.image_model,
-                    &settings.lora_weights_id,
-                    &shot.description,
-                ),
-                &settings.image_model,
-            ),
-            VersionKind::Video => (
-                prompt::clip_prompt(shot.shot_id, input.version_id, &settings.video_model, &shot.description),
-                &settings.video_model,
-            ),
+        let tag = |endpoint: &str| Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(endpoint));
+        let seed = shot_seed(&shot);
+        let (text, request, model) = match input.target {
+            VersionKind::Image => {
+                let req = FluxRequest::builder(tag(&settings.image_model), seed)
+                    .scene(&shot.description)
+                    .miri(RestingPose::Standing, "center third", &[])
+                    .build()
+                    .map_err(|v| fail(failure::INVALID_PROMPT, format!("the still prompt breaks the rules: {}", summary(&v))))?;
+                (req.prompt_text(), json!(req), &settings.image_model)
+            }
+            VersionKind::Video => {
+                let still_id = input
+                    .start_frame
+                    .ok_or_else(|| fail(failure::INVALID_PROMPT, "a clip prompt needs the still it animates".into()))?;
+                let still = self.version(still_id).await?;
+                let still_prompt = self.version(still.parent.unwrap_or(still_id)).await?;
+                let resting_state = still_prompt
+                    .request
+                    .and_then(|r| serde_json::from_value::<FluxRequest>(r).ok())
+                    .map(|r| r.resting_state())
+                    .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("still {still_id} has no recorded FLUX request")))?;
+                let req = KlingRequest {
+                    tag: tag(&settings.video_model).to_string(),
+                    model: settings.video_model.clone(),
+                    resting_state,
+                    action: shot.description.clone(),
+                    start_image_url: still
+                        .source_url
+                        .ok_or_else(|| fail(failure::NOT_FOUND, format!("still {still_id} has no provider URL")))?,
+                    end_image_url: None,
+                    timestamps: shot.timestamps,
+                    motion_brush: None,
+                };
+                let violations = req.violations();
+                if !violations.is_empty() {
+                    return Err(fail(failure::INVALID_PROMPT, format!("the clip prompt breaks the rules: {}", summary(&violations))));
+                }
+                (req.prompt_text(), json!(req), &settings.video_model)
+            }
             other => {
                 return Err(fail(failure::INVALID_PROMPT, format!("no prompt is made for {other:?} versions")));
             }
@@ -93,10 +117,11 @@ impl ShotWorker {
             kind: VersionKind::Prompt,
             parent: input.start_frame,
             model_code: Some(model.clone()),
-            seed: Some(shot_seed(&shot)),
+            seed: Some(seed),
             author: Author::System,
             reason: Some(format!("{:?} prompt from the shot description", input.target).to_lowercase()),
             prompt: Some(text),
+            request: Some(request),
             media: None,
             source_url: None,
             provider_request_id: None,
@@ -119,7 +144,7 @@ impl ShotWorker {
         let project = self.project(&shot).await?;
         let prompt_version = self.version(input.prompt_version).await?;
         let endpoint = prompt_version.model_code.clone().unwrap_or_default();
-        let body = self.provider_input(&project, &shot, &prompt_version).await?;
+        let body = Self::provider_input(&prompt_version)?;
         let mut webhook = d.public_url.join("/api/webhooks/fal").map_err(|e| fail(failure::NOT_FOUND, e.to_string()))?;
         webhook
             .query_pairs_mut()
@@ -188,6 +213,7 @@ impl ShotWorker {
                 author: Author::System,
                 reason: None,
                 prompt: None,
+                request: None,
                 media: Some(media),
                 source_url: Some(url),
                 provider_request_id: Some(input.result.request_id.clone()),
@@ -263,38 +289,16 @@ impl ShotWorker {
             .ok_or_else(|| fail(failure::NOT_FOUND, format!("version {id} does not exist")))
     }
 
-    /// The model input for a recorded prompt, per the endpoint family's contract.
-    async fn provider_input(&self, project: &Project, shot: &Shot, p: &Version) -> Result<Value, ActivityError> {
-        let text = p.prompt.clone().unwrap_or_default();
-        let endpoint = p.model_code.as_deref().unwrap_or_default();
-        let Some(start_frame) = p.parent else {
-            return Ok(json!({
-                "prompt": text,
-                "loras": [{"path": project.global_settings.lora_weights_id, "scale": 1.0}],
-                "seed": p.seed,
-                "image_size": "landscape_16_9",
-                "num_images": 1,
-                "output_format": "png",
-                "enable_prompt_expansion": false,
-            }));
-        };
-        let still = self.version(start_frame).await?;
-        let Some(image_url) = still.source_url else {
-            return Err(fail(failure::NOT_FOUND, format!("still {start_frame} has no provider URL")));
-        };
-        let duration = prompt::clip_duration_secs(endpoint, shot.timestamps.duration_ms());
-        let start_field = if endpoint.contains("/v3/") && !endpoint.contains("/turbo/") {
-            "start_image_url"
-        } else {
-            "image_url"
-        };
-        Ok(json!({
-            "prompt": text,
-            start_field: image_url,
-            "duration": duration.to_string(),
-            "generate_audio": false,
-            "negative_prompt": "blur, distort, and low quality",
-        }))
+    /// The provider input for a recorded prompt: derived from its validated request.
+    fn provider_input(p: &Version) -> Result<Value, ActivityError> {
+        let invalid = |why: &str| fail(failure::INVALID_PROMPT, format!("prompt {}: {why}", p.version_id));
+        let request = p.request.clone().ok_or_else(|| invalid("no recorded request"))?;
+        if let Ok(flux) = serde_json::from_value::<FluxRequest>(request.clone()) {
+            return Ok(flux.fal_input());
+        }
+        let kling: KlingRequest = serde_json::from_value(request).map_err(|e| invalid(&e.to_string()))?;
+        // Trajectories are frame fractions; fal wants pixels of the start frame (16:9 stills).
+        kling.fal_input(1280, 720).ok_or_else(|| invalid("the request no longer validates"))
     }
 
     async fn download(&self, url: &str) -> Result<Bytes, ActivityError> {

@@ -45,6 +45,10 @@ pub struct Version {
     pub prompt: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaRef>,
+    /// The validated request this prompt is (a FLUX or Kling request in its file form); what is
+    /// submitted is derived from it, so a version records exactly what was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
     /// Where the provider published the media (the URL later provider calls can read it from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
