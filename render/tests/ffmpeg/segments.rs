@@ -1,0 +1,176 @@
+//! One segment at a time: bad inputs refused by name, nothing left behind by a failed or
+//! cancelled run, mismatched segments refused before joining, stills and title cards.
+
+use std::time::Duration;
+
+use miri_render::{Motion, ProbeError, RenderError, concat, conform, still_segment, title_card};
+
+use crate::fixtures::*;
+
+#[tokio::test]
+async fn a_corrupt_or_non_video_clip_is_refused_by_name_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = format(320, 180, 24);
+    let good = solid_clip(d, "good.mp4", RED, "320x180", 24, 1.0, "libx264");
+    let truncated = d.join("truncated.mp4");
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let garbage = d.join("garbage.mp4");
+    std::fs::write(&garbage, b"this is not a video").unwrap();
+    let song = sine_mp3(d, 0.5);
+
+    for (clip, unreadable) in [(&truncated, true), (&garbage, true), (&song, false)] {
+        let output = d.join("segment.mp4");
+        let err = conform(clip, 24, &out, &output, |_| {}).await.unwrap_err();
+        let RenderError::Input(probe_err) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(probe_err.path(), Some(clip.as_path()));
+        assert_eq!(
+            matches!(probe_err, ProbeError::Unreadable { .. }),
+            unreadable,
+            "{err}"
+        );
+        assert!(matches!(
+            probe_err,
+            ProbeError::Unreadable { .. } | ProbeError::NoVideo { .. }
+        ));
+        assert!(
+            err.to_string().contains(&clip.display().to_string()),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        names_in(d),
+        ["garbage.mp4", "good.mp4", "song.mp3", "truncated.mp4"]
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_conform_kills_ffmpeg_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One second held for 3000 frames at 720p: long enough to be cancelled mid-way.
+    let clip = solid_clip(d, "clip.mp4", RED, "1280x720", 24, 1.0, "libx264");
+    let out = format(1280, 720, 24);
+    let output = d.join("segment.mp4");
+    let (started, first_progress) = tokio::sync::oneshot::channel();
+    let mut started = Some(started);
+    let run = conform(&clip, 3000, &out, &output, |_| {
+        if let Some(started) = started.take() {
+            let _ = started.send(());
+        }
+    });
+    tokio::select! {
+        result = run => panic!("finished before it was cancelled: {result:?}"),
+        _ = first_progress => {}
+    }
+    // The future is dropped here: ffmpeg is killed and its file removed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(names_in(d), ["clip.mp4"]);
+    let part = d.join(".segment.mp4.part");
+    assert!(
+        processes_naming(&part).is_empty(),
+        "ffmpeg still runs: {:?}",
+        processes_naming(&part)
+    );
+}
+
+#[tokio::test]
+async fn segments_of_different_shapes_are_not_joined() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clip = solid_clip(d, "clip.mp4", RED, "320x180", 24, 0.5, "libx264");
+    let (small, large) = (d.join("small.mp4"), d.join("large.mp4"));
+    conform(&clip, 6, &format(320, 180, 24), &small, |_| {})
+        .await
+        .unwrap();
+    conform(&clip, 6, &format(640, 360, 24), &large, |_| {})
+        .await
+        .unwrap();
+    let output = d.join("video.mp4");
+    let err = concat(&[&small, &large], &output).await.unwrap_err();
+    assert!(matches!(err, RenderError::Refused { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("large.mp4 is h264 640x360 at 24 fps"),
+        "{err}"
+    );
+    assert_eq!(names_in(d), ["clip.mp4", "large.mp4", "small.mp4"]);
+}
+
+#[tokio::test]
+async fn a_still_moves_deterministically_or_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let still = pattern_png(d, "300x300"); // square: fitted between bars, as a clip would be
+    let out = format(320, 180, 24);
+    let small = 64 * 36;
+    let mut frames_of = Vec::new();
+    for (name, motion) in [
+        ("hold", Motion::Hold),
+        ("zoom", Motion::ZoomIn),
+        ("pan", Motion::PanRight),
+        ("again", Motion::ZoomIn),
+    ] {
+        let output = d.join(format!("{name}.mp4"));
+        still_segment(&still, motion, 30, &out, &output, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(decoded_frames(&output), 30, "{name}");
+        frames_of.push(raw_frames(&output, "scale=64:36", "gray", small));
+    }
+    let change = |frames: &Vec<Vec<u8>>| -> f64 {
+        let (first, last) = (&frames[0], &frames[29]);
+        first
+            .iter()
+            .zip(last)
+            .map(|(a, b)| f64::from(a.abs_diff(*b)))
+            .sum::<f64>()
+            / small as f64
+    };
+    assert!(
+        change(&frames_of[0]) < 1.0,
+        "hold moved: {}",
+        change(&frames_of[0])
+    );
+    assert!(
+        change(&frames_of[1]) > 4.0,
+        "zoom did not move: {}",
+        change(&frames_of[1])
+    );
+    assert!(
+        change(&frames_of[2]) > 4.0,
+        "pan did not move: {}",
+        change(&frames_of[2])
+    );
+    assert_eq!(
+        frames_of[1], frames_of[3],
+        "the same still and move gave different frames"
+    );
+}
+
+#[tokio::test]
+async fn a_title_card_shows_its_lines_for_exactly_its_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let output = d.join("card.mp4");
+    let lines = [
+        "Shot 7 · scene 2",
+        "שיר: 'אהבה', 100% \\ {x}",
+        "AWAITING_APPROVAL",
+    ];
+    title_card(&lines, 17, &format(320, 180, 24), &output, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(decoded_frames(&output), 17);
+    let frame = &raw_frames(&output, "null", "gray", 320 * 180)[0];
+    let bright = frame.iter().filter(|&&y| y > 200).count();
+    assert!(bright > 200, "only {bright} bright pixels: no text drawn?");
+    // Each line is drawn: there are bright pixels in each third of the card's text block.
+    let rows_with_text = (0..180)
+        .filter(|y| frame[y * 320..][..320].iter().any(|&v| v > 200))
+        .count();
+    assert!(rows_with_text > 30, "{rows_with_text} rows with text");
+}
