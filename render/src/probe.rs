@@ -21,8 +21,8 @@ pub struct VideoInfo {
     pub height: u32,
     /// `None` when the container does not state one.
     pub frame_rate: Option<FrameRate>,
-    /// The video stream's duration, else the file's.
-    pub duration: Duration,
+    /// The video stream's duration, else the file's; `None` for a single picture.
+    pub duration: Option<Duration>,
     /// The frame count the container states (MP4 does; Matroska does not).
     pub frames: Option<u64>,
     pub has_audio: bool,
@@ -116,25 +116,29 @@ fn describe(path: &Path, report: Report) -> Result<VideoInfo, ProbeError> {
         .ok_or_else(|| ProbeError::NoVideo {
             path: path.to_owned(),
         })?;
-    let output_error = |reason: &str| ProbeError::Output {
-        path: path.to_owned(),
-        reason: reason.into(),
-    };
     let (Some(width @ 1..), Some(height @ 1..)) = (video.width, video.height) else {
         return Err(ProbeError::Unreadable {
             path: path.to_owned(),
             reason: "the video stream has no picture size".into(),
         });
     };
-    let seconds = video
-        .duration
-        .or(report.format.duration)
-        .ok_or_else(|| output_error("no duration"))?;
-    let duration = seconds
-        .parse::<f64>()
-        .ok()
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .ok_or_else(|| output_error(&format!("duration {seconds:?} is not a number of seconds")))?;
+    let duration = match video.duration.or(report.format.duration) {
+        None => None,
+        Some(seconds) => match seconds
+            .parse()
+            .ok()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        {
+            Some(duration) => Some(duration),
+            None => {
+                let reason = format!("duration {seconds:?} is not a number of seconds");
+                return Err(ProbeError::Output {
+                    path: path.to_owned(),
+                    reason,
+                });
+            }
+        },
+    };
     Ok(VideoInfo {
         path: path.to_owned(),
         codec: video.codec_name.unwrap_or_default(),
@@ -208,7 +212,7 @@ mod tests {
         assert_eq!(info.codec, "h264");
         assert_eq!((info.width, info.height), (320, 180));
         assert_eq!(info.frame_rate, FrameRate::new(24, 1).ok());
-        assert_eq!(info.duration, Duration::from_secs(3));
+        assert_eq!(info.duration, Some(Duration::from_secs(3)));
         assert_eq!(info.frames, Some(72));
         assert!(info.has_audio);
     }
@@ -225,7 +229,7 @@ mod tests {
         let mkv = r#"{"streams":[{"codec_type":"video","width":640,"height":360,
             "r_frame_rate":"0/0"}],"format":{"duration":"1.5"}}"#;
         let info = describe(Path::new("clip.mkv"), report(mkv)).unwrap();
-        assert_eq!(info.duration, Duration::from_millis(1500));
+        assert_eq!(info.duration, Some(Duration::from_millis(1500)));
         assert_eq!((info.frame_rate, info.frames), (None, None));
     }
 }

@@ -9,6 +9,7 @@ use crate::encoder::segment_args;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job, Progress};
 use crate::format::VideoFormat;
+use crate::probe::probe;
 
 /// The camera move over a still.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +45,7 @@ impl Motion {
 }
 
 /// Makes `output`, `frames` frames of `still` (any image ffmpeg reads) fitted into `format` with
-/// `motion`. An unreadable still is [`RenderError::Ffmpeg`] naming it.
+/// `motion`. An unreadable still is [`RenderError::Input`] naming it.
 pub async fn still_segment(
     still: &Path,
     motion: Motion,
@@ -60,6 +61,7 @@ pub async fn still_segment(
             reason: "a segment needs at least one frame".into(),
         });
     }
+    probe(still).await?;
     let (zoom, x, y) = motion.expressions(frames - 1);
     // One input picture; zoompan makes `frames` output frames from it.
     let filters = format!(

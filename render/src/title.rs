@@ -16,7 +16,8 @@ use crate::format::VideoFormat;
 const FONT: &str = "DejaVu Sans";
 const BACKGROUND: &str = "0x202830";
 
-/// Makes `output`, a card of `frames` frames in `format` showing `lines`, one under another.
+/// Makes `output`, a card of `frames` frames in `format` showing `lines`, one under another, in
+/// a size that fits the longest (wrap long lyrics into lines before).
 pub async fn title_card(
     lines: &[impl AsRef<str>],
     frames: u64,
@@ -38,7 +39,14 @@ pub async fn title_card(
         path: std::env::temp_dir(),
         source,
     })?;
-    let font_size = (format.height() / 14).max(8);
+    // DejaVu Sans averages about 0.6 em a glyph: the longest line gets 90% of the width.
+    let longest = lines
+        .iter()
+        .map(|line| line.as_ref().chars().count())
+        .max()
+        .unwrap_or(0);
+    let fitting = format.width() * 3 / (2 * (longest as u32).max(1));
+    let font_size = (format.height() / 14).min(fitting).max(8);
     let line_height = font_size * 3 / 2;
     let top = format
         .height()

@@ -152,6 +152,30 @@ pub fn decoded_frames(path: &Path) -> u64 {
         .unwrap()
 }
 
+/// The positions of the keyframes among the decoded frames.
+pub fn key_frames(path: &Path) -> Vec<u64> {
+    let output = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "frame=key_frame",
+            "-of",
+            "default=noprint_wrappers=1",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let frames = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("key_frame="));
+    (0..)
+        .zip(frames)
+        .filter(|(_, key)| *key == "1")
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// `(start_time, duration)` in seconds of the first stream of `kind` ("v" or "a").
 pub fn stream_times(path: &Path, kind: &str) -> (f64, f64) {
     let output = Command::new("ffprobe")

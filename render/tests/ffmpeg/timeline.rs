@@ -140,6 +140,16 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
         [("a", 0, 24), ("b", 24, 22), ("c", 46, 26)]
     );
 
+    // Every segment, as joined, begins on a keyframe.
+    let keyframes = key_frames(&final_path);
+    for segment in &list.segments {
+        assert!(
+            keyframes.contains(&segment.start_frame),
+            "no keyframe at {}: {keyframes:?}",
+            segment.start_frame
+        );
+    }
+
     // The 4:3 clip sits between black bars; the portrait one too.
     for (name, bar_x) in [("segment-b.mp4", 4), ("segment-c.mp4", 20)] {
         let frame = &raw_frames(&d.join(name), "null", "rgb24", 320 * 180 * 3)[0];
