@@ -58,6 +58,30 @@ pub fn solid_clip(
     path
 }
 
+/// `clip` with a tone of its own added, as generated clips may have (`name` is the new file).
+pub fn with_tone(clip: &Path, name: &str) -> PathBuf {
+    let path = clip.with_file_name(name);
+    ffmpeg(&[
+        "-i",
+        clip.to_str().unwrap(),
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=880",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-shortest",
+        path.to_str().unwrap(),
+    ]);
+    path
+}
+
 /// A sine tone of `secs` seconds as MP3 (LAME, so it carries an encoder delay to undo).
 pub fn sine_mp3(dir: &Path, secs: f64) -> PathBuf {
     let path = dir.join("song.mp3");
@@ -192,6 +216,27 @@ pub fn stream_times(path: &Path, kind: &str) -> (f64, f64) {
     let text = String::from_utf8(output.stdout).unwrap();
     let (start, duration) = text.trim().split_once(',').unwrap();
     (start.parse().unwrap(), duration.parse().unwrap())
+}
+
+/// How many streams a file has.
+pub fn stream_count(path: &Path) -> usize {
+    let output = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=index",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count()
 }
 
 /// The file names in `dir`, sorted.

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use miri_render::{Motion, ProbeError, RenderError, concat, conform, still_segment, title_card};
+use miri_render::{
+    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, probe, still_segment,
+    title_card,
+};
 
 use crate::fixtures::*;
 
@@ -74,6 +77,29 @@ async fn a_dropped_conform_kills_ffmpeg_and_leaves_no_file() {
         processes_naming(&part).is_empty(),
         "ffmpeg still runs: {:?}",
         processes_naming(&part)
+    );
+}
+
+#[tokio::test]
+async fn fractional_rates_keep_exact_frame_counts_through_joining() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ntsc = FrameRate::new(30000, 1001).unwrap();
+    let out = VideoFormat::new(320, 180, ntsc).unwrap();
+    let clip = solid_clip(d, "clip.mp4", YELLOW, "320x180", 25, 1.0, "libx264");
+    let (first, second) = (d.join("1.mp4"), d.join("2.mp4"));
+    conform(&clip, 40, &out, &first, |_| {}).await.unwrap();
+    conform(&clip, 41, &out, &second, |_| {}).await.unwrap();
+    let video = d.join("video.mp4");
+    concat(&[&first, &second], &video).await.unwrap();
+    let info = probe(&video).await.unwrap();
+    assert_eq!((info.frames, info.frame_rate), (Some(81), Some(ntsc)));
+    assert_eq!(decoded_frames(&video), 81);
+    let want = ntsc.duration_of(81).as_secs_f64();
+    let got = info.duration.unwrap().as_secs_f64();
+    assert!(
+        (got - want).abs() <= 1001.0 / 30000.0,
+        "{got} s, want {want} s"
     );
 }
 

@@ -16,7 +16,7 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
     let out = format(320, 180, 24);
     let fps = out.fps();
     let song = sine_mp3(d, 3.0);
-    // Long, 25 fps, 16:9 H.264 → trimmed. Short, 30 fps, 4:3 MPEG-4 in AVI → held and
+    // Long, 25 fps, 16:9 H.264 with a sound of its own → trimmed, silenced. Short, 30 fps, 4:3 MPEG-4 in AVI → held and
     // pillarboxed. Slightly long, 24 fps, portrait H.264 in Matroska → trimmed.
     let shots = vec![
         Shot {
@@ -29,7 +29,10 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
             label: "a",
             start_ms: 0,
             end_ms: 1000,
-            media: Some(solid_clip(d, "a.mp4", RED, "640x360", 25, 2.0, "libx264")),
+            media: Some(with_tone(
+                &solid_clip(d, "a0.mp4", RED, "640x360", 25, 2.0, "libx264"),
+                "a.mp4",
+            )),
         },
         Shot {
             label: "c",
@@ -92,6 +95,11 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
     );
     assert_eq!(info.frame_rate, Some(fps));
     assert!(info.has_audio);
+    assert_eq!(
+        stream_count(&final_path),
+        2,
+        "one video and the song's audio only"
+    );
     assert_eq!(info.frames, Some(72));
     assert_eq!(decoded_frames(&final_path), 72);
     let frame_secs = 1.0 / 24.0;
