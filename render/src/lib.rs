@@ -5,7 +5,34 @@
 //! has to produce the frame counts it was given, and checks that it did.
 //!
 //! Shots are named by a caller's label type (`T: Clone + Display`), so this crate needs nothing
-//! from the domain crate.
+//! from the domain crate. Every file is written under a temporary name and renamed when complete,
+//! so an existing output is a finished one: a resumed render can skip it.
+//!
+//! ```no_run
+//! # async fn render() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::path::PathBuf;
+//! use miri_render::{FrameRate, Shot, VideoFormat, concat, conform, mux, plan};
+//!
+//! let format = VideoFormat::new(1280, 720, FrameRate::new(24, 1)?)?;
+//! let shots = vec![
+//!     Shot { label: "s1", start_ms: 0, end_ms: 4000, media: Some(PathBuf::from("s1.mp4")) },
+//!     Shot { label: "s2", start_ms: 4000, end_ms: 9500, media: Some(PathBuf::from("s2.mp4")) },
+//! ];
+//! let list = plan(shots, 9500, format.fps())?;
+//! let mut parts = Vec::new();
+//! for segment in &list.segments {
+//!     let part = PathBuf::from(format!("{}.seg.mp4", segment.label));
+//!     conform(&segment.media, segment.frames, &format, &part, |p| {
+//!         println!("{}: {:.0}%", segment.label, 100.0 * p.fraction());
+//!     })
+//!     .await?;
+//!     parts.push(part);
+//! }
+//! concat(&parts, "video.mp4".as_ref()).await?;
+//! mux("video.mp4".as_ref(), "song.mp3".as_ref(), "final.mp4".as_ref()).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod concat;
 mod conform;

@@ -99,64 +99,104 @@ where
         return Err(PlanError::EmptySong { song_ms, fps });
     }
     shots.sort_by_key(|shot| (shot.start_ms, shot.end_ms));
+    let mut faults = Faults(Vec::new());
+    check_coverage(&shots, song_ms, fps, &mut faults);
+    let segments = cut(shots, total_frames, fps, &mut faults);
+    if faults.0.is_empty() {
+        Ok(EditList {
+            fps,
+            total_frames,
+            segments,
+        })
+    } else {
+        Err(PlanError::Shots(faults.in_order()))
+    }
+}
 
-    // Faults with the position of their shot, to list them in timeline order.
-    let mut faults = Vec::new();
-    let mut fault = |at: usize, shot: &T, problem| {
-        faults.push((
+/// Faults with the position of their shot, to list them in timeline order.
+struct Faults<T>(Vec<(usize, Fault<T>)>);
+
+impl<T: Clone> Faults<T> {
+    fn add(&mut self, at: usize, shot: &T, problem: Problem<T>) {
+        self.0.push((
             at,
             Fault {
                 shot: shot.clone(),
                 problem,
             },
         ));
-    };
+    }
+
+    fn in_order(mut self) -> Vec<Fault<T>> {
+        self.0.sort_by_key(|(at, _)| *at);
+        self.0.into_iter().map(|(_, fault)| fault).collect()
+    }
+}
+
+/// Finds every shot that is empty, has no media, leaves a gap before it, overlaps an earlier
+/// shot, or runs past the song; and a last shot that ends too early. `shots` are sorted by start.
+fn check_coverage<T: Clone, M>(
+    shots: &[Shot<T, M>],
+    song_ms: u64,
+    fps: FrameRate,
+    faults: &mut Faults<T>,
+) {
     // How far the shots so far reach, and which shot (position, label) reaches that far.
     let mut reach: (u64, Option<(usize, &T)>) = (0, None);
     for (at, shot) in shots.iter().enumerate() {
         let (start_ms, end_ms) = (shot.start_ms, shot.end_ms);
+        if shot.media.is_none() {
+            faults.add(at, &shot.label, Problem::NoVideo);
+        }
         if end_ms <= start_ms {
-            fault(at, &shot.label, Problem::NotPositive { start_ms, end_ms });
-        } else {
-            if !fps.within_half_frame(start_ms, reach.0) {
-                if start_ms > reach.0 {
-                    let gap = Problem::GapBefore {
-                        from_ms: reach.0,
-                        to_ms: start_ms,
-                    };
-                    fault(at, &shot.label, gap);
-                } else if let Some((_, other)) = reach.1 {
-                    let overlap_ms = reach.0.min(end_ms) - start_ms;
-                    let overlap = Problem::Overlaps {
-                        other: other.clone(),
-                        overlap_ms,
-                    };
-                    fault(at, &shot.label, overlap);
-                }
-            }
-            if end_ms > song_ms && !fps.within_half_frame(end_ms, song_ms) {
-                fault(at, &shot.label, Problem::PastSongEnd { end_ms, song_ms });
-            }
-            if end_ms > reach.0 {
-                reach = (end_ms, Some((at, &shot.label)));
+            faults.add(at, &shot.label, Problem::NotPositive { start_ms, end_ms });
+            continue;
+        }
+        if !fps.within_half_frame(start_ms, reach.0) {
+            if start_ms > reach.0 {
+                let gap = Problem::GapBefore {
+                    from_ms: reach.0,
+                    to_ms: start_ms,
+                };
+                faults.add(at, &shot.label, gap);
+            } else if let Some((_, other)) = reach.1 {
+                let overlap_ms = reach.0.min(end_ms) - start_ms;
+                let overlap = Problem::Overlaps {
+                    other: other.clone(),
+                    overlap_ms,
+                };
+                faults.add(at, &shot.label, overlap);
             }
         }
-        if shot.media.is_none() {
-            fault(at, &shot.label, Problem::NoVideo);
+        if end_ms > song_ms && !fps.within_half_frame(end_ms, song_ms) {
+            faults.add(at, &shot.label, Problem::PastSongEnd { end_ms, song_ms });
+        }
+        if end_ms > reach.0 {
+            reach = (end_ms, Some((at, &shot.label)));
         }
     }
     if let (end_ms, Some((at, last))) = reach
         && end_ms < song_ms
         && !fps.within_half_frame(end_ms, song_ms)
     {
-        fault(at, last, Problem::EndsBeforeSong { end_ms, song_ms });
+        faults.add(at, last, Problem::EndsBeforeSong { end_ms, song_ms });
     }
+}
 
+/// Cuts the non-empty `shots` (sorted by start) at their starts' nearest frames: each segment
+/// runs to the next one's first frame, the last to the song's end. A shot that gets no frame
+/// is a fault.
+fn cut<T: Clone, M>(
+    shots: Vec<Shot<T, M>>,
+    total_frames: u64,
+    fps: FrameRate,
+    faults: &mut Faults<T>,
+) -> Vec<Segment<T, M>> {
     let mut segments = Vec::with_capacity(shots.len());
     let mut shots = shots
         .into_iter()
         .enumerate()
-        .filter(|(_, s)| s.end_ms > s.start_ms)
+        .filter(|(_, shot)| shot.end_ms > shot.start_ms)
         .peekable();
     let mut start_frame = 0;
     while let Some((at, shot)) = shots.next() {
@@ -167,7 +207,7 @@ where
         let frames = end_frame.saturating_sub(start_frame);
         if frames == 0 {
             let (start_ms, end_ms) = (shot.start_ms, shot.end_ms);
-            fault(
+            faults.add(
                 at,
                 &shot.label,
                 Problem::ShorterThanFrame { start_ms, end_ms },
@@ -183,19 +223,7 @@ where
         }
         start_frame = start_frame.max(end_frame);
     }
-
-    if faults.is_empty() {
-        Ok(EditList {
-            fps,
-            total_frames,
-            segments,
-        })
-    } else {
-        faults.sort_by_key(|(at, _)| *at);
-        Err(PlanError::Shots(
-            faults.into_iter().map(|(_, fault)| fault).collect(),
-        ))
-    }
+    segments
 }
 
 impl<T: Display> Display for Fault<T> {
