@@ -2,10 +2,13 @@
 //! every segment has the same size and frame rate, so the format is a value passed to every
 //! segment maker rather than options each call could choose differently.
 
+use serde::{Deserialize, Serialize};
+
 use crate::rate::FrameRate;
 
 /// Width × height in pixels at a frame rate. Both sides are even, as 4:2:0 chroma needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Unchecked")]
 pub struct VideoFormat {
     width: u32,
     height: u32,
@@ -17,6 +20,22 @@ pub struct VideoFormat {
 pub struct BadFormat {
     pub width: u32,
     pub height: u32,
+}
+
+/// A format as it arrives in JSON, checked by [`VideoFormat::new`].
+#[derive(Deserialize)]
+struct Unchecked {
+    width: u32,
+    height: u32,
+    fps: FrameRate,
+}
+
+impl TryFrom<Unchecked> for VideoFormat {
+    type Error = BadFormat;
+
+    fn try_from(Unchecked { width, height, fps }: Unchecked) -> Result<Self, BadFormat> {
+        Self::new(width, height, fps)
+    }
 }
 
 impl VideoFormat {
@@ -67,5 +86,7 @@ mod tests {
             })
         );
         assert!(VideoFormat::new(320, 0, fps).is_err());
+        let odd = r#"{"width":321,"height":180,"fps":{"num":24,"den":1}}"#;
+        assert!(serde_json::from_str::<VideoFormat>(odd).is_err());
     }
 }

@@ -6,10 +6,13 @@
 
 use std::fmt::{self, Debug, Display};
 
+use serde::{Deserialize, Serialize};
+
 use crate::rate::FrameRate;
 
 /// One shot on the song's timeline, with the media that will fill it (`None`: it has none yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Shot<T, M> {
     pub label: T,
     pub start_ms: u64,
@@ -18,7 +21,8 @@ pub struct Shot<T, M> {
 }
 
 /// One shot's part of the output: `frames` frames from frame `start_frame`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Segment<T, M> {
     pub label: T,
     pub media: M,
@@ -27,7 +31,8 @@ pub struct Segment<T, M> {
 }
 
 /// Segments in timeline order; their frame counts add up to `total_frames`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EditList<T, M> {
     pub fps: FrameRate,
     pub total_frames: u64,
@@ -35,7 +40,12 @@ pub struct EditList<T, M> {
 }
 
 /// What is wrong with one shot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Problem<T> {
     /// Ends at or before it starts.
     NotPositive { start_ms: u64, end_ms: u64 },
@@ -54,7 +64,8 @@ pub enum Problem<T> {
 }
 
 /// A shot at fault and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Fault<T> {
     pub shot: T,
     pub problem: Problem<T>,
@@ -390,6 +401,11 @@ mod tests {
                     }
                 ),
             ]
+        );
+        let json = serde_json::to_value(&err.faults()[2]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"shot": "d", "problem": {"kind": "overlaps", "other": "c", "overlapMs": 200}})
         );
         let message = err.to_string();
         for needle in [

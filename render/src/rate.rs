@@ -5,8 +5,11 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Frames per second as `num / den`, kept in lowest terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+use serde::{Deserialize, Serialize};
+
+/// Frames per second as `num / den`, kept in lowest terms; `{"num":24,"den":1}` in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Fraction")]
 pub struct FrameRate {
     num: u32,
     den: u32,
@@ -17,6 +20,21 @@ pub struct FrameRate {
 pub struct BadFrameRate {
     pub num: u32,
     pub den: u32,
+}
+
+/// A rate as it arrives in JSON, checked by [`FrameRate::new`].
+#[derive(Deserialize)]
+struct Fraction {
+    num: u32,
+    den: u32,
+}
+
+impl TryFrom<Fraction> for FrameRate {
+    type Error = BadFrameRate;
+
+    fn try_from(Fraction { num, den }: Fraction) -> Result<Self, BadFrameRate> {
+        Self::new(num, den)
+    }
 }
 
 impl FrameRate {
@@ -101,6 +119,12 @@ mod tests {
         assert_eq!(FrameRate::new(0, 1), Err(BadFrameRate { num: 0, den: 1 }));
         assert_eq!(FrameRate::parse_ratio("25/1"), FrameRate::new(25, 1).ok());
         assert_eq!(FrameRate::parse_ratio("0/0"), None);
+        let ntsc: FrameRate = serde_json::from_str(r#"{"num":60000,"den":2002}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&ntsc).unwrap(),
+            r#"{"num":30000,"den":1001}"#
+        );
+        assert!(serde_json::from_str::<FrameRate>(r#"{"num":24,"den":0}"#).is_err());
     }
 
     #[test]

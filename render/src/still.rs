@@ -5,6 +5,8 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::encoder::segment_args;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job, Progress};
@@ -12,7 +14,8 @@ use crate::format::VideoFormat;
 use crate::probe::probe;
 
 /// The camera move over a still.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Motion {
     Hold,
     ZoomIn,
