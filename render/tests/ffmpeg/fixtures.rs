@@ -200,6 +200,19 @@ pub fn key_frames(path: &Path) -> Vec<u64> {
         .collect()
 }
 
+/// When the first video stream's timestamps start, in seconds.
+pub fn video_start(path: &Path) -> f64 {
+    let output = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=start_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    // MPEG-TS lists the stream again under its program: the first line is enough.
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines().next().unwrap().parse().unwrap()
+}
+
 /// `(start_time, duration)` in seconds of the first stream of `kind` ("v" or "a").
 pub fn stream_times(path: &Path, kind: &str) -> (f64, f64) {
     let output = Command::new("ffprobe")

@@ -81,6 +81,38 @@ async fn a_dropped_conform_kills_ffmpeg_and_leaves_no_file() {
 }
 
 #[tokio::test]
+async fn a_late_starting_clip_and_a_single_frame_fill_their_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = format(320, 180, 24);
+    // MPEG-TS timestamps start at 1.4 s; a PNG is one frame with no duration.
+    let late = solid_clip(d, "late.ts", BLUE, "320x180", 30, 1.0, "libx264");
+    assert!(video_start(&late) > 1.0);
+    let single = d.join("single.png");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0xFF0000:s=64x64",
+        "-frames:v",
+        "1",
+        single.to_str().unwrap(),
+    ]);
+    for (clip, colour) in [(&late, BLUE), (&single, RED)] {
+        let output = d.join("segment.mp4");
+        conform(clip, 30, &out, &output, |_| {}).await.unwrap();
+        let colours = centre_colours(&output);
+        assert_eq!(colours.len(), 30);
+        assert!(
+            colours
+                .iter()
+                .all(|&c| nearest(c, &[RED, LIME, BLUE, YELLOW]) == colour)
+        );
+        assert_eq!(video_start(&output), 0.0);
+    }
+}
+
+#[tokio::test]
 async fn fractional_rates_keep_exact_frame_counts_through_joining() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
