@@ -66,7 +66,7 @@ impl ShotWorker {
         let d = &self.deps;
         let (_, shot) = self.shot(&input.shot_id).await?;
         let project = self.project(&shot).await?;
-        let settings = &project.global_settings;
+        let settings = &project.config.global_settings;
         let tag = |endpoint: &str| Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(endpoint));
         let seed = shot_seed(&shot);
         let (text, request, model) = match input.target {
@@ -118,6 +118,7 @@ impl ShotWorker {
             parent: input.start_frame,
             model_code: Some(model.clone()),
             seed: Some(seed),
+            cost: None,
             author: Author::System,
             reason: Some(format!("{:?} prompt from the shot description", input.target).to_lowercase()),
             prompt: Some(text),
@@ -127,7 +128,7 @@ impl ShotWorker {
             provider_request_id: None,
             created_at: Utc::now(),
         };
-        create_once(d.store.append_version(project.project_id, &version).await)
+        create_once(d.store.append_version(project.config.project_id, &version).await)
     }
 
     #[activity(definition = shot_activities::Submit)]
@@ -154,7 +155,7 @@ impl ShotWorker {
         let record = ProviderRequest {
             version_id: input.version_id,
             shot_id: shot.shot_id,
-            project_id: project.project_id,
+            project_id: project.config.project_id,
             endpoint_id: endpoint,
             request_id: queued.request_id.clone(),
             status_url: queued.status_url,
@@ -210,6 +211,7 @@ impl ShotWorker {
                 parent: Some(input.submit.prompt_version),
                 model_code: prompt_version.model_code.clone(),
                 seed: payload.get("seed").and_then(Value::as_u64).or(prompt_version.seed),
+                cost: None,
                 author: Author::System,
                 reason: None,
                 prompt: None,
@@ -238,8 +240,10 @@ impl ShotWorker {
             .status
             .transition(change.to)
             .map_err(|e| fail(failure::ILLEGAL_TRANSITION, e.to_string()))?;
+        let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
         let next = Shot {
             status: to,
+            versions: versions.iter().rev().map(|v| v.version_id).collect(),
             reason: change.reason.clone(),
             change_id: Some(change.change_id.clone()),
             updated_at: Utc::now(),

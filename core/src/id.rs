@@ -7,12 +7,21 @@ use uuid::Uuid;
 
 /// An id of one kind of entity; the kind is a marker type so a shot id cannot be passed where a
 /// project id is expected.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(transparent, bound = "")]
 pub struct Id<K> {
     uuid: Uuid,
     #[serde(skip)]
     kind: PhantomData<fn() -> K>,
+}
+
+impl<'de, K> Deserialize<'de> for Id<K> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Uuid::parse_str(&text).map(Self::from_uuid).map_err(|_| {
+            serde::de::Error::custom(format_args!("must be a UUID (got {:?})", text.chars().take(64).collect::<String>()))
+        })
+    }
 }
 
 /// Marker for project ids.
@@ -21,10 +30,31 @@ pub enum ProjectKind {}
 pub enum ShotKind {}
 /// Marker for version ids.
 pub enum VersionKindMarker {}
+/// Marker for scene ids.
+pub enum SceneKind {}
+/// Marker for agent configuration ids.
+pub enum ConfigKind {}
+/// Marker for song-analysis ids.
+pub enum AnalysisKind {}
+/// Marker for rulebook rule ids.
+pub enum RuleKind {}
+/// Marker for conversation ids.
+pub enum ConversationKind {}
+/// Marker for chat message ids.
+pub enum MessageKind {}
+/// Marker for render ids.
+pub enum RenderKind {}
 
 pub type ProjectId = Id<ProjectKind>;
 pub type ShotId = Id<ShotKind>;
 pub type VersionId = Id<VersionKindMarker>;
+pub type SceneId = Id<SceneKind>;
+pub type ConfigId = Id<ConfigKind>;
+pub type AnalysisId = Id<AnalysisKind>;
+pub type RuleId = Id<RuleKind>;
+pub type ConversationId = Id<ConversationKind>;
+pub type MessageId = Id<MessageKind>;
+pub type RenderId = Id<RenderKind>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field} must be a UUID (got {value:?})")]

@@ -2,19 +2,36 @@
 //! the prompt rules. Pure code — no I/O, no clocks, no randomness — so the deterministic workflow
 //! crate, the activities, the gateway and the CLI all share one definition of each rule.
 
+pub mod agent;
+pub mod analysis;
+pub mod chat;
 pub mod event;
 pub mod id;
 pub mod media;
 pub mod project;
 pub mod prompt;
+pub mod render;
+pub mod rule;
+pub mod scene;
+pub mod schema;
 pub mod shot;
 pub mod status;
 pub mod version;
 
 pub use event::ShotUpdated;
-pub use id::{Id, IdError, ProjectId, ShotId, VersionId};
+pub use agent::{AgentConfig, AgentRole};
+pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm};
+pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};
+pub use id::{
+    AnalysisId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId, ShotId,
+    VersionId,
+};
 pub use media::MediaRef;
-pub use project::{GlobalSettings, Project};
+pub use project::{GlobalSettings, Project, ProjectConfig};
+pub use render::{Render, RenderMode, RenderShot};
+pub use rule::Rule;
+pub use scene::{Colour, Outfit, Prop, Scene};
+pub use schema::{FieldError, Validate};
 pub use shot::{NewShot, Shot, ShotError, Timestamps};
 pub use status::{IllegalTransition, ShotStatus};
-pub use version::{Author, Version, VersionKind};
+pub use version::{Author, Cost, Version, VersionKind};

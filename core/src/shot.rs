@@ -1,7 +1,8 @@
 //! A shot: a span of the song that becomes one still and one clip. The record is immutable; each
 //! status change is a new revision of it.
 
-use crate::{ProjectId, ShotId, ShotStatus};
+use crate::schema::{FieldError, Validate, rfc3339, text};
+use crate::{ProjectId, SceneId, ShotId, ShotStatus, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +13,27 @@ pub struct Timestamps {
     pub end_ms: u64,
 }
 
+/// Longest span anything in a song may have (a day; songs are minutes).
+pub const MAX_SPAN_MS: u64 = 24 * 3600 * 1000;
+
 impl Timestamps {
     pub fn duration_ms(&self) -> u64 {
-        self.end_ms - self.start_ms
+        self.end_ms.saturating_sub(self.start_ms)
+    }
+}
+
+impl Validate for Timestamps {
+    fn validate(&self) -> Result<(), FieldError> {
+        if self.start_ms >= self.end_ms {
+            return Err(FieldError::new(
+                "startMs",
+                format!("must be before endMs ({} ms is not before {} ms)", self.start_ms, self.end_ms),
+            ));
+        }
+        if self.end_ms > MAX_SPAN_MS {
+            return Err(FieldError::new("endMs", format!("{} ms is past any song's end", self.end_ms)));
+        }
+        Ok(())
     }
 }
 
@@ -68,6 +87,9 @@ impl NewShot {
 pub struct Shot {
     pub shot_id: ShotId,
     pub project_id: ProjectId,
+    /// The scene it belongs to (shots added by hand before scenes exist have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scene_id: Option<SceneId>,
     pub timestamps: Timestamps,
     pub lyrics_snippet: String,
     pub description: String,
@@ -79,7 +101,22 @@ pub struct Shot {
     /// change already landed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_id: Option<String>,
+    /// Every version the shot had when this revision was written, oldest first.
+    #[serde(default)]
+    pub versions: Vec<VersionId>,
+    #[serde(with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
+}
+
+impl Validate for Shot {
+    fn validate(&self) -> Result<(), FieldError> {
+        self.timestamps.validate().map_err(|e| e.within("timestamps"))?;
+        text("description", &self.description, NewShot::MAX_DESCRIPTION)?;
+        if self.lyrics_snippet.chars().count() > NewShot::MAX_LYRICS {
+            return Err(FieldError::new("lyricsSnippet", format!("is longer than {} characters", NewShot::MAX_LYRICS)));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

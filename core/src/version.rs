@@ -1,6 +1,7 @@
 //! A version: one immutable artefact of a shot (a prompt, a still, a clip, …) with who made it
 //! and why. A shot's history is its versions, newest first; nothing is ever replaced.
 
+use crate::schema::{FieldError, Validate, rfc3339};
 use crate::{MediaRef, ShotId, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,15 @@ pub enum Author {
     System,
 }
 
+/// What a call cost, in millionths of a US dollar (integers: a ledger never rounds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    pub usd_micros: u64,
+    /// An estimate made before the call, until the provider's bill replaces it.
+    pub estimated: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Version {
@@ -37,6 +47,8 @@ pub struct Version {
     pub model_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
     pub author: Author,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -55,5 +67,23 @@ pub struct Version {
     /// The provider's request id that produced the media.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_request_id: Option<String>,
+    #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+}
+
+impl Validate for Version {
+    fn validate(&self) -> Result<(), FieldError> {
+        if self.parent == Some(self.version_id) {
+            return Err(FieldError::new("parent", "a version cannot be its own parent"));
+        }
+        match self.kind {
+            VersionKind::Prompt | VersionKind::Edit if self.prompt.as_deref().is_none_or(|p| p.trim().is_empty()) => {
+                Err(FieldError::new("prompt", format!("a {:?} version carries its prompt text", self.kind).to_lowercase()))
+            }
+            VersionKind::Image | VersionKind::Video | VersionKind::Render if self.media.is_none() => {
+                Err(FieldError::new("media", format!("a {:?} version carries its media", self.kind).to_lowercase()))
+            }
+            _ => Ok(()),
+        }
+    }
 }

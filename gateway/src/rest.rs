@@ -12,7 +12,8 @@ use axum::{
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
-    GlobalSettings, NewShot, Project, ProjectId, Shot, ShotId, ShotStatus, Version,
+    GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, Shot, ShotId, ShotStatus, Version,
+    prompt::KlingModel,
 };
 use miri_workflows::{
     ShotWorkflow, TASK_QUEUE,
@@ -71,10 +72,10 @@ struct ProjectView {
 impl From<Project> for ProjectView {
     fn from(p: Project) -> Self {
         Self {
-            project_id: p.project_id,
-            name: p.project_name,
-            created_at: p.creation_timestamp,
-            global_settings: p.global_settings,
+            project_id: p.config.project_id,
+            name: p.config.project_name,
+            created_at: p.config.creation_timestamp,
+            global_settings: p.config.global_settings,
             lyrics: p.lyrics,
             plot: p.plot,
             song_url: media_url(&p.song.key),
@@ -166,16 +167,18 @@ async fn create_project(
     mp3::check(&song).map_err(ApiError::Unprocessable)?;
     let song = st.media.put(song, "audio/mpeg").await.map_err(|e| ApiError::Internal(e.to_string()))?;
     let project = Project {
-        project_id: ProjectId::from_uuid(Uuid::new_v4()),
-        project_name: name,
-        global_settings: GlobalSettings::default(),
-        creation_timestamp: Utc::now(),
+        config: ProjectConfig {
+            project_id: ProjectId::from_uuid(Uuid::new_v4()),
+            project_name: name,
+            global_settings: GlobalSettings::default(),
+            creation_timestamp: Utc::now(),
+        },
         song,
         lyrics: lyrics.unwrap_or_default(),
         plot: plot.unwrap_or_default(),
     };
     st.store.create_project(&project).await?;
-    Ok((StatusCode::CREATED, Json(json!({"projectId": project.project_id}))))
+    Ok((StatusCode::CREATED, Json(json!({"projectId": project.config.project_id}))))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -201,7 +204,7 @@ async fn list_shots(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ShotView>>, ApiError> {
     let project = existing_project(&st, &id).await?;
-    let shots = st.store.shots(project.project_id).await?;
+    let shots = st.store.shots(project.config.project_id).await?;
     Ok(Json(shots.into_iter().map(|(rev, s)| ShotView::new(rev, s)).collect()))
 }
 
@@ -214,9 +217,18 @@ async fn create_shot(
     caller.require_editor()?;
     let project = existing_project(&st, &id).await?;
     let timestamps = new.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let video_model = &project.config.global_settings.video_model;
+    if let Some(Err(longest)) = KlingModel::of(video_model).map(|m| m.clip_secs(timestamps.duration_ms())) {
+        return Err(ApiError::Unprocessable(format!(
+            "the shot lasts {:.1} s; {video_model} makes clips of at most {longest} s — split the shot",
+            timestamps.duration_ms() as f64 / 1000.0
+        )));
+    }
     let shot = Shot {
         shot_id: ShotId::from_uuid(Uuid::new_v4()),
-        project_id: project.project_id,
+        project_id: project.config.project_id,
+        scene_id: None,
+        versions: Vec::new(),
         timestamps,
         lyrics_snippet: new.lyrics_snippet,
         description: new.description,
@@ -286,7 +298,7 @@ async fn generate(
     let input = ShotInput {
         project_id: shot.project_id,
         shot_id: id,
-        require_human_approval: project.global_settings.require_human_approval,
+        require_human_approval: project.config.global_settings.require_human_approval,
         poll_every_secs: st.poll_every_secs,
     };
     let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())

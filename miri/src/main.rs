@@ -4,6 +4,7 @@
 //! environment.
 
 mod config;
+mod prompt;
 mod services;
 mod temporal;
 mod up;
@@ -48,6 +49,11 @@ enum Command {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+    /// Check prompts against the rules before anything is paid for.
+    Prompt {
+        #[command(subcommand)]
+        command: PromptCommand,
+    },
     /// Write a workflow's history as JSON (for replay tests).
     History {
         #[command(flatten)]
@@ -55,6 +61,18 @@ enum Command {
         workflow_id: String,
         #[arg(long)]
         out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PromptCommand {
+    /// Validate a FLUX or Kling request (JSON) or an edit command (text). Prints
+    /// {"valid", "violations"}; exits 0 valid, 1 invalid, 2 unreadable.
+    Validate {
+        file: std::path::PathBuf,
+        /// What the file holds; inferred from its content when left out.
+        #[arg(long, value_enum)]
+        kind: Option<prompt::Kind>,
     },
 }
 
@@ -76,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", miri_gateway::auth::issue(&store, role.into(), &label).await?);
             Ok(())
         }
+        Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),
         Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
     }
 }

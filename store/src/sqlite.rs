@@ -137,7 +137,7 @@ impl SqliteStore {
     }
 
     pub async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
-        let id = project.project_id.to_string();
+        let id = project.config.project_id.to_string();
         self.append(PROJECT, id.clone(), 0, Some(id), None, project).await
     }
 
@@ -314,6 +314,8 @@ mod tests {
         Shot {
             shot_id: ShotId::from_uuid(Uuid::from_u128(7)),
             project_id: ProjectId::from_uuid(Uuid::from_u128(1)),
+            scene_id: None,
+            versions: Vec::new(),
             timestamps: Timestamps { start_ms: 0, end_ms: 3000 },
             lyrics_snippet: "שִׁמְרִי עָלַי 🌙 \u{200F}".into(),
             description: "a garden".into(),

@@ -102,6 +102,13 @@ async fn bad_input_gets_clear_errors_and_loses_nothing() {
         .await
         .unwrap();
     assert_eq!(status, 400, "{body}");
+    // Longer than any clip the project's video model makes: refused before anything is paid for.
+    let (status, body) = stack
+        .post(&format!("/api/projects/{project}/shots"), json!({"startMs": 0, "endMs": 20000, "description": "x"}))
+        .await
+        .unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("at most 15 s"), "{body}");
     let (_, shots) = stack.get(&format!("/api/projects/{project}/shots")).await.unwrap();
     assert_eq!(shots.as_array().unwrap().len(), 0, "a refused shot leaves no record");
 
@@ -204,4 +211,29 @@ async fn a_signed_webhook_for_an_unknown_request_is_acknowledged_and_ignored() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(stack.log("gateway").contains(&format!("ignored fal webhook: unknown shot {unknown}")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_still_prompt_that_breaks_the_rules_goes_back_to_draft_with_the_reason_unpaid() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("כללים").await.unwrap();
+    let (status, body) = stack
+        .post(
+            &format!("/api/projects/{project}/shots"),
+            json!({"startMs": 0, "endMs": 3000, "description": "Miri רוקדת on a rooftop"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let shot = body["shotId"].as_str().unwrap().to_string();
+    let mut watch = stack.watch(&project).await.unwrap();
+    let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    let (_, event) = watch.until(&shot, "VALIDATION", LONG).await.unwrap();
+    assert_eq!(event["revision"], 1);
+    let (_, event) = watch.until(&shot, "DRAFT", LONG).await.unwrap();
+    let reason = event["reason"].as_str().unwrap();
+    assert!(reason.contains("no-motion") && reason.contains("רוקדת"), "{reason}");
+    let stats = stack.sim_stats().await.unwrap();
+    assert_eq!(stats["submissions"].as_array().unwrap().len(), 0, "nothing was paid for: {stats}");
 }

@@ -386,8 +386,9 @@ impl FluxBuilder {
         self
     }
 
-    pub fn build(self) -> Result<FluxRequest, Vec<Violation>> {
-        let req = FluxRequest {
+    /// The request as assembled, not yet validated (to show a draft beside its violations).
+    pub fn draft(self) -> FluxRequest {
+        FluxRequest {
             tag: self.tag.to_string(),
             lora: self.lora,
             seed: self.seed,
@@ -399,7 +400,11 @@ impl FluxBuilder {
                 lighting: self.lighting,
                 camera: self.camera,
             },
-        };
+        }
+    }
+
+    pub fn build(self) -> Result<FluxRequest, Vec<Violation>> {
+        let req = self.draft();
         let violations = req.violations();
         if violations.is_empty() { Ok(req) } else { Err(violations) }
     }
