@@ -78,7 +78,7 @@ fn write_list(
         let path = std::path::absolute(segment.as_ref()).map_err(write_error)?;
         let Some(text) = path.to_str() else {
             return Err(RenderError::Refused {
-                task: format!("list {} for joining", path.display()),
+                task: format!("listing {} for joining", path.display()),
                 reason: "ffmpeg's concat list needs UTF-8 paths".into(),
             });
         };

@@ -7,24 +7,28 @@ use std::process::ExitStatus;
 
 use crate::probe::ProbeError;
 
+/// `task` is what was being done, as a gerund: "conforming clip.mp4 to 48 frames".
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// An input (a clip, a still, a segment, the song) cannot be used.
     #[error(transparent)]
     Input(#[from] ProbeError),
-    #[error("cannot {task}: {reason}")]
+    #[error("{task}: {reason}")]
     Refused { task: String, reason: String },
     #[error("could not run ffmpeg ({0}); install ffmpeg (`make bootstrap`)")]
     Spawn(io::Error),
-    #[error("ffmpeg failed {task} ({status}): {stderr}")]
+    #[error("ffmpeg failed while {task} ({status}): {stderr}")]
     Ffmpeg {
         task: String,
         status: ExitStatus,
         stderr: String,
     },
-    #[error("ffmpeg wrote an unreadable file {task}: {source}")]
+    #[error("ffmpeg wrote an unreadable file while {task}: {source}")]
     Output { task: String, source: ProbeError },
-    #[error("ffmpeg wrote {got:?} frames instead of {want} {task}; the output was discarded")]
+    #[error(
+        "ffmpeg wrote {} frames instead of {want} while {task}; the output was discarded",
+        got.map_or("an unknown number of".into(), |n| n.to_string())
+    )]
     FrameCount {
         task: String,
         want: u64,

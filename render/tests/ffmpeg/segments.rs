@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use miri_render::{
-    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, probe, still_segment,
-    title_card,
+    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, mux, probe,
+    still_segment, title_card,
 };
 
 use crate::fixtures::*;
@@ -133,6 +133,21 @@ async fn fractional_rates_keep_exact_frame_counts_through_joining() {
         (got - want).abs() <= 1001.0 / 30000.0,
         "{got} s, want {want} s"
     );
+}
+
+#[tokio::test]
+async fn a_song_without_sound_fails_the_mux_by_name_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let clip = solid_clip(d, "silent.mp4", RED, "320x180", 24, 0.5, "libx264");
+    let video = d.join("video.mp4");
+    conform(&clip, 12, &format(320, 180, 24), &video, |_| {})
+        .await
+        .unwrap();
+    let err = mux(&video, &clip, &d.join("final.mp4")).await.unwrap_err();
+    assert!(matches!(err, RenderError::Ffmpeg { .. }), "{err}");
+    assert!(err.to_string().contains("silent.mp4"), "{err}");
+    assert_eq!(names_in(d), ["silent.mp4", "video.mp4"]);
 }
 
 #[tokio::test]
