@@ -4,10 +4,11 @@
 //! killed or failed run therefore never leaves a half file under the final name.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use serde::{Deserialize, Serialize};
+use tempfile::{NamedTempFile, TempPath};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::Command;
 
@@ -55,13 +56,13 @@ pub(crate) async fn make(
     };
     let output = std::path::absolute(job.output).map_err(write_error)?;
     // Declared before the child, so dropped after it: ffmpeg is killed, then its file removed.
-    let part = PartFile::new(&output);
+    let part = part_file(&output)?;
     let mut command = Command::new("ffmpeg");
     command
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(&job.args)
         .args(["-f", "mp4", "-progress", "pipe:1", "-nostats"])
-        .arg(&part.path)
+        .arg(&part)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -109,12 +110,10 @@ pub(crate) async fn make(
         });
     }
 
-    let written = probe(&part.path)
-        .await
-        .map_err(|source| RenderError::Output {
-            task: job.task.clone(),
-            source,
-        })?;
+    let written = probe(&part).await.map_err(|source| RenderError::Output {
+        task: job.task.clone(),
+        source,
+    })?;
     if written.frames != Some(job.frames) {
         return Err(RenderError::FrameCount {
             task: job.task,
@@ -122,43 +121,26 @@ pub(crate) async fn make(
             got: written.frames,
         });
     }
-    part.commit(&output).await
+    part.persist(&output).map_err(|err| RenderError::Write {
+        path: output,
+        source: err.error,
+    })
 }
 
-/// `.name.part` beside the output: removed when dropped unless committed.
-struct PartFile {
-    path: PathBuf,
-    committed: bool,
-}
-
-impl PartFile {
-    fn new(output: &Path) -> Self {
-        let name = output.file_name().unwrap_or_default().to_string_lossy();
-        Self {
-            path: output.with_file_name(format!(".{name}.part")),
-            committed: false,
-        }
-    }
-
-    async fn commit(mut self, output: &Path) -> Result<(), RenderError> {
-        tokio::fs::rename(&self.path, output)
-            .await
-            .map_err(|source| RenderError::Write {
-                path: output.to_owned(),
-                source,
-            })?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for PartFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            // Nothing may exist yet, and a drop cannot report anything: ignore the result.
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
+/// A new, uniquely named `.name.*.part` file beside `output` (so the rename stays on one file
+/// system, and two runs for one output never write one file), deleted when dropped.
+fn part_file(output: &Path) -> Result<TempPath, RenderError> {
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    let folder = output.parent().unwrap_or(Path::new("/"));
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".part")
+        .tempfile_in(folder)
+        .map(NamedTempFile::into_temp_path)
+        .map_err(|source| RenderError::Write {
+            path: output.to_owned(),
+            source,
+        })
 }
 
 /// The end of ffmpeg's error output: its last lines say what went wrong.

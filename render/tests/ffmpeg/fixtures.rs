@@ -262,16 +262,18 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// The ids of running processes with `path` among their arguments.
-pub fn processes_naming(path: &Path) -> Vec<String> {
-    let needle = path.as_os_str().as_encoded_bytes();
+/// The ids of running processes with an argument naming a file in `dir`.
+pub fn processes_using(dir: &Path) -> Vec<String> {
+    let prefix = dir.as_os_str().as_encoded_bytes();
     std::fs::read_dir("/proc")
         .unwrap()
         .filter_map(|entry| {
             let entry = entry.ok()?;
             let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-            let named = cmdline.split(|&b| b == 0).any(|arg| arg == needle);
-            named.then(|| entry.file_name().to_string_lossy().into_owned())
+            let uses = cmdline
+                .split(|&b| b == 0)
+                .any(|arg| arg.starts_with(prefix));
+            uses.then(|| entry.file_name().to_string_lossy().into_owned())
         })
         .collect()
 }
