@@ -4,6 +4,8 @@
 //! killed or failed run therefore never leaves a half file under the final name.
 
 use std::ffi::OsString;
+use std::fs::Permissions;
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -135,6 +137,8 @@ fn part_file(output: &Path) -> Result<TempPath, RenderError> {
     tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".part")
+        // What ffmpeg would give a file it made itself, rather than tempfile's owner-only mode.
+        .permissions(Permissions::from_mode(0o644))
         .tempfile_in(folder)
         .map(NamedTempFile::into_temp_path)
         .map_err(|source| RenderError::Write {
