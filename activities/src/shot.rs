@@ -8,7 +8,7 @@ use chrono::Utc;
 use miri_core::prompt::{FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, violation::summary};
 use miri_core::{Author, MediaRef, Project, Shot, ShotUpdated, Version, VersionKind};
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
-use miri_store::{MediaStore, ProviderRequest, SqliteStore, StoreError};
+use miri_store::{MediaStore, ProviderRequest, Records, StoreError};
 use miri_workflows::contract::{
     Advance, Advanced, Ingest, Polled, PreparePrompt, ProviderResult, Submit, Submitted, failure,
     markers as shot_activities,
@@ -25,7 +25,7 @@ const MAX_MEDIA_BYTES: usize = 512 * 1024 * 1024;
 
 /// What the shot activities talk to.
 pub struct ShotActivityDeps {
-    pub store: SqliteStore,
+    pub store: Records,
     pub media: MediaStore,
     pub fal: FalClient,
     pub events: EventPublisher,
@@ -128,7 +128,7 @@ impl ShotWorker {
             provider_request_id: None,
             created_at: Utc::now(),
         };
-        create_once(d.store.append_version(project.config.project_id, &version).await)
+        create_once(d.store.append_version(&version).await)
     }
 
     #[activity(definition = shot_activities::Submit)]
@@ -221,7 +221,7 @@ impl ShotWorker {
                 provider_request_id: Some(input.result.request_id.clone()),
                 created_at: Utc::now(),
             };
-            create_once(d.store.append_version(input.project_id, &version).await)?;
+            create_once(d.store.append_version(&version).await)?;
         }
         self.advance(&input.then).await
     }

@@ -5,7 +5,7 @@
 use crate::{error::ApiError, server::AppState};
 use axum::{extract::FromRequestParts, http::request::Parts};
 use chrono::Utc;
-use miri_store::{Role, SqliteStore, StoreError, TokenRecord};
+use miri_store::{Records, Role, StoreError, TokenRecord};
 use sha2::{Digest, Sha256};
 
 /// Who is calling, resolved from the bearer token.
@@ -34,7 +34,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Resolves a presented token to its caller, if the store knows it.
-pub async fn resolve(store: &SqliteStore, token: &str) -> Result<Option<Caller>, StoreError> {
+pub async fn resolve(store: &Records, token: &str) -> Result<Option<Caller>, StoreError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 256 {
         return Ok(None);
@@ -43,7 +43,7 @@ pub async fn resolve(store: &SqliteStore, token: &str) -> Result<Option<Caller>,
 }
 
 /// Creates a new token with `role` and returns its secret (shown once, stored hashed).
-pub async fn issue(store: &SqliteStore, role: Role, label: &str) -> Result<String, StoreError> {
+pub async fn issue(store: &Records, role: Role, label: &str) -> Result<String, StoreError> {
     let secret = hex::encode(rand::random::<[u8; 32]>());
     let record = TokenRecord {
         token_sha256: token_hash(&secret),

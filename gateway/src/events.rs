@@ -5,7 +5,7 @@
 use crate::auth;
 use futures::StreamExt;
 use miri_core::{ProjectId, ShotUpdated};
-use miri_store::SqliteStore;
+use miri_store::Records;
 use serde::Deserialize;
 use serde_json::json;
 use socketioxide::{
@@ -47,7 +47,7 @@ pub fn register(io: &SocketIo) {
 
 async fn authenticate(
     s: SocketRef,
-    State(store): State<SqliteStore>,
+    State(store): State<Records>,
     TryData(auth): TryData<ConnectAuth>,
 ) -> Result<(), ConnectError> {
     let auth = auth.map_err(|_| ConnectError::MissingToken)?;
@@ -69,7 +69,7 @@ async fn on_connect(s: SocketRef) {
 async fn on_join(
     s: SocketRef,
     Extension(_caller): Extension<auth::Caller>,
-    State(store): State<SqliteStore>,
+    State(store): State<Records>,
     TryData(req): TryData<JoinRequest>,
     ack: AckSender,
 ) {

@@ -4,7 +4,7 @@
 use crate::{events, rest, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookVerifier;
-use miri_store::{MediaStore, SqliteStore};
+use miri_store::{MediaStore, Records};
 use socketioxide::SocketIo;
 use std::{future::Future, path::PathBuf, sync::Arc};
 use temporalio_client::Client;
@@ -24,7 +24,7 @@ pub struct GatewayConfig {
 /// Everything a handler can reach; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: SqliteStore,
+    pub store: Records,
     pub media: MediaStore,
     pub temporal: Client,
     pub verifier: Arc<WebhookVerifier>,
@@ -39,7 +39,7 @@ pub struct Gateway {
 impl Gateway {
     pub fn new(
         config: GatewayConfig,
-        store: SqliteStore,
+        store: Records,
         media: MediaStore,
         temporal: Client,
         verifier: WebhookVerifier,

@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use miri_activities::{EventPublisher, ShotActivityDeps, ShotWorker};
 use miri_gateway::{Gateway, GatewayConfig};
 use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
-use miri_store::{MediaStore, SqliteStore};
+use miri_store::{MediaStore, Records, SqliteBackend};
 use miri_workflows::{ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -16,12 +16,12 @@ use tokio::net::TcpListener;
 /// The key sent to the simulator, which only checks that one is present.
 const SIM_KEY: &str = "sim";
 
-pub fn open_store(common: &Common) -> anyhow::Result<(SqliteStore, MediaStore)> {
+pub fn open_store(common: &Common) -> anyhow::Result<(Records, MediaStore)> {
     std::fs::create_dir_all(&common.data_dir)
         .with_context(|| format!("creating the data dir {}", common.data_dir.display()))?;
-    let store = SqliteStore::open(&common.store_path()).context("opening the store")?;
+    let backend = SqliteBackend::open(&common.store_path())?;
     let media = MediaStore::local(&common.media_dir()).context("opening the media store")?;
-    Ok((store, media))
+    Ok((Records::new(backend, media.clone()), media))
 }
 
 /// Fetches every JWKS document (retrying while a local simulator starts) and trusts their keys.

@@ -1,13 +1,26 @@
-//! Miri's storage: an append-only record store (SQLite, the embedded default) and a
-//! content-addressed media store. Nothing stored is ever overwritten: a write that would replace
-//! a record fails, and that failure is the optimistic-concurrency signal.
+//! Miri's storage: an append-only record store over interchangeable backends (SQLite, the
+//! embedded default; Firestore in production) and a content-addressed media store. Nothing stored
+//! is ever overwritten: a write that would replace a record fails, and that failure is the
+//! optimistic-concurrency signal.
 
+pub mod backend;
+pub mod entry;
 pub mod error;
+pub mod export;
 pub mod media;
+pub mod record;
 pub mod records;
 pub mod sqlite;
+pub mod store;
 
+pub use backend::Backend;
+pub use entry::{At, Entry, Kind, Place, Under};
 pub use error::StoreError;
 pub use media::{MediaError, MediaStore};
+pub use record::Record;
 pub use records::{ProviderRequest, Role, TokenRecord};
-pub use sqlite::SqliteStore;
+pub use sqlite::SqliteBackend;
+pub use store::{Revised, Store};
+
+/// The store the services use.
+pub type Records = Store<SqliteBackend>;

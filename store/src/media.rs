@@ -43,6 +43,19 @@ impl MediaStore {
         Ok(MediaRef { key, sha256, size, content_type: content_type.to_string() })
     }
 
+    /// Stores `bytes` under a key that already names their hash (an import); a key that is not
+    /// a media key is refused, an existing object is left as it is.
+    pub async fn put_at(&self, key: &str, bytes: Bytes) -> Result<(), MediaError> {
+        if !is_media_key(key) {
+            return Err(MediaError::BadKey(key.chars().take(100).collect()));
+        }
+        let opts = PutOptions { mode: PutMode::Create, ..Default::default() };
+        match self.store.put_opts(&Path::from(key), PutPayload::from(bytes), opts).await {
+            Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn get(&self, key: &str) -> Result<Bytes, MediaError> {
         if !is_media_key(key) {
             return Err(MediaError::BadKey(key.chars().take(100).collect()));

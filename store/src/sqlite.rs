@@ -1,46 +1,50 @@
 //! The SQLite backend: one `records` table, WAL so the gateway and workers (separate processes)
-//! read while one writes, versioned migrations from `migrations/`, and typed accessors for each
-//! entity. Calls run on the blocking pool; the connection is shared behind a mutex.
+//! read while one writes, versioned migrations from `migrations/`, triggers that refuse UPDATE
+//! and DELETE. Calls run on the blocking pool; the connection is shared behind a mutex. The
+//! change feed tails the table by its sequence number, which also works across processes.
 
-use crate::{ProviderRequest, StoreError, TokenRecord};
-use chrono::Utc;
-use miri_core::{Project, ProjectId, Shot, ShotId, Version, VersionId};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::{Serialize, de::DeserializeOwned};
+use crate::StoreError;
+use crate::backend::Backend;
+use crate::entry::{At, Entry, Kind, Place, Under};
+use chrono::{DateTime, Utc};
+use futures::stream::{self, BoxStream, StreamExt};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use std::{
-    path::Path,
+    collections::VecDeque,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-const MIGRATIONS: &[(u32, &str)] = &[(1, include_str!("../migrations/0001_records.sql"))];
+const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("../migrations/0001_records.sql")),
+    (2, include_str!("../migrations/0002_places_and_times.sql")),
+];
 
-const PROJECT: &str = "project";
-const SHOT: &str = "shot";
-const VERSION: &str = "version";
-const PROVIDER_REQUEST: &str = "provider_request";
-const TOKEN: &str = "token";
+/// How often the change feed looks for new rows.
+const FEED_POLL: Duration = Duration::from_millis(25);
+
+/// The recorded time of a row, in microseconds (rows from before migration 2 have only text).
+const RECORDED_US: &str =
+    "COALESCE(recorded_us, CAST((julianday(created_at) - 2440587.5) * 86400000000 AS INTEGER))";
+
+const COLUMNS: &str = "kind, entity_id, revision, project_id, scene_id, shot_id, conversation_id, body";
 
 #[derive(Clone)]
-pub struct SqliteStore {
+pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
 }
 
-/// Where a record sits: its kind, entity and revision, and the ids it is listed under.
-struct Slot<'a> {
-    kind: &'static str,
-    entity_id: String,
-    revision: u64,
-    project_id: Option<String>,
-    shot_id: Option<String>,
-    body: &'a str,
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+impl SqliteBackend {
+    /// Opens (creating if needed) the database at `path`, checks it and applies pending
+    /// migrations. A file that is not a usable Miri database is refused, naming it, and is not
+    /// written to.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        let unusable = |reason: String| StoreError::Unusable { path: path.display().to_string(), reason };
+        let conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        check(&conn).map_err(unusable)?;
         // Processes opening a fresh file at once (gateway, worker, `miri token`) contend for
         // the exclusive lock that switching to WAL takes, and SQLite can answer "locked" without
         // waiting in its busy handler. Every step here is idempotent: retry the whole set-up.
@@ -53,212 +57,213 @@ impl SqliteStore {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let guard = conn.lock().map_err(|_| StoreError::Task("connection mutex poisoned".into()))?;
-            f(&guard)
+            let mut guard = conn.lock().map_err(|_| StoreError::Task("connection mutex poisoned".into()))?;
+            f(&mut guard)
         })
         .await
         .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
-    async fn append<T: Serialize>(
-        &self,
-        kind: &'static str,
-        entity_id: String,
-        revision: u64,
-        project_id: Option<String>,
-        shot_id: Option<String>,
-        body: &T,
-    ) -> Result<(), StoreError> {
-        let body = serde_json::to_string(body).map_err(|source| StoreError::Corrupt {
-            kind,
-            entity_id: entity_id.clone(),
-            source,
-        })?;
-        self.with(move |c| {
-            insert(c, Slot { kind, entity_id, revision, project_id, shot_id, body: &body })
-        })
-        .await
-    }
-
-    async fn newest<T: DeserializeOwned + Send + 'static>(
-        &self,
-        kind: &'static str,
-        entity_id: String,
-    ) -> Result<Option<(u64, T)>, StoreError> {
-        self.with(move |c| {
-            let row: Option<(i64, String)> = c
-                .query_row(
-                    "SELECT revision, body FROM records WHERE kind = ?1 AND entity_id = ?2
-                     ORDER BY revision DESC LIMIT 1",
-                    params![kind, entity_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            row.map(|(rev, body)| Ok((rev as u64, decode(kind, &entity_id, &body)?))).transpose()
-        })
-        .await
-    }
-
-    /// The newest revision of every entity of `kind` listed under a column, in creation order.
-    async fn newest_under<T: DeserializeOwned + Send + 'static>(
-        &self,
-        kind: &'static str,
-        column: &'static str,
-        value: Option<String>,
-    ) -> Result<Vec<(u64, T)>, StoreError> {
+    /// Rows after `seq` under `project`, oldest first, with their sequence numbers.
+    async fn after(&self, project: String, seq: i64) -> Result<Vec<(i64, Entry)>, StoreError> {
         self.with(move |c| {
             let sql = format!(
-                "SELECT r.entity_id, r.revision, r.body FROM records r
-                 JOIN (SELECT entity_id, MAX(revision) AS rev, MIN(seq) AS first FROM records
-                       WHERE kind = ?1 AND (?2 IS NULL OR {column} = ?2) GROUP BY entity_id) n
-                   ON r.entity_id = n.entity_id AND r.revision = n.rev
-                 WHERE r.kind = ?1 ORDER BY n.first"
+                "SELECT seq, {COLUMNS}, {RECORDED_US} FROM records WHERE seq > ?1 AND project_id = ?2 ORDER BY seq LIMIT 500"
             );
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![kind, value], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-            })?;
-            rows.map(|row| {
-                let (id, rev, body) = row?;
-                Ok((rev as u64, decode(kind, &id, &body)?))
-            })
-            .collect()
+            let rows = stmt.query_map(params![seq, project], |r| Ok((r.get::<_, i64>(0)?, entry(r, 1)?)))?;
+            rows.map(|r| Ok(r?)).collect()
         })
         .await
     }
 
-    pub async fn create_project(&self, project: &Project) -> Result<(), StoreError> {
-        let id = project.config.project_id.to_string();
-        self.append(PROJECT, id.clone(), 0, Some(id), None, project).await
-    }
-
-    pub async fn project(&self, id: ProjectId) -> Result<Option<Project>, StoreError> {
-        Ok(self.newest(PROJECT, id.to_string()).await?.map(|(_, p)| p))
-    }
-
-    pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
-        Ok(self.newest_under(PROJECT, "project_id", None).await?.into_iter().map(|(_, p)| p).collect())
-    }
-
-    /// Appends `shot` as revision `revision` of its entity; revision 0 creates it. A taken
-    /// revision is a [`StoreError::Conflict`].
-    pub async fn append_shot(&self, shot: &Shot, revision: u64) -> Result<(), StoreError> {
-        let id = shot.shot_id.to_string();
-        self.append(SHOT, id.clone(), revision, Some(shot.project_id.to_string()), Some(id), shot)
-            .await
-    }
-
-    /// The newest revision of a shot and its number.
-    pub async fn shot(&self, id: ShotId) -> Result<Option<(u64, Shot)>, StoreError> {
-        self.newest(SHOT, id.to_string()).await
-    }
-
-    /// A given revision of a shot (time travel).
-    pub async fn shot_revision(&self, id: ShotId, revision: u64) -> Result<Option<Shot>, StoreError> {
-        let entity_id = id.to_string();
-        self.with(move |c| {
-            let body: Option<String> = c
-                .query_row(
-                    "SELECT body FROM records WHERE kind = ?1 AND entity_id = ?2 AND revision = ?3",
-                    params![SHOT, entity_id, revision as i64],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            body.map(|b| decode(SHOT, &entity_id, &b)).transpose()
-        })
-        .await
-    }
-
-    pub async fn shots(&self, project: ProjectId) -> Result<Vec<(u64, Shot)>, StoreError> {
-        self.newest_under(SHOT, "project_id", Some(project.to_string())).await
-    }
-
-    pub async fn append_version(&self, project: ProjectId, version: &Version) -> Result<(), StoreError> {
-        let id = version.version_id.to_string();
-        let shot = version.shot_id.to_string();
-        self.append(VERSION, id, 0, Some(project.to_string()), Some(shot), version).await
-    }
-
-    pub async fn version(&self, id: VersionId) -> Result<Option<Version>, StoreError> {
-        Ok(self.newest(VERSION, id.to_string()).await?.map(|(_, v)| v))
-    }
-
-    /// Every version of a shot, newest first.
-    pub async fn versions(&self, shot: ShotId) -> Result<Vec<Version>, StoreError> {
-        let mut all: Vec<Version> =
-            self.newest_under(VERSION, "shot_id", Some(shot.to_string())).await?.into_iter().map(|(_, v)| v).collect();
-        all.reverse();
-        Ok(all)
-    }
-
-    pub async fn record_provider_request(&self, req: &ProviderRequest) -> Result<(), StoreError> {
-        self.append(
-            PROVIDER_REQUEST,
-            req.version_id.to_string(),
-            0,
-            Some(req.project_id.to_string()),
-            Some(req.shot_id.to_string()),
-            req,
-        )
-        .await
-    }
-
-    pub async fn provider_request(&self, version: VersionId) -> Result<Option<ProviderRequest>, StoreError> {
-        Ok(self.newest(PROVIDER_REQUEST, version.to_string()).await?.map(|(_, r)| r))
-    }
-
-    pub async fn create_token(&self, token: &TokenRecord) -> Result<(), StoreError> {
-        self.append(TOKEN, token.token_sha256.clone(), 0, None, None, token).await
-    }
-
-    pub async fn token(&self, token_sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
-        Ok(self.newest(TOKEN, token_sha256.to_string()).await?.map(|(_, t)| t))
-    }
-
-    pub async fn has_tokens(&self) -> Result<bool, StoreError> {
-        self.with(|c| {
-            Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM records WHERE kind = ?1)", [TOKEN], |r| r.get(0))?)
-        })
-        .await
+    async fn last_seq(&self) -> Result<i64, StoreError> {
+        self.with(|c| Ok(c.query_row("SELECT COALESCE(MAX(seq), 0) FROM records", [], |r| r.get(0))?)).await
     }
 }
 
-fn insert(c: &Connection, slot: Slot<'_>) -> Result<(), StoreError> {
-    let result = c.execute(
-        "INSERT INTO records (kind, entity_id, revision, project_id, shot_id, created_at, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+impl Backend for SqliteBackend {
+    async fn append(&self, entries: Vec<Entry>) -> Result<(), StoreError> {
+        self.with(move |c| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for e in &entries {
+                insert(&tx, e)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn read(&self, kind: Kind, id: &str, at: At) -> Result<Option<Entry>, StoreError> {
+        let id = id.to_string();
+        self.with(move |c| {
+            let (filter, value) = at_filter(at);
+            let sql = format!(
+                "SELECT {COLUMNS}, {RECORDED_US} FROM records WHERE kind = ?1 AND entity_id = ?2 AND {filter}
+                 ORDER BY revision DESC LIMIT 1"
+            );
+            Ok(c.query_row(&sql, params![kind.as_str(), id, value], |r| entry(r, 0)).optional()?)
+        })
+        .await
+    }
+
+    async fn list(&self, kind: Kind, under: Under, at: At) -> Result<Vec<Entry>, StoreError> {
+        self.with(move |c| {
+            let (column, value) = match under {
+                Under::All => ("", None),
+                Under::Project(id) => ("project_id", Some(id)),
+                Under::Scene(id) => ("scene_id", Some(id)),
+                Under::Shot(id) => ("shot_id", Some(id)),
+                Under::Conversation(id) => ("conversation_id", Some(id)),
+            };
+            let place = if value.is_some() { format!("{column} = ?2") } else { "?2 IS NULL".into() };
+            let (filter, bound) = at_filter(at);
+            let sql = format!(
+                "SELECT {COLUMNS}, {RECORDED_US} FROM records r
+                 JOIN (SELECT entity_id AS e, MAX(revision) AS rev FROM records
+                       WHERE kind = ?1 AND {place} AND {filter} GROUP BY entity_id) n
+                   ON r.entity_id = n.e AND r.revision = n.rev
+                 JOIN (SELECT entity_id AS e, MIN(seq) AS first FROM records WHERE kind = ?1 GROUP BY entity_id) f
+                   ON r.entity_id = f.e
+                 WHERE r.kind = ?1 ORDER BY f.first, r.entity_id"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![kind.as_str(), value, bound], |r| entry(r, 0))?;
+            rows.map(|r| Ok(r?)).collect()
+        })
+        .await
+    }
+
+    async fn history(&self, kind: Kind, id: &str) -> Result<Vec<Entry>, StoreError> {
+        let id = id.to_string();
+        self.with(move |c| {
+            let sql = format!(
+                "SELECT {COLUMNS}, {RECORDED_US} FROM records WHERE kind = ?1 AND entity_id = ?2 ORDER BY revision"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![kind.as_str(), id], |r| entry(r, 0))?;
+            rows.map(|r| Ok(r?)).collect()
+        })
+        .await
+    }
+
+    async fn feed(&self, project: &str) -> Result<BoxStream<'static, Result<Entry, StoreError>>, StoreError> {
+        let start = self.last_seq().await?;
+        let state = (self.clone(), project.to_string(), start, VecDeque::new());
+        Ok(stream::unfold(state, |(backend, project, mut seq, mut buffer)| async move {
+            loop {
+                if let Some(entry) = buffer.pop_front() {
+                    return Some((Ok(entry), (backend, project, seq, buffer)));
+                }
+                match backend.after(project.clone(), seq).await {
+                    Ok(rows) if rows.is_empty() => tokio::time::sleep(FEED_POLL).await,
+                    Ok(rows) => {
+                        for (s, entry) in rows {
+                            seq = s;
+                            buffer.push_back(entry);
+                        }
+                    }
+                    Err(e) => return Some((Err(e), (backend, project, seq, buffer))),
+                }
+            }
+        })
+        .boxed())
+    }
+
+    fn max_body_bytes(&self) -> Option<usize> {
+        None
+    }
+}
+
+/// The SQL condition and bound value for `at` (parameter ?3).
+fn at_filter(at: At) -> (String, Option<i64>) {
+    match at {
+        At::Newest => ("?3 IS NULL".into(), None),
+        At::Revision(n) => ("revision = ?3".into(), Some(n as i64)),
+        At::AsOf(t) => (format!("{RECORDED_US} <= ?3"), Some(t.timestamp_micros())),
+    }
+}
+
+fn entry(r: &Row<'_>, first: usize) -> rusqlite::Result<Entry> {
+    let kind_text: String = r.get(first)?;
+    let kind = Kind::parse(&kind_text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(first, rusqlite::types::Type::Text, format!("unknown kind {kind_text:?}").into())
+    })?;
+    let body: String = r.get(first + 7)?;
+    let body = serde_json::from_str(&body)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(first + 7, rusqlite::types::Type::Text, e.into()))?;
+    let us: i64 = r.get(first + 8)?;
+    Ok(Entry {
+        kind,
+        id: r.get(first + 1)?,
+        revision: r.get::<_, i64>(first + 2)? as u64,
+        place: Place {
+            project: r.get(first + 3)?,
+            scene: r.get(first + 4)?,
+            shot: r.get(first + 5)?,
+            conversation: r.get(first + 6)?,
+        },
+        recorded_at: DateTime::<Utc>::from_timestamp_micros(us).unwrap_or_default(),
+        body,
+    })
+}
+
+fn insert(tx: &Transaction<'_>, e: &Entry) -> Result<(), StoreError> {
+    let result = tx.execute(
+        "INSERT INTO records (kind, entity_id, revision, project_id, scene_id, shot_id, conversation_id,
+                              created_at, recorded_us, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            slot.kind,
-            slot.entity_id,
-            slot.revision as i64,
-            slot.project_id,
-            slot.shot_id,
-            Utc::now().to_rfc3339(),
-            slot.body
+            e.kind.as_str(),
+            e.id,
+            e.revision as i64,
+            e.place.project,
+            e.place.scene,
+            e.place.shot,
+            e.place.conversation,
+            e.recorded_at.to_rfc3339(),
+            e.recorded_at.timestamp_micros(),
+            e.body.to_string(),
         ],
     );
     match result {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-        {
-            Err(StoreError::Conflict { kind: slot.kind, entity_id: slot.entity_id, revision: slot.revision })
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            Err(StoreError::Conflict { kind: e.kind, entity_id: e.id.clone(), revision: e.revision })
         }
-        Err(e) => Err(e.into()),
+        Err(err) => Err(err.into()),
     }
 }
 
-fn decode<T: DeserializeOwned>(kind: &'static str, entity_id: &str, body: &str) -> Result<T, StoreError> {
-    serde_json::from_str(body).map_err(|source| StoreError::Corrupt { kind, entity_id: entity_id.into(), source })
+/// Refuses a file that is not SQLite, is damaged, or holds some other application's tables.
+fn check(conn: &Connection) -> Result<(), String> {
+    let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+    if ok != "ok" {
+        return Err(format!("integrity check failed: {ok}"));
+    }
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| e.to_string())?;
+    let ours = ["records", "schema_migrations"];
+    if !tables.is_empty() && !tables.iter().all(|t| ours.contains(&t.as_str())) {
+        return Err(format!("it holds tables that are not Miri's ({})", tables.join(", ")));
+    }
+    Ok(())
 }
 
 fn prepare(conn: &Connection) -> Result<(), StoreError> {
@@ -269,10 +274,7 @@ fn prepare(conn: &Connection) -> Result<(), StoreError> {
 
 fn is_locked(e: &StoreError) -> bool {
     let (StoreError::Database(e) | StoreError::Migration { source: e, .. }) = e else { return false };
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -307,87 +309,63 @@ fn migrate(conn: &Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use miri_core::{ShotStatus, Timestamps};
-    use uuid::Uuid;
 
-    fn shot(status: ShotStatus) -> Shot {
-        Shot {
-            shot_id: ShotId::from_uuid(Uuid::from_u128(7)),
-            project_id: ProjectId::from_uuid(Uuid::from_u128(1)),
-            scene_id: None,
-            versions: Vec::new(),
-            timestamps: Timestamps { start_ms: 0, end_ms: 3000 },
-            lyrics_snippet: "שִׁמְרִי עָלַי 🌙 \u{200F}".into(),
-            description: "a garden".into(),
-            status,
-            reason: None,
-            change_id: None,
-            updated_at: Utc::now(),
+    fn row(kind: Kind, id: &str, revision: u64) -> Entry {
+        Entry {
+            kind,
+            id: id.into(),
+            revision,
+            place: Place { project: Some("p".into()), ..Place::default() },
+            recorded_at: Utc::now(),
+            body: serde_json::json!({"n": revision}),
         }
     }
 
-    fn open() -> (tempfile::TempDir, SqliteStore) {
+    #[tokio::test]
+    async fn the_database_itself_refuses_update_and_delete() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("miri.db")).unwrap();
-        (dir, store)
-    }
-
-    #[tokio::test]
-    async fn a_taken_revision_is_a_conflict_and_the_original_is_intact() {
-        let (_d, store) = open();
-        store.append_shot(&shot(ShotStatus::Draft), 0).await.unwrap();
-        let err = store.append_shot(&shot(ShotStatus::Failed), 0).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict { revision: 0, .. }), "{err}");
-        let (rev, newest) = store.shot(ShotId::from_uuid(Uuid::from_u128(7))).await.unwrap().unwrap();
-        assert_eq!((rev, newest.status), (0, ShotStatus::Draft));
-        assert_eq!(newest.lyrics_snippet, "שִׁמְרִי עָלַי 🌙 \u{200F}");
-    }
-
-    #[tokio::test]
-    async fn the_database_refuses_update_and_delete() {
-        let (_d, store) = open();
-        store.append_shot(&shot(ShotStatus::Draft), 0).await.unwrap();
-        let conn = store.conn.lock().unwrap();
-        for sql in ["UPDATE records SET body = '{}'", "DELETE FROM records"] {
-            let err = conn.execute(sql, []).unwrap_err().to_string();
-            assert!(err.contains("append-only"), "{sql}: {err}");
-        }
-    }
-
-    #[tokio::test]
-    async fn newest_revision_wins_and_old_ones_stay_readable() {
-        let (_d, store) = open();
-        let id = ShotId::from_uuid(Uuid::from_u128(7));
-        store.append_shot(&shot(ShotStatus::Draft), 0).await.unwrap();
-        store.append_shot(&shot(ShotStatus::Validation), 1).await.unwrap();
-        assert_eq!(store.shot(id).await.unwrap().unwrap().1.status, ShotStatus::Validation);
-        assert_eq!(store.shot_revision(id, 0).await.unwrap().unwrap().status, ShotStatus::Draft);
-        let listed = store.shots(ProjectId::from_uuid(Uuid::from_u128(1))).await.unwrap();
-        assert_eq!(listed.len(), 1);
-        assert_eq!(listed[0].0, 1);
+        let db = SqliteBackend::open(&dir.path().join("miri.db")).unwrap();
+        db.append(vec![row(Kind::Shot, "a", 0)]).await.unwrap();
+        let c = db.conn.lock().unwrap();
+        let update = c.execute("UPDATE records SET body = '{}'", []).unwrap_err().to_string();
+        assert!(update.contains("append-only: UPDATE refused"), "{update}");
+        let delete = c.execute("DELETE FROM records", []).unwrap_err().to_string();
+        assert!(delete.contains("append-only: DELETE refused"), "{delete}");
     }
 
     #[test]
-    fn processes_opening_a_fresh_database_at_once_migrate_it_once() {
+    fn a_file_that_is_not_a_miri_database_is_refused_by_name_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("miri.db");
-        let openers: Vec<_> = (0..8)
-            .map(|_| {
-                let path = path.clone();
-                std::thread::spawn(move || SqliteStore::open(&path).map(|_| ()))
-            })
-            .collect();
-        for o in openers {
-            o.join().unwrap().unwrap();
-        }
+        let garbage = dir.path().join("garbage.db");
+        let bytes = b"this is not a database, it is a shopping list".repeat(200);
+        std::fs::write(&garbage, &bytes).unwrap();
+        let err = SqliteBackend::open(&garbage).err().unwrap().to_string();
+        assert!(err.starts_with(&format!("{} is not a usable Miri database", garbage.display())), "{err}");
+        assert_eq!(std::fs::read(&garbage).unwrap(), bytes, "nothing was written to it");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE invoices (id INTEGER)").unwrap();
+        let err = SqliteBackend::open(&other).err().unwrap().to_string();
+        assert!(err.contains("tables that are not Miri's (invoices)"), "{err}");
     }
 
-    #[tokio::test]
-    async fn reopening_keeps_data_and_migrations_run_once() {
+    #[test]
+    fn a_damaged_database_is_refused_at_start_up() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("miri.db");
-        SqliteStore::open(&path).unwrap().append_shot(&shot(ShotStatus::Draft), 0).await.unwrap();
-        let again = SqliteStore::open(&path).unwrap();
-        assert!(again.shot(ShotId::from_uuid(Uuid::from_u128(7))).await.unwrap().is_some());
+        {
+            let db = SqliteBackend::open(&path).unwrap();
+            let c = db.conn.lock().unwrap();
+            c.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        }
+        // Overwrite the middle of the file (the table's pages) with noise.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let len = bytes.len();
+        for b in &mut bytes[len / 4..] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let err = SqliteBackend::open(&path).err().unwrap().to_string();
+        assert!(err.contains("is not a usable Miri database"), "{err}");
     }
 }
