@@ -2,7 +2,7 @@
 //! them to its own Socket.IO rooms. The store is the truth: a lost event only delays a client,
 //! which re-reads over REST when it reconnects.
 
-use miri_core::ShotUpdated;
+use miri_core::{RenderProgress, ShotUpdated};
 use redis::{AsyncCommands, aio::ConnectionManager};
 
 #[derive(Clone)]
@@ -20,13 +20,22 @@ impl EventPublisher {
 
     /// Publishes `event`; a failure is logged, never fatal (see the module doc).
     pub async fn shot_updated(&self, event: &ShotUpdated) {
+        self.publish(ShotUpdated::NAME, event).await;
+    }
+
+    /// Publishes a render's progress; lost like any event, the workflow's query stays the truth.
+    pub async fn render_progress(&self, event: &RenderProgress) {
+        self.publish(RenderProgress::NAME, event).await;
+    }
+
+    async fn publish(&self, name: &str, event: &impl serde::Serialize) {
         let payload = match serde_json::to_string(event) {
             Ok(p) => p,
-            Err(e) => return tracing::error!("SHOT_UPDATED does not serialise: {e}"),
+            Err(e) => return tracing::error!("{name} does not serialise: {e}"),
         };
         let mut conn = self.conn.clone();
         if let Err(e) = conn.publish::<_, _, i64>(&self.channel, payload).await {
-            tracing::warn!(shot = %event.shot_id, "SHOT_UPDATED not published: {e}");
+            tracing::warn!("{name} not published: {e}");
         }
     }
 }

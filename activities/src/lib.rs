@@ -1,9 +1,11 @@
-//! The I/O side of the shot workflow: every activity declared in `miri_workflows::contract`,
+//! The I/O side of the workflows: every activity declared in `miri_workflows::contract`,
 //! implemented against the store, the media store, the fal queue and the event bus. Errors are
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
 pub mod events;
+pub mod render;
 pub mod shot;
 
 pub use events::EventPublisher;
+pub use render::{RenderActivityDeps, RenderWorker};
 pub use shot::{ShotActivityDeps, ShotWorker};

@@ -353,24 +353,24 @@ fn media_url(kind: VersionKind, payload: &Value) -> Result<(String, String), Act
 }
 
 /// A create-only write that found its record already there was done by an earlier attempt.
-fn create_once(result: Result<(), StoreError>) -> Result<(), ActivityError> {
+pub(crate) fn create_once(result: Result<(), StoreError>) -> Result<(), ActivityError> {
     match result {
         Ok(()) | Err(StoreError::Conflict { .. }) => Ok(()),
         Err(e) => Err(store_failure(e)),
     }
 }
 
-fn fail(type_name: &str, message: String) -> ActivityError {
+pub(crate) fn fail(type_name: &str, message: String) -> ActivityError {
     ActivityError::application(
         ApplicationFailure::builder(message).type_name(type_name.to_string()).non_retryable(true).build(),
     )
 }
 
-fn retryable(message: String) -> ActivityError {
+pub(crate) fn retryable(message: String) -> ActivityError {
     ActivityError::application(ApplicationFailure::builder(message).build())
 }
 
-fn store_failure(e: StoreError) -> ActivityError {
+pub(crate) fn store_failure(e: StoreError) -> ActivityError {
     retryable(format!("store: {e}"))
 }
 

@@ -1,7 +1,7 @@
 //! Events published to a project's Socket.IO room. The store is the truth; an event only says
 //! that something new was appended, so a client that missed one re-reads over REST.
 
-use crate::{ProjectId, ShotId, ShotStatus};
+use crate::{ProjectId, RenderId, ShotId, ShotStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,4 +20,56 @@ pub struct ShotUpdated {
 
 impl ShotUpdated {
     pub const NAME: &'static str = "SHOT_UPDATED";
+}
+
+/// How far a render has got: `done` of `total` in `stage` (segments while conforming).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderProgress {
+    pub project_id: ProjectId,
+    pub render_id: RenderId,
+    pub done: u64,
+    pub total: u64,
+    pub stage: RenderStage,
+}
+
+impl RenderProgress {
+    pub const NAME: &'static str = "RENDER_PROGRESS";
+}
+
+/// The steps of a render, in order; `Failed` ends it early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenderStage {
+    Planning,
+    Conforming,
+    Joining,
+    Muxing,
+    Done,
+    Failed,
+}
+
+/// Any event a worker publishes for a project's room; told apart by its fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Event {
+    Shot(ShotUpdated),
+    Render(RenderProgress),
+}
+
+impl Event {
+    /// The Socket.IO event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Shot(_) => ShotUpdated::NAME,
+            Self::Render(_) => RenderProgress::NAME,
+        }
+    }
+
+    pub fn project_id(&self) -> ProjectId {
+        match self {
+            Self::Shot(e) => e.project_id,
+            Self::Render(e) => e.project_id,
+        }
+    }
 }

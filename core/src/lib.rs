@@ -18,7 +18,7 @@ pub mod shot;
 pub mod status;
 pub mod version;
 
-pub use event::ShotUpdated;
+pub use event::{Event, RenderProgress, RenderStage, ShotUpdated};
 pub use agent::{AgentConfig, AgentRole};
 pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm};
 pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};

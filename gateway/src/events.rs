@@ -4,7 +4,7 @@
 
 use crate::auth;
 use futures::StreamExt;
-use miri_core::{ProjectId, ShotUpdated};
+use miri_core::{Event, ProjectId};
 use miri_store::Records;
 use serde::Deserialize;
 use serde_json::json;
@@ -115,7 +115,7 @@ async fn relay_once(redis_url: &str, channel: &str, io: &SocketIo) -> Result<(),
     let mut messages = pubsub.on_message();
     while let Some(msg) = messages.next().await {
         let payload: String = msg.get_payload()?;
-        match serde_json::from_str::<ShotUpdated>(&payload) {
+        match serde_json::from_str::<Event>(&payload) {
             Ok(event) => emit(io, &event).await,
             Err(e) => tracing::warn!("ignoring a malformed event: {e}"),
         }
@@ -123,12 +123,12 @@ async fn relay_once(redis_url: &str, channel: &str, io: &SocketIo) -> Result<(),
     Ok(())
 }
 
-async fn emit(io: &SocketIo, event: &ShotUpdated) {
-    let room = project_room(event.project_id);
-    match tokio::time::timeout(Duration::from_secs(2), io.to(room).emit(ShotUpdated::NAME, event)).await {
+async fn emit(io: &SocketIo, event: &Event) {
+    let (room, name) = (project_room(event.project_id()), event.name());
+    match tokio::time::timeout(Duration::from_secs(2), io.to(room).emit(name, event)).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!("SHOT_UPDATED not delivered to every socket: {e}"),
-        Err(_) => tracing::warn!("SHOT_UPDATED emit timed out"),
+        Ok(Err(e)) => tracing::warn!("{name} not delivered to every socket: {e}"),
+        Err(_) => tracing::warn!("{name} emit timed out"),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod events;
 mod mp3;
+mod renders;
 mod rest;
 pub mod server;
 mod webhook;

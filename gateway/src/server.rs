@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
 //! app) and graceful shutdown.
 
-use crate::{events, rest, webhook};
+use crate::{events, renders, rest, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookVerifier;
 use miri_store::{MediaStore, Records};
@@ -73,6 +73,7 @@ impl Gateway {
             .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
             .merge(rest::routes(self.config.max_upload_bytes))
             .merge(webhook::routes())
+            .merge(renders::routes())
             .fallback_service(spa)
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(self.state)

@@ -5,6 +5,7 @@
 
 mod config;
 mod prompt;
+mod render;
 mod services;
 mod temporal;
 mod up;
@@ -54,6 +55,8 @@ enum Command {
         #[command(subcommand)]
         command: PromptCommand,
     },
+    /// Render a project's film over the gateway, with a progress bar; prints the MP4's path.
+    Render(render::RenderArgs),
     /// Write a workflow's history as JSON (for replay tests).
     History {
         #[command(flatten)]
@@ -95,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),
+        Command::Render(args) => render::run(args).await,
         Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
     }
 }

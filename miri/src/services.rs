@@ -4,11 +4,11 @@
 use crate::config::{Common, GatewayArgs, SimArgs, WorkerArgs, fal_key};
 use crate::temporal;
 use anyhow::{Context, bail};
-use miri_activities::{EventPublisher, ShotActivityDeps, ShotWorker};
+use miri_activities::{EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
 use miri_gateway::{Gateway, GatewayConfig};
 use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
 use miri_store::{MediaStore, Records, SqliteBackend};
-use miri_workflows::{ShotWorkflow, TASK_QUEUE};
+use miri_workflows::{RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::net::TcpListener;
@@ -100,16 +100,35 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     Ok(Worker::new(runtime, client, opts)?)
 }
 
+/// The render worker (task queue `miri-render`): ffmpeg work in `{data}/renders`.
+pub async fn render_worker(runtime: &Runtime, common: &Common) -> anyhow::Result<Worker> {
+    let (store, _) = open_store(common)?;
+    let client = temporal::connect(common, Duration::from_secs(60)).await?;
+    let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
+        .await
+        .with_context(|| format!("connecting to Redis at {}", common.redis_url))?;
+    let deps = RenderActivityDeps { store, events, work_dir: common.data_dir.join("renders") };
+    let opts = WorkerOptions::new(RENDER_TASK_QUEUE)
+        .register_activities(RenderWorker::new(deps))
+        .register_workflow::<RenderWorkflow>()?
+        .build();
+    Ok(Worker::new(runtime, client, opts)?)
+}
+
 pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
     let mut worker = worker(&runtime, common, args).await?;
-    let stop = worker.shutdown_handle();
+    let mut render = render_worker(&runtime, common).await?;
+    let (stop, stop_render) = (worker.shutdown_handle(), render.shutdown_handle());
     tokio::spawn(async move {
         crate::shutdown_signal().await;
         stop();
+        stop_render();
     });
-    tracing::info!("worker polling task queue {TASK_QUEUE}");
-    worker.run().await?;
+    tracing::info!("worker polling task queues {TASK_QUEUE} and {RENDER_TASK_QUEUE}");
+    let (shots, renders) = tokio::join!(worker.run(), render.run());
+    shots?;
+    renders?;
     Ok(())
 }
 

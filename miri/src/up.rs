@@ -75,6 +75,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     let worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone() };
     let mut worker = services::worker(&runtime, &common, &worker_args).await?;
     let stop_worker = worker.shutdown_handle();
+    let mut render_worker = services::render_worker(&runtime, &common).await?;
+    let stop_render_worker = render_worker.shutdown_handle();
 
     println!("Miri is up.");
     println!("  Dashboard:    {public_url}");
@@ -90,9 +92,11 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         crate::shutdown_signal().await;
         tracing::info!("stopping");
         stop_worker();
+        stop_render_worker();
         let _ = stop_tx.send(true);
     });
-    let (worker_done, gateway_done) = tokio::join!(worker.run(), gateway.serve(listener, stopped()));
+    let (worker_done, render_done, gateway_done) =
+        tokio::join!(worker.run(), render_worker.run(), gateway.serve(listener, stopped()));
     if let Some(task) = sim {
         let _ = task.await;
     }
@@ -100,6 +104,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         server.stop().await;
     }
     worker_done?;
+    render_done?;
     gateway_done?;
     println!("Miri stopped.");
     Ok(())

@@ -18,7 +18,7 @@ pub async fn conform(
     frames: u64,
     format: &VideoFormat,
     output: &Path,
-    mut on_progress: impl FnMut(Progress),
+    mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!("conforming {} to {frames} frames", clip.display());
     if frames == 0 {

@@ -50,7 +50,7 @@ pub(crate) struct Job<'a> {
 /// Runs `job` and moves its output into place once it is checked.
 pub(crate) async fn make(
     job: Job<'_>,
-    on_progress: &mut dyn FnMut(Progress),
+    on_progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<(), RenderError> {
     let write_error = |source| RenderError::Write {
         path: job.output.to_owned(),

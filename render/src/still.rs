@@ -55,7 +55,7 @@ pub async fn still_segment(
     frames: u64,
     format: &VideoFormat,
     output: &Path,
-    mut on_progress: impl FnMut(Progress),
+    mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!("making {frames} frames from the still {}", still.display());
     if frames == 0 {

@@ -23,7 +23,7 @@ pub async fn title_card(
     frames: u64,
     format: &VideoFormat,
     output: &Path,
-    mut on_progress: impl FnMut(Progress),
+    mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!(
         "making a {frames}-frame title card into {}",

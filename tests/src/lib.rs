@@ -293,17 +293,8 @@ impl Api {
         let client = ClientBuilder::new(self.http.clone())
             .auth(json!({"token": self.token}))
             .transport_type(TransportType::Websocket)
-            .on("SHOT_UPDATED", move |payload, _| {
-                let tx = tx.clone();
-                async move {
-                    if let Payload::Text(values) = payload {
-                        for v in values {
-                            let _ = tx.send((std::time::SystemTime::now(), v));
-                        }
-                    }
-                }
-                .boxed()
-            })
+            .on("SHOT_UPDATED", forward(tx.clone()))
+            .on("RENDER_PROGRESS", forward(tx))
             .connect()
             .await?;
         // The client reports "connected" before the server's auth middleware has admitted the
@@ -335,6 +326,25 @@ impl Api {
     }
 }
 
+type Events = mpsc::UnboundedSender<(std::time::SystemTime, Value)>;
+
+/// A Socket.IO handler that passes every payload on, stamped with its arrival time.
+fn forward(
+    tx: Events,
+) -> impl FnMut(Payload, rust_socketio::asynchronous::Client) -> futures::future::BoxFuture<'static, ()> + Send + Sync + 'static {
+    move |payload, _| {
+        let tx = tx.clone();
+        async move {
+            if let Payload::Text(values) = payload {
+                for v in values {
+                    let _ = tx.send((std::time::SystemTime::now(), v));
+                }
+            }
+        }
+        .boxed()
+    }
+}
+
 fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {
     vec![
         "--data-dir".into(),
@@ -346,7 +356,8 @@ fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {
     ]
 }
 
-/// A joined Socket.IO client and the `SHOT_UPDATED` events it got (with arrival time).
+/// A joined Socket.IO client and the `SHOT_UPDATED` and `RENDER_PROGRESS` events it got (with
+/// arrival time).
 pub struct Watch {
     _client: rust_socketio::asynchronous::Client,
     pub events: mpsc::UnboundedReceiver<(std::time::SystemTime, Value)>,

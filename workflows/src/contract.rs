@@ -1,8 +1,8 @@
-//! The activity contract between the shot workflow and the worker: names, inputs and outputs.
+//! The activity contract between the workflows and the workers: names, inputs and outputs.
 //! The implementations live in `miri-activities` and are checked against these declarations at
 //! compile time (`#[activity(definition = …)]`).
 
-use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
+use miri_core::{MediaRef, ProjectId, Render, RenderId, ShotId, ShotStatus, Timestamps, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
 use temporalio_sdk::activities::ActivityError;
@@ -17,6 +17,9 @@ pub mod failure {
     pub const PROVIDER_REJECTED: &str = "ProviderRejected";
     /// Something the activity needs is missing from the store.
     pub const NOT_FOUND: &str = "NotFound";
+    /// The shots cannot make a render (gaps, overlaps, no clip, an unreadable clip): the
+    /// director has to fix them; the message lists every shot at fault.
+    pub const BAD_SHOTS: &str = "BadShots";
 }
 
 /// Move a shot to `to`, appending a new revision and publishing `SHOT_UPDATED`.
@@ -130,4 +133,103 @@ impl ShotActivities {
 /// The activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod markers {
     pub use super::shot_activities::*;
+}
+
+/// The picture every segment of a render is made in (one size and rate, so segments join by
+/// stream copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderFormat {
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+}
+
+impl RenderFormat {
+    /// What a final render is made in: 720p at 24 fps.
+    pub const FINAL: Self = Self { width: 1280, height: 720, fps: 24 };
+}
+
+/// Gather the project's shots with their newest clips and cut the song's timeline into frames.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanRender {
+    pub project_id: ProjectId,
+    pub render_id: RenderId,
+    pub format: RenderFormat,
+}
+
+/// One shot's part of the render: `frames` frames of `clip` from frame `start_frame`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedSegment {
+    pub shot_id: ShotId,
+    pub version_id: VersionId,
+    pub clip: MediaRef,
+    /// The shot's span on the song, as the director set it.
+    pub timestamps: Timestamps,
+    pub start_frame: u64,
+    pub frames: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderPlan {
+    pub song: MediaRef,
+    pub total_frames: u64,
+    /// In timeline order; segment `i` is written as the render's `i`th file.
+    pub segments: Vec<PlannedSegment>,
+}
+
+/// Make segment `index` of `total`. Skipped when its file already exists (a resumed render).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConformSegment {
+    pub project_id: ProjectId,
+    pub render_id: RenderId,
+    pub format: RenderFormat,
+    pub index: usize,
+    pub total: usize,
+    pub segment: PlannedSegment,
+}
+
+/// Join the render's `count` segments, then put the song under them, store the film and append
+/// the `Render` record naming the versions used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FinishRender {
+    pub project_id: ProjectId,
+    pub render_id: RenderId,
+    pub format: RenderFormat,
+    pub plan: RenderPlan,
+}
+
+pub struct RenderActivities;
+
+#[activity_definitions]
+impl RenderActivities {
+    #[activity(name = "plan_render")]
+    pub fn plan_render(input: PlanRender) -> Result<RenderPlan, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "conform_segment")]
+    pub fn conform_segment(input: ConformSegment) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "join_segments")]
+    pub fn join_segments(input: FinishRender) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "finish_render")]
+    pub fn finish_render(input: FinishRender) -> Result<Render, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The render activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod render_markers {
+    pub use super::render_activities::*;
 }

@@ -3,15 +3,26 @@
 //! crate never opens a socket, reads a clock or draws a random number outside the SDK.
 
 pub mod contract;
+pub mod render;
 pub mod search;
 pub mod shot;
 
+pub use render::RenderWorkflow;
 pub use shot::ShotWorkflow;
 
 /// The task queue of the I/O worker (workflows and provider activities).
 pub const TASK_QUEUE: &str = "miri";
 
+/// The task queue of the render worker: ffmpeg work, kept apart so a long render never delays
+/// a shot's provider calls.
+pub const RENDER_TASK_QUEUE: &str = "miri-render";
+
 /// The workflow id of a shot's lifecycle.
 pub fn shot_workflow_id(shot: miri_core::ShotId) -> String {
     format!("shot:{shot}")
+}
+
+/// The workflow id of one render of a project.
+pub fn render_workflow_id(project: miri_core::ProjectId, render: miri_core::RenderId) -> String {
+    format!("render:{project}:{render}")
 }

@@ -7,7 +7,14 @@ pub const PROJECT_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("
 pub const SCENE_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("SceneId");
 pub const SHOT_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("ShotId");
 pub const SHOT_STATUS: SearchAttributeKey<String> = SearchAttributeKey::keyword("ShotStatus");
+/// Finds a render's workflow from its id alone (`GET /api/renders/{id}`).
+pub const RENDER_ID: SearchAttributeKey<String> = SearchAttributeKey::keyword("RenderId");
 
 /// Every attribute, as `(name, Temporal type)`.
-pub const ALL: [(&str, &str); 4] =
-    [("ProjectId", "Keyword"), ("SceneId", "Keyword"), ("ShotId", "Keyword"), ("ShotStatus", "Keyword")];
+pub const ALL: [(&str, &str); 5] = [
+    ("ProjectId", "Keyword"),
+    ("SceneId", "Keyword"),
+    ("ShotId", "Keyword"),
+    ("ShotStatus", "Keyword"),
+    ("RenderId", "Keyword"),
+];

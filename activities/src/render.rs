@@ -1,0 +1,419 @@
+//! The render activities: the I/O half of `RenderWorkflow`, over `miri-render`'s ffmpeg steps.
+//! Every file lives in one work dir per render (`{data}/renders/{renderId}`), and every step
+//! skips work whose output already exists — `miri-render` only ever leaves complete files under
+//! their final names — so a render worker killed mid-render resumes without redoing a finished
+//! segment. The work dir goes once the film is stored and recorded.
+
+use crate::EventPublisher;
+use crate::shot::{create_once, fail, retryable, store_failure};
+use bytes::Bytes;
+use chrono::Utc;
+use miri_core::{
+    MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
+    ShotId, VersionKind,
+};
+use miri_render::{
+    FrameRate, Progress, RenderError, Shot, VideoFormat, concat, conform, mux, plan,
+};
+use miri_store::{At, Records};
+use miri_workflows::contract::{
+    ConformSegment, FinishRender, PlanRender, PlannedSegment, RenderFormat, RenderPlan, failure,
+    render_markers as render_activities,
+};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tokio::process::Command;
+use tokio::sync::watch;
+
+/// What the render activities talk to.
+pub struct RenderActivityDeps {
+    pub store: Records,
+    pub events: EventPublisher,
+    /// Where each render's work dir is made (`{data}/renders`).
+    pub work_dir: PathBuf,
+}
+
+/// The registered render activity implementations (one instance per render worker).
+pub struct RenderWorker {
+    deps: RenderActivityDeps,
+}
+
+impl RenderWorker {
+    pub fn new(deps: RenderActivityDeps) -> Self {
+        Self { deps }
+    }
+}
+
+#[activities]
+impl RenderWorker {
+    #[activity(definition = render_activities::PlanRender)]
+    pub async fn plan_render(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: PlanRender,
+    ) -> Result<RenderPlan, ActivityError> {
+        let d = &self.deps;
+        self.progress(
+            input.project_id,
+            input.render_id,
+            RenderStage::Planning,
+            0,
+            0,
+        )
+        .await;
+        let project = d
+            .store
+            .project(input.project_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| {
+                fail(
+                    failure::NOT_FOUND,
+                    format!("project {} does not exist", input.project_id),
+                )
+            })?;
+        let song = self
+            .fetch(&project.song, &self.dir(input.render_id).join("song.mp3"))
+            .await?;
+        let song_ms = song_ms(&song).await?;
+
+        let mut shots = Vec::new();
+        let mut spans = std::collections::HashMap::new();
+        for (_, shot) in d
+            .store
+            .shots(input.project_id)
+            .await
+            .map_err(store_failure)?
+        {
+            let versions = d
+                .store
+                .versions(shot.shot_id)
+                .await
+                .map_err(store_failure)?;
+            let clip = versions
+                .into_iter()
+                .find(|v| v.kind == VersionKind::Video && v.media.is_some())
+                .and_then(|v| Some((v.version_id, v.media?)));
+            spans.insert(shot.shot_id, shot.timestamps);
+            shots.push(Shot {
+                label: shot.shot_id,
+                start_ms: shot.timestamps.start_ms,
+                end_ms: shot.timestamps.end_ms,
+                media: clip,
+            });
+        }
+        let fps = frame_rate(input.format)?;
+        let list = match plan(shots, song_ms, fps) {
+            Ok(list) => list,
+            Err(e) => {
+                self.progress(input.project_id, input.render_id, RenderStage::Failed, 0, 0)
+                    .await;
+                return Err(fail(failure::BAD_SHOTS, e.to_string()));
+            }
+        };
+        let segments = list
+            .segments
+            .into_iter()
+            .map(|s| PlannedSegment {
+                shot_id: s.label,
+                version_id: s.media.0,
+                clip: s.media.1,
+                timestamps: spans[&s.label],
+                start_frame: s.start_frame,
+                frames: s.frames,
+            })
+            .collect();
+        Ok(RenderPlan {
+            song: project.song,
+            total_frames: list.total_frames,
+            segments,
+        })
+    }
+
+    #[activity(definition = render_activities::ConformSegment)]
+    pub async fn conform_segment(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        input: ConformSegment,
+    ) -> Result<(), ActivityError> {
+        let dir = self.dir(input.render_id);
+        let output = segment_path(&dir, input.index);
+        if output.exists() {
+            tracing::info!(render = %input.render_id, index = input.index, "segment already conformed; skipped");
+        } else {
+            let shot = input.segment.shot_id;
+            let clip = self
+                .fetch(
+                    &input.segment.clip,
+                    &dir.join(format!("clip-{:04}.mp4", input.index)),
+                )
+                .await?;
+            let format = video_format(input.format)?;
+            let (tx, mut rx) = watch::channel(Progress {
+                frames_done: 0,
+                frames_total: input.segment.frames,
+            });
+            let work = conform(&clip, input.segment.frames, &format, &output, move |p| {
+                let _ = tx.send(p);
+            });
+            tokio::pin!(work);
+            // ffmpeg's progress goes out as heartbeats (throttled by the SDK), which also tell
+            // Temporal this worker is alive while the segment is made.
+            let made = loop {
+                tokio::select! {
+                    made = &mut work => break made,
+                    changed = rx.changed() => {
+                        if changed.is_err() {
+                            break (&mut work).await;
+                        }
+                        let progress = *rx.borrow_and_update();
+                        if let Err(e) = ctx.record_heartbeat(progress).await {
+                            tracing::warn!("heartbeat not recorded: {e}");
+                        }
+                    }
+                }
+            };
+            made.map_err(|e| render_failure(Some(shot), e))?;
+            remove(&clip);
+        }
+        let done = count_segments(&dir, input.total);
+        self.progress(
+            input.project_id,
+            input.render_id,
+            RenderStage::Conforming,
+            done,
+            input.total as u64,
+        )
+        .await;
+        Ok(())
+    }
+
+    #[activity(definition = render_activities::JoinSegments)]
+    pub async fn join_segments(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: FinishRender,
+    ) -> Result<(), ActivityError> {
+        let dir = self.dir(input.render_id);
+        let total = input.plan.segments.len();
+        let video = dir.join("video.mp4");
+        if !video.exists() {
+            self.progress(
+                input.project_id,
+                input.render_id,
+                RenderStage::Joining,
+                0,
+                1,
+            )
+            .await;
+            let segments: Vec<PathBuf> = (0..total).map(|i| segment_path(&dir, i)).collect();
+            concat(&segments, &video)
+                .await
+                .map_err(|e| render_failure(None, e))?;
+        }
+        Ok(())
+    }
+
+    #[activity(definition = render_activities::FinishRender)]
+    pub async fn finish_render(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: FinishRender,
+    ) -> Result<Render, ActivityError> {
+        let d = &self.deps;
+        let dir = self.dir(input.render_id);
+        let stored = d
+            .store
+            .get::<Render>(&input.render_id.to_string(), At::Newest)
+            .await
+            .map_err(store_failure)?;
+        let render = match stored {
+            Some((_, render)) => render,
+            None => {
+                self.progress(input.project_id, input.render_id, RenderStage::Muxing, 0, 1)
+                    .await;
+                let film = dir.join("final.mp4");
+                if !film.exists() {
+                    let song = self.fetch(&input.plan.song, &dir.join("song.mp3")).await?;
+                    mux(&dir.join("video.mp4"), &song, &film)
+                        .await
+                        .map_err(|e| render_failure(None, e))?;
+                }
+                let bytes = tokio::fs::read(&film)
+                    .await
+                    .map_err(|e| retryable(format!("reading {}: {e}", film.display())))?;
+                let media = d
+                    .store
+                    .media()
+                    .put(Bytes::from(bytes), "video/mp4")
+                    .await
+                    .map_err(|e| retryable(format!("storing the film: {e}")))?;
+                let render = record(&input, media);
+                create_once(d.store.append(&render, 0).await)?;
+                render
+            }
+        };
+        if let Err(e) = std::fs::remove_dir_all(&dir)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("render work dir {} not removed: {e}", dir.display());
+        }
+        let total = input.plan.segments.len() as u64;
+        self.progress(
+            input.project_id,
+            input.render_id,
+            RenderStage::Done,
+            total,
+            total,
+        )
+        .await;
+        Ok(render)
+    }
+}
+
+impl RenderWorker {
+    fn dir(&self, render: RenderId) -> PathBuf {
+        self.deps.work_dir.join(render.to_string())
+    }
+
+    async fn progress(
+        &self,
+        project_id: ProjectId,
+        render_id: RenderId,
+        stage: RenderStage,
+        done: u64,
+        total: u64,
+    ) {
+        let event = RenderProgress {
+            project_id,
+            render_id,
+            done,
+            total,
+            stage,
+        };
+        self.deps.events.render_progress(&event).await;
+    }
+
+    /// Copies stored media to `path` unless an earlier attempt did (written aside, then renamed).
+    async fn fetch(&self, media: &MediaRef, path: &Path) -> Result<PathBuf, ActivityError> {
+        if path.exists() {
+            return Ok(path.to_owned());
+        }
+        let write = |e: std::io::Error| retryable(format!("writing {}: {e}", path.display()));
+        let folder = path.parent().unwrap_or(Path::new("."));
+        tokio::fs::create_dir_all(folder).await.map_err(write)?;
+        let bytes = self
+            .deps
+            .store
+            .media()
+            .get(&media.key)
+            .await
+            .map_err(|e| match e {
+                miri_store::MediaError::NotFound(key) => {
+                    fail(failure::NOT_FOUND, format!("media {key} is missing"))
+                }
+                other => retryable(format!("reading media {}: {other}", media.key)),
+            })?;
+        let part = path.with_extension("part");
+        tokio::fs::write(&part, &bytes).await.map_err(write)?;
+        tokio::fs::rename(&part, path).await.map_err(write)?;
+        Ok(path.to_owned())
+    }
+}
+
+/// The render record: the versions used, in timeline order.
+fn record(input: &FinishRender, media: MediaRef) -> Render {
+    let shots = input
+        .plan
+        .segments
+        .iter()
+        .map(|s| RenderShot {
+            shot_id: s.shot_id,
+            timestamps: s.timestamps,
+            version_id: Some(s.version_id),
+        })
+        .collect();
+    Render {
+        render_id: input.render_id,
+        project_id: input.project_id,
+        mode: RenderMode::Final,
+        shots,
+        fps: input.format.fps,
+        width: input.format.width,
+        height: input.format.height,
+        media: Some(media),
+        created_at: Utc::now(),
+    }
+}
+
+fn segment_path(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("seg-{index:04}.mp4"))
+}
+
+/// Segments finished so far: their files exist only once complete.
+fn count_segments(dir: &Path, total: usize) -> u64 {
+    (0..total)
+        .filter(|&i| segment_path(dir, i).exists())
+        .count() as u64
+}
+
+fn remove(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path) {
+        tracing::debug!("{} not removed: {e}", path.display());
+    }
+}
+
+fn frame_rate(format: RenderFormat) -> Result<FrameRate, ActivityError> {
+    FrameRate::new(format.fps, 1).map_err(|e| fail(failure::BAD_SHOTS, e.to_string()))
+}
+
+fn video_format(format: RenderFormat) -> Result<VideoFormat, ActivityError> {
+    VideoFormat::new(format.width, format.height, frame_rate(format)?)
+        .map_err(|e| fail(failure::BAD_SHOTS, e.to_string()))
+}
+
+/// An input at fault (an unreadable clip) cannot be fixed by retrying: the shot is named.
+/// Anything else (ffmpeg killed, a full disk) may pass.
+fn render_failure(shot: Option<ShotId>, e: RenderError) -> ActivityError {
+    match (&e, shot) {
+        (RenderError::Input(_) | RenderError::Refused { .. }, Some(shot)) => {
+            fail(failure::BAD_SHOTS, format!("shot {shot}: {e}"))
+        }
+        (RenderError::Input(_) | RenderError::Refused { .. }, None) => {
+            fail(failure::BAD_SHOTS, e.to_string())
+        }
+        _ => retryable(e.to_string()),
+    }
+}
+
+/// The song's length in milliseconds, as ffprobe reads it (MP3 encoder delay and padding
+/// already removed, so it is what plays).
+async fn song_ms(song: &Path) -> Result<u64, ActivityError> {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "default=noprint_wrappers=1:nokey=1",
+        ])
+        .arg(song)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| retryable(format!("could not run ffprobe ({e}); install ffmpeg")))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.trim().parse::<f64>() {
+        Ok(secs) if out.status.success() && secs > 0.0 => Ok((secs * 1000.0).round() as u64),
+        _ => Err(fail(
+            failure::BAD_SHOTS,
+            format!(
+                "the project's song is not readable audio: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        )),
+    }
+}

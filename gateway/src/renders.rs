@@ -1,0 +1,157 @@
+//! Renders over REST: start one (`POST /api/projects/{id}/renders`, answered at once with the
+//! render id) and follow it (`GET /api/renders/{id}`). A finished render is its store record; a
+//! running or failed one is read from its workflow, found by the `RenderId` search attribute
+//! since the id alone does not name the workflow.
+
+use crate::{auth::Caller, error::ApiError, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use futures::StreamExt;
+use miri_core::{ProjectId, Render, RenderId};
+use miri_store::At;
+use miri_workflows::{
+    RENDER_TASK_QUEUE, RenderWorkflow,
+    contract::RenderFormat,
+    render::RenderInput,
+    render_workflow_id,
+    search::{PROJECT_ID, RENDER_ID},
+};
+use serde_json::{Value, json};
+use temporalio_client::{
+    WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowListOptions, WorkflowQueryOptions,
+    WorkflowStartOptions, errors::WorkflowGetResultError,
+};
+use temporalio_common::error::IncomingError;
+use temporalio_common::search_attributes::SearchAttributes;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{id}/renders", post(start))
+        .route("/api/renders/{id}", get(show))
+}
+
+async fn start(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let project_id = ProjectId::parse("projectId", &id)?;
+    if st.store.project(project_id).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "project {project_id} does not exist"
+        )));
+    }
+    let render_id = RenderId::from_uuid(Uuid::new_v4());
+    let workflow_id = render_workflow_id(project_id, render_id);
+    let input = RenderInput {
+        project_id,
+        render_id,
+        format: RenderFormat::FINAL,
+    };
+    let opts = WorkflowStartOptions::new(RENDER_TASK_QUEUE, workflow_id.clone())
+        .search_attributes(SearchAttributes::new([
+            PROJECT_ID.value_set(project_id.to_string()),
+            RENDER_ID.value_set(render_id.to_string()),
+        ]))
+        .build();
+    st.temporal
+        .start_workflow(RenderWorkflow::run, input, opts)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("could not start the render workflow: {e}")))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"renderId": render_id, "workflowId": workflow_id})),
+    ))
+}
+
+/// `{"status": "completed", "render": {...}, "mediaUrl"}`, `{"status": "running", "stage",
+/// "done", "total"}` or `{"status": "failed", "error"}`.
+async fn show(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let render_id = RenderId::parse("renderId", &id)?;
+    if let Some(done) = completed(&st, render_id).await? {
+        return Ok(Json(done));
+    }
+    let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
+    let mut found = st
+        .temporal
+        .list_workflows(query, WorkflowListOptions::builder().limit(1).build());
+    let execution = match found.next().await {
+        Some(Ok(execution)) => execution,
+        Some(Err(e)) => {
+            return Err(ApiError::Unavailable(format!(
+                "could not look the render up: {e}"
+            )));
+        }
+        None => {
+            return Err(ApiError::NotFound(format!(
+                "render {render_id} does not exist"
+            )));
+        }
+    };
+    let handle = st
+        .temporal
+        .get_workflow_handle::<RenderWorkflow>(execution.id());
+    match execution.status() {
+        WorkflowExecutionStatus::Running => {
+            let status = handle
+                .query(
+                    RenderWorkflow::progress,
+                    (),
+                    WorkflowQueryOptions::default(),
+                )
+                .await
+                .map_err(|e| {
+                    ApiError::Unavailable(format!("the render worker did not answer: {e}"))
+                })?;
+            Ok(Json(
+                json!({"status": "running", "renderId": render_id, "progress": status}),
+            ))
+        }
+        WorkflowExecutionStatus::Completed => match completed(&st, render_id).await? {
+            Some(done) => Ok(Json(done)),
+            None => Err(ApiError::Internal(format!(
+                "render {render_id} finished but has no record"
+            ))),
+        },
+        _ => {
+            let error = match handle.get_result(WorkflowGetResultOptions::default()).await {
+                Err(WorkflowGetResultError::Failed(failure)) => match *failure {
+                    IncomingError::Application(a) => a.to_string(),
+                    other => other.to_string(),
+                },
+                Err(other) => other.to_string(),
+                Ok(_) => "the render finished without a record".into(),
+            };
+            Ok(Json(
+                json!({"status": "failed", "renderId": render_id, "error": error}),
+            ))
+        }
+    }
+}
+
+async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<Value>, ApiError> {
+    let Some((_, render)) = st
+        .store
+        .get::<Render>(&render_id.to_string(), At::Newest)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let media_url = render
+        .media
+        .as_ref()
+        .map(|m| format!("/api/media/{}", m.key));
+    Ok(Some(
+        json!({"status": "completed", "renderId": render_id, "render": render, "mediaUrl": media_url}),
+    ))
+}

@@ -1,0 +1,378 @@
+//! The final render end to end, against real processes: shots walked to COMPLETED through the
+//! simulator, then `miri render` (REST start, progress, download). The film is checked with
+//! ffmpeg: its length is the song's within a frame, and every picture change falls on its shot's
+//! first frame. Shots that leave a gap fail the render with every shot at fault named.
+
+use miri_testkit::{Api, Stack, StackOptions, miri_bin};
+use serde_json::{Value, json};
+use std::{path::Path, time::Duration};
+use tokio::process::Command;
+
+const LONG: Duration = Duration::from_secs(120);
+const FPS: u64 = 24;
+
+/// The test song's length in milliseconds, read as the render worker reads it.
+async fn song_ms(stack: &Stack) -> u64 {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "default=nw=1:nk=1",
+        ])
+        .arg(stack.scratch.join("song.mp3"))
+        .output()
+        .await
+        .unwrap();
+    let secs: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    (secs * 1000.0).round() as u64
+}
+
+/// The frame nearest to `ms`.
+fn frame_at(ms: u64) -> u64 {
+    (ms * FPS + 500) / 1000
+}
+
+/// A shot whose still (and so its clip) is painted in `colour`.
+async fn coloured_shot(
+    api: &Api,
+    project: &str,
+    start_ms: u64,
+    end_ms: u64,
+    colour: &str,
+) -> String {
+    let (status, body) = api
+        .post(
+            &format!("/api/projects/{project}/shots"),
+            json!({"startMs": start_ms, "endMs": end_ms,
+                   "description": format!("Miri in a garden at dawn, dress hex {colour}")}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{body}");
+    body["shotId"].as_str().unwrap().to_string()
+}
+
+/// Generates every shot and approves every still, until all are COMPLETED.
+async fn complete(stack: &Stack, shots: &[String]) {
+    for shot in shots {
+        let (status, body) = stack
+            .post("/api/shots/generate", json!({"shotId": shot}))
+            .await
+            .unwrap();
+        assert_eq!(status, 202, "{body}");
+    }
+    for shot in shots {
+        stack
+            .wait_status(shot, "AWAITING_APPROVAL", LONG)
+            .await
+            .unwrap();
+        let (status, body) = stack
+            .post(&format!("/api/shots/{shot}/approve"), json!({}))
+            .await
+            .unwrap();
+        assert_eq!(status, 202, "{body}");
+    }
+    for shot in shots {
+        stack.wait_status(shot, "COMPLETED", LONG).await.unwrap();
+    }
+}
+
+/// The mean colour of every frame of the video (each frame scaled to one pixel).
+async fn mean_colours(path: &Path) -> Vec<[u8; 3]> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args([
+            "-map",
+            "0:v:0",
+            "-vf",
+            "scale=1:1:flags=area",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect()
+}
+
+fn distance(a: [u8; 3], b: [u8; 3]) -> u32 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, y)| (i32::from(x) - i32::from(y)).unsigned_abs())
+        .sum()
+}
+
+/// The video stream's duration in seconds and its frame count.
+async fn video_length(path: &Path) -> (f64, u64) {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-count_frames"])
+        .args([
+            "-show_entries",
+            "stream=duration,nb_read_frames",
+            "-of",
+            "json",
+        ])
+        .arg(path)
+        .output()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stream = &v["streams"][0];
+    (
+        stream["duration"].as_str().unwrap().parse().unwrap(),
+        stream["nb_read_frames"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("render").await.unwrap();
+    let song_ms = song_ms(&stack).await;
+    let spans = [
+        (0, 1300, "#E01010"),
+        (1300, 2700, "#1010E0"),
+        (2700, song_ms, "#10D010"),
+    ];
+    let mut shots = Vec::new();
+    for (start, end, colour) in spans {
+        shots.push(coloured_shot(&stack, &project, start, end, colour).await);
+    }
+    let generated = std::time::Instant::now();
+    complete(&stack, &shots).await;
+    eprintln!(
+        "{} shots completed in {:.1} s",
+        shots.len(),
+        generated.elapsed().as_secs_f64()
+    );
+
+    let mut watch = stack.watch(&project).await.unwrap();
+    let film = stack.dir.path().join("film.mp4");
+    let started = std::time::Instant::now();
+    let out = Command::new(miri_bin())
+        .args([
+            "render",
+            "--project",
+            &project,
+            "--gateway",
+            &stack.http,
+            "--token",
+            &stack.token,
+            "--out",
+        ])
+        .arg(&film)
+        .output()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(
+        out.status.success(),
+        "miri render failed: {}\nworker log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        stack.log("worker")
+    );
+    eprintln!(
+        "render of {} shots took {:.1} s",
+        shots.len(),
+        took.as_secs_f64()
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        Path::new(printed.trim()),
+        std::path::absolute(&film).unwrap(),
+        "prints the film's path"
+    );
+
+    // Length: the song's, within one frame; frames: exactly the song's frame count.
+    let (seconds, frames) = video_length(&film).await;
+    assert_eq!(
+        frames,
+        frame_at(song_ms),
+        "frames of a {song_ms} ms song at {FPS} fps"
+    );
+    assert!(
+        (seconds - song_ms as f64 / 1000.0).abs() <= 1.0 / FPS as f64,
+        "video {seconds} s, song {song_ms} ms"
+    );
+
+    // Cuts: the picture changes exactly where a shot starts, and nowhere else.
+    let colours = mean_colours(&film).await;
+    assert_eq!(colours.len() as u64, frames);
+    let cuts: Vec<u64> = (1..colours.len())
+        .filter(|&i| distance(colours[i - 1], colours[i]) > 60)
+        .map(|i| i as u64)
+        .collect();
+    let starts: Vec<u64> = spans[1..]
+        .iter()
+        .map(|&(start, _, _)| frame_at(start))
+        .collect();
+    assert_eq!(
+        cuts.len(),
+        starts.len(),
+        "cuts at {cuts:?}, shots start at {starts:?}"
+    );
+    for (cut, start) in cuts.iter().zip(&starts) {
+        assert!(
+            cut.abs_diff(*start) <= 1,
+            "a cut at frame {cut}, its shot starts at frame {start}"
+        );
+    }
+
+    // The record names each shot's clip; the events told the room how far it got.
+    let render_id = {
+        let mut progress = Vec::new();
+        while let Ok((_, event)) = watch.events.try_recv() {
+            if event.get("renderId").is_some() {
+                progress.push(event);
+            }
+        }
+        let stages: Vec<&str> = progress
+            .iter()
+            .filter_map(|e| e["stage"].as_str())
+            .collect();
+        assert!(
+            stages.contains(&"conforming") && stages.last() == Some(&"done"),
+            "RENDER_PROGRESS stages {stages:?}"
+        );
+        let conformed = progress
+            .iter()
+            .filter(|e| e["stage"] == "conforming")
+            .count();
+        assert_eq!(
+            conformed,
+            shots.len(),
+            "one event per conformed segment: {progress:?}"
+        );
+        assert!(progress.iter().all(|e| e["projectId"] == project.as_str()));
+        progress[0]["renderId"].as_str().unwrap().to_string()
+    };
+    let (status, body) = stack
+        .get(&format!("/api/renders/{render_id}"))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "completed", "{body}");
+    let render = &body["render"];
+    assert_eq!(render["mode"], "final");
+    let recorded: Vec<&str> = render["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["shotId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recorded,
+        shots.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for (shot, used) in shots.iter().zip(render["shots"].as_array().unwrap()) {
+        let (_, versions) = stack
+            .get(&format!("/api/shots/{shot}/versions"))
+            .await
+            .unwrap();
+        assert_eq!(
+            used["versionId"], versions[0]["versionId"],
+            "the newest clip of {shot}"
+        );
+        assert_eq!(versions[0]["kind"], "video");
+    }
+    let stored = stack
+        .download(body["mediaUrl"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        std::fs::read(&film).unwrap(),
+        "the CLI wrote the stored film"
+    );
+    assert!(
+        !stack.dir.path().join("renders").join(&render_id).exists(),
+        "the work dir is removed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shots_that_leave_a_gap_fail_the_render_naming_them() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("gaps").await.unwrap();
+    let song_ms = song_ms(&stack).await;
+    let first = stack.create_shot(&project, 0, 1500).await.unwrap();
+    let second = stack.create_shot(&project, 2000, song_ms).await.unwrap();
+
+    let (status, body) = stack
+        .post(&format!("/api/projects/{project}/renders"), json!({}))
+        .await
+        .unwrap();
+    assert_eq!(status, 202, "{body}");
+    let render_id = body["renderId"].as_str().unwrap().to_string();
+    let deadline = tokio::time::Instant::now() + LONG;
+    let failed = loop {
+        let (status, body) = stack
+            .get(&format!("/api/renders/{render_id}"))
+            .await
+            .unwrap();
+        if status == 200 && body["status"] == "failed" {
+            break body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "render never failed: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let error = failed["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!(
+            "shot {second} starts at 2000 ms, leaving a gap from 1500 ms"
+        )),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("shot {first}")) && error.contains("no video"),
+        "both shots lack a clip: {error}"
+    );
+
+    // The CLI says the same and fails.
+    let out = Command::new(miri_bin())
+        .args([
+            "render",
+            "--project",
+            &project,
+            "--gateway",
+            &stack.http,
+            "--token",
+            &stack.token,
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("leaving a gap") && stderr.contains(&second),
+        "{stderr}"
+    );
+
+    let (status, _) = stack
+        .post(
+            "/api/projects/6f1c2a9e-8f0b-4a57-9d55-0d4b5c7b1e2a/renders",
+            json!({}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "an unknown project");
+}
