@@ -10,7 +10,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
     MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
-    ShotId, VersionKind,
+    VersionKind,
 };
 use miri_render::{
     FrameRate, Progress, RenderError, Shot, VideoFormat, concat, conform, mux, plan,
@@ -144,6 +144,7 @@ impl RenderWorker {
             tracing::info!(render = %input.render_id, index = input.index, "segment already conformed; skipped");
         } else {
             let shot = input.segment.shot_id;
+            tracing::info!(render = %input.render_id, index = input.index, %shot, "conforming segment");
             let clip = self
                 .fetch(
                     &input.segment.clip,
@@ -175,7 +176,7 @@ impl RenderWorker {
                     }
                 }
             };
-            made.map_err(|e| render_failure(Some(shot), e))?;
+            made.map_err(render_failure)?;
             remove(&clip);
         }
         let done = count_segments(&dir, input.total);
@@ -209,9 +210,7 @@ impl RenderWorker {
             )
             .await;
             let segments: Vec<PathBuf> = (0..total).map(|i| segment_path(&dir, i)).collect();
-            concat(&segments, &video)
-                .await
-                .map_err(|e| render_failure(None, e))?;
+            concat(&segments, &video).await.map_err(render_failure)?;
         }
         Ok(())
     }
@@ -239,7 +238,7 @@ impl RenderWorker {
                     let song = self.fetch(&input.plan.song, &dir.join("song.mp3")).await?;
                     mux(&dir.join("video.mp4"), &song, &film)
                         .await
-                        .map_err(|e| render_failure(None, e))?;
+                        .map_err(render_failure)?;
                 }
                 let bytes = tokio::fs::read(&film)
                     .await
@@ -374,14 +373,11 @@ fn video_format(format: RenderFormat) -> Result<VideoFormat, ActivityError> {
         .map_err(|e| fail(failure::BAD_SHOTS, e.to_string()))
 }
 
-/// An input at fault (an unreadable clip) cannot be fixed by retrying: the shot is named.
-/// Anything else (ffmpeg killed, a full disk) may pass.
-fn render_failure(shot: Option<ShotId>, e: RenderError) -> ActivityError {
-    match (&e, shot) {
-        (RenderError::Input(_) | RenderError::Refused { .. }, Some(shot)) => {
-            fail(failure::BAD_SHOTS, format!("shot {shot}: {e}"))
-        }
-        (RenderError::Input(_) | RenderError::Refused { .. }, None) => {
+/// An input at fault (an unreadable clip) cannot be fixed by retrying; the workflow names the
+/// shot. Anything else (ffmpeg killed, a full disk) may pass.
+fn render_failure(e: RenderError) -> ActivityError {
+    match e {
+        RenderError::Input(_) | RenderError::Refused { .. } => {
             fail(failure::BAD_SHOTS, e.to_string())
         }
         _ => retryable(e.to_string()),

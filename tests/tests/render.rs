@@ -376,3 +376,168 @@ async fn shots_that_leave_a_gap_fail_the_render_naming_them() {
         .unwrap();
     assert_eq!(status, 404, "an unknown project");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_render_worker_resumes_without_redoing_finished_segments() {
+    let mut stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("resume").await.unwrap();
+    let song_ms = song_ms(&stack).await;
+    let bounds = [0, 800, 1600, 2400, 3200, song_ms];
+    let mut shots = Vec::new();
+    for span in bounds.windows(2) {
+        shots.push(stack.create_shot(&project, span[0], span[1]).await.unwrap());
+    }
+    complete(&stack, &shots).await;
+
+    let mut watch = stack.watch(&project).await.unwrap();
+    let (status, body) = stack
+        .post(&format!("/api/projects/{project}/renders"), json!({}))
+        .await
+        .unwrap();
+    assert_eq!(status, 202, "{body}");
+    let render_id = body["renderId"].as_str().unwrap().to_string();
+    loop {
+        let (_, event) = tokio::time::timeout(LONG, watch.events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if event["renderId"] == render_id.as_str() && event["stage"] == "conforming" {
+            break;
+        }
+    }
+    stack.kill_worker().await.unwrap();
+    let work = stack.dir.path().join("renders").join(&render_id);
+    let finished: Vec<usize> = (0..shots.len())
+        .filter(|i| work.join(format!("seg-{i:04}.mp4")).exists())
+        .collect();
+    assert!(
+        !finished.is_empty(),
+        "a segment was reported done before the kill"
+    );
+    eprintln!(
+        "killed with segments {finished:?} of {} conformed",
+        shots.len()
+    );
+
+    let resumed = std::time::Instant::now();
+    stack.start_worker().unwrap();
+    let deadline = tokio::time::Instant::now() + LONG;
+    let done = loop {
+        let (status, body) = stack
+            .get(&format!("/api/renders/{render_id}"))
+            .await
+            .unwrap();
+        if body["status"] == "completed" {
+            break body;
+        }
+        assert!(body["status"] != "failed", "{body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not finished after restart: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    eprintln!(
+        "render finished {:.1} s after the worker restarted",
+        resumed.elapsed().as_secs_f64()
+    );
+
+    // The new worker made only the segments that were not finished before the kill.
+    let log = plain(&stack.log("worker"));
+    let restart = log.rfind("worker polling task queues").unwrap();
+    let remade: Vec<usize> = log[restart..]
+        .lines()
+        .filter(|l| l.contains("conforming segment"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find_map(|f| f.strip_prefix("index=")?.parse().ok())
+        })
+        .collect();
+    eprintln!("after the restart, segments {remade:?} were conformed");
+    for i in &finished {
+        assert!(
+            !remade.contains(i),
+            "segment {i} was finished before the kill and made again; log:\n{log}"
+        );
+    }
+    assert_eq!(
+        remade.len() + finished.len(),
+        shots.len(),
+        "every other segment was made after the restart: {remade:?}"
+    );
+    let film = stack.dir.path().join("resumed.mp4");
+    std::fs::write(
+        &film,
+        stack
+            .download(done["mediaUrl"].as_str().unwrap())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let (_, frames) = video_length(&film).await;
+    assert_eq!(frames, frame_at(song_ms));
+}
+
+/// `text` without ANSI colour sequences (the worker's log is coloured).
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_clip_fails_the_render_naming_its_shot() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("corrupt").await.unwrap();
+    let song_ms = song_ms(&stack).await;
+    let good = stack.create_shot(&project, 0, 2000).await.unwrap();
+    let bad = stack.create_shot(&project, 2000, song_ms).await.unwrap();
+    complete(&stack, &[good.clone(), bad.clone()]).await;
+    let (_, versions) = stack
+        .get(&format!("/api/shots/{bad}/versions"))
+        .await
+        .unwrap();
+    let key = versions[0]["media"]["key"].as_str().unwrap();
+    std::fs::write(
+        stack.dir.path().join("media").join(key),
+        b"not a video at all",
+    )
+    .unwrap();
+
+    let out = Command::new(miri_bin())
+        .args([
+            "render",
+            "--project",
+            &project,
+            "--gateway",
+            &stack.http,
+            "--token",
+            &stack.token,
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "1 of 2 shots could not be conformed: shot {bad}: "
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("is not a readable media file") && !stderr.contains(&good),
+        "{stderr}"
+    );
+}
