@@ -33,8 +33,11 @@
 //! scene keeps its revisions (and versions) where they started, and two writers can never put
 //! the same revision of one entity under two paths. The index is immutable, so the path is cached
 //! in-process for good. `read`/`history` are one lookup plus one query of the entity's
-//! `revisions`; `list` queries the index (by place field), orders by (`firstRecordedAt`, id) and
-//! reads each entity's revision concurrently.
+//! `revisions`. `list` goes by each revision's own place, as SQLite does: the entities with a
+//! revision under the place come from a projected collection-group query on `revisions` (kind and
+//! place field; the whole index of the kind for `Under::All`), their index documents from one
+//! batch get, ordered by (`firstRecordedAt`, id); then each entity's newest revision under the
+//! place at `at` is read, several at a time.
 //!
 //! # Writes
 //!
@@ -56,10 +59,13 @@
 //!
 //! # Indexes the real service needs (the emulator needs none)
 //!
-//! Single-field, collection-group scope: `revisions.project` (the feed). Everything else is a
-//! single-collection query on one field (`revision`, `recordedAt`, or a place field of
-//! `entities`), which Firestore indexes automatically. `revisions.body` can be exempted from
-//! indexing.
+//! Collection-group scope on `revisions`: single-field `project` (the feed), and `kind` with each
+//! place field (`project`, `scene`, `shot`, `conversation`) for lists. Single-collection
+//! composites on `revisions`: each place field with `revision` descending (lists of the newest)
+//! and with `recordedAt` (lists as of a time). The rest
+//! (`revision` order, one equality, `recordedAt` alone) is indexed automatically.
+//! `revisions.body` can be exempted from indexing. None of this is verified here: the emulator
+//! needs no indexes.
 
 use crate::StoreError;
 use crate::backend::Backend;
@@ -80,7 +86,7 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use http::header::{AUTHORIZATION, HeaderValue};
 use http::{Extensions, HeaderMap};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -152,6 +158,13 @@ struct RevisionDoc {
     #[serde(with = "firestore::serialize_as_timestamp")]
     recorded_at: FirestoreInstant,
     body: String,
+}
+
+/// The one field a listing's collection-group query asks for.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EntityId {
+    entity_id: String,
 }
 
 /// One entry of an append, with where it goes.
@@ -412,16 +425,95 @@ impl FirestoreBackend {
                     .query()
                     .await
                     .map_err(|e| remote(&what(), e))?;
-                let mut newest: Option<(RevisionDoc, Document)> = None;
-                for doc in docs {
-                    let rev: RevisionDoc = decode(&doc)?;
-                    if newest.as_ref().is_none_or(|(n, _)| rev.revision > n.revision) {
-                        newest = Some((rev, doc));
-                    }
-                }
-                Ok(newest.map(|(_, doc)| doc))
+                newest(docs)
             }
         }
+    }
+
+    async fn all_entities(&self, kind: Kind, what: &str) -> Result<Vec<IndexDoc>, StoreError> {
+        let docs = self
+            .db
+            .fluent()
+            .select()
+            .from(ENTITIES)
+            .parent(self.index_parent(kind))
+            .query()
+            .await
+            .map_err(|e| remote(what, e))?;
+        docs.iter().map(decode).collect()
+    }
+
+    /// Every entity of `kind` with at least one revision whose own place has `field == value`
+    /// (a shot that got its scene later is listed under that scene, as on SQLite): the ids from
+    /// a projected collection-group query, then their index documents in one batch.
+    async fn entities_with_a_revision_under(
+        &self,
+        kind: Kind,
+        (field, value): &(&str, String),
+        what: &str,
+    ) -> Result<Vec<IndexDoc>, StoreError> {
+        let docs = self
+            .db
+            .fluent()
+            .select()
+            .fields(["entityId"])
+            .from(REVISIONS)
+            .all_descendants()
+            .filter(|q| q.for_all([q.field("kind").eq(kind.as_str()), q.field(*field).eq(value.clone())]))
+            .query()
+            .await
+            .map_err(|e| remote(what, e))?;
+        let ids: BTreeSet<String> =
+            docs.iter().map(|doc| decode::<EntityId>(doc).map(|d| d.entity_id)).collect::<Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found: Vec<(String, Option<Document>)> = self
+            .db
+            .fluent()
+            .select()
+            .by_id_in(ENTITIES)
+            .parent(self.index_parent(kind))
+            .batch_with_errors(ids)
+            .await
+            .map_err(|e| remote(what, e))?
+            .try_collect()
+            .await
+            .map_err(|e| remote(what, e))?;
+        found.into_iter().filter_map(|(_, doc)| doc).map(|doc| decode(&doc)).collect()
+    }
+
+    /// The newest revision at `at` among an entity's revisions whose own place has
+    /// `field == value`.
+    async fn newest_under(
+        &self,
+        path: &str,
+        (field, value): &(&str, String),
+        at: At,
+    ) -> Result<Option<Entry>, StoreError> {
+        let what = format!("reading {path} under {field} {value}");
+        let as_of = match at {
+            At::AsOf(t) => Some(FirestoreTimestamp(instant(t)?)),
+            _ => None,
+        };
+        let query = self.db.fluent().select().from(REVISIONS).parent(self.full(path)).filter(|q| {
+            q.for_all([
+                q.field(*field).eq(value.clone()),
+                match (at, as_of) {
+                    (At::Revision(n), _) => q.field("revision").eq(n as i64),
+                    (_, Some(t)) => q.field("recordedAt").less_than_or_equal(t),
+                    _ => None,
+                },
+            ])
+        });
+        // A range on `recordedAt` cannot be ordered by `revision`: as of a time, every match is
+        // read and the highest revision kept.
+        let query = match at {
+            At::Newest => query.order(|o| o.fields([o.field("revision").descending()])).limit(1),
+            _ => query,
+        };
+        let docs = query.query().await.map_err(|e| remote(&what, e))?;
+        newest(docs)?.map(|doc| entry_of(&doc)).transpose()
     }
 
     async fn read_at(&self, path: &str, at: At) -> Result<Option<Entry>, StoreError> {
@@ -477,35 +569,35 @@ impl Backend for FirestoreBackend {
     }
 
     async fn list(&self, kind: Kind, under: Under, at: At) -> Result<Vec<Entry>, StoreError> {
-        let place_filter = match &under {
+        let what = format!("listing {kind} under {under:?}");
+        let place = match &under {
             Under::All => None,
             Under::Project(id) => Some(("project", id.clone())),
             Under::Scene(id) => Some(("scene", id.clone())),
             Under::Shot(id) => Some(("shot", id.clone())),
             Under::Conversation(id) => Some(("conversation", id.clone())),
         };
-        let docs = self
-            .db
-            .fluent()
-            .select()
-            .from(ENTITIES)
-            .parent(self.index_parent(kind))
-            .filter(|q| place_filter.as_ref().and_then(|(field, value)| q.field(*field).eq(value.clone())))
-            .query()
-            .await
-            .map_err(|e| remote(&format!("listing {kind} under {under:?}"), e))?;
-        let mut entities: Vec<IndexDoc> = docs.iter().map(decode).collect::<Result<_, _>>()?;
+        let mut entities = match &place {
+            None => self.all_entities(kind, &what).await?,
+            Some(place) => self.entities_with_a_revision_under(kind, place, &what).await?,
+        };
         if let At::AsOf(t) = at {
             let t = instant(t)?;
             entities.retain(|e| e.first_recorded_at <= t);
         }
         entities.sort_by(|a, b| (a.first_recorded_at, &a.entity_id).cmp(&(b.first_recorded_at, &b.entity_id)));
+        let place = &place;
         let found: Vec<Option<Entry>> = stream::iter(entities)
-            .map(|e| async move { self.read_at(&e.path, at).await })
+            .map(|e| async move {
+                match place {
+                    None => self.read_at(&e.path, at).await,
+                    Some(place) => self.newest_under(&e.path, place, at).await,
+                }
+            })
             .buffered(LIST_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(found.into_iter().flatten().filter(|e| under.holds(&e.place)).collect())
+        Ok(found.into_iter().flatten().collect())
     }
 
     async fn history(&self, kind: Kind, id: &str) -> Result<Vec<Entry>, StoreError> {
@@ -724,6 +816,18 @@ fn revision_id(n: u64) -> String {
 
 fn conflict_of(e: &Entry) -> StoreError {
     StoreError::Conflict { kind: e.kind, entity_id: e.id.clone(), revision: e.revision }
+}
+
+/// The document with the highest revision number.
+fn newest(docs: Vec<Document>) -> Result<Option<Document>, StoreError> {
+    let mut newest: Option<(i64, Document)> = None;
+    for doc in docs {
+        let revision = decode::<RevisionDoc>(&doc)?.revision;
+        if newest.as_ref().is_none_or(|(n, _)| revision > *n) {
+            newest = Some((revision, doc));
+        }
+    }
+    Ok(newest.map(|(_, doc)| doc))
 }
 
 /// `t` as Firestore keeps it: whole microseconds.

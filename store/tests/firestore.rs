@@ -8,7 +8,7 @@ mod suite;
 
 use chrono::Utc;
 use miri_store::firestore::FirestoreBackend;
-use miri_store::{At, Backend, Entry, Kind, MediaStore, Place, Store, StoreError};
+use miri_store::{At, Backend, Entry, Kind, MediaStore, Place, Store, StoreError, Under};
 use serde_json::json;
 use suite::Fixture;
 
@@ -79,6 +79,21 @@ async fn revisions_are_documents_in_the_seed_hierarchy() {
     assert!(!exists("projects/p1/scenes/s1/shots/sh1/revisions/r0000000001").await, "one path per entity");
     let newest = store.read(Kind::Shot, "sh1", At::Newest).await.unwrap().unwrap();
     assert_eq!((newest.revision, newest.place.scene.as_deref()), (1, Some("s1")), "each revision keeps its own place");
+
+    // Lists go by each revision's own place, as on SQLite.
+    let listed = |kind, under, at| {
+        let store = store.clone();
+        async move {
+            let entries = store.list(kind, under, at).await.unwrap();
+            entries.into_iter().map(|e| (e.id, e.revision)).collect::<Vec<_>>()
+        }
+    };
+    let scene = || Under::Scene("s1".into());
+    assert_eq!(listed(Kind::Shot, scene(), At::Newest).await, [("sh1".to_string(), 1)]);
+    assert_eq!(listed(Kind::Shot, scene(), At::Revision(0)).await, []);
+    assert_eq!(listed(Kind::Version, scene(), At::Newest).await, [("v1".to_string(), 0)]);
+    assert_eq!(listed(Kind::Shot, Under::Project("p1".into()), At::Revision(0)).await, [("sh1".to_string(), 0)]);
+    assert_eq!(listed(Kind::Token, Under::All, At::Newest).await, [("t1".to_string(), 0)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
