@@ -28,8 +28,7 @@
 //! # Finding an entity without its parents
 //!
 //! A flat index: `index/{kind}/entities/{id}` is created, create-only, in the same transaction as
-//! the entity's first revision. It holds the entity path, the first revision's place and
-//! `firstRecordedAt`. Because an entity's path is fixed by that document, a shot that later gets a
+//! the entity's first revision. It holds the entity path and `firstRecordedAt`. Because an entity's path is fixed by that document, a shot that later gets a
 //! scene keeps its revisions (and versions) where they started, and two writers can never put
 //! the same revision of one entity under two paths. The index is immutable, so the path is cached
 //! in-process for good. `read`/`history` are one lookup plus one query of the entity's
@@ -128,14 +127,6 @@ struct IndexDoc {
     entity_id: String,
     /// The entity's document path below the database's `documents` root.
     path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    project: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    scene: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    shot: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    conversation: Option<String>,
     #[serde(with = "firestore::serialize_as_timestamp")]
     first_recorded_at: FirestoreInstant,
 }
@@ -281,10 +272,6 @@ impl FirestoreBackend {
                         kind: entry.kind,
                         entity_id: entry.id.clone(),
                         path: path.clone(),
-                        project: entry.place.project.clone(),
-                        scene: entry.place.scene.clone(),
-                        shot: entry.place.shot.clone(),
-                        conversation: entry.place.conversation.clone(),
                         first_recorded_at: instant(entry.recorded_at)?,
                     };
                     (path, Some(index))
