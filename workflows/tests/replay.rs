@@ -9,7 +9,12 @@ async fn replay(file: &str) {
     let path = format!("{}/tests/histories/{file}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let history = WorkflowHistory::from_json(&bytes).unwrap();
-    let options = WorkflowReplayerOptions::new().register_workflow::<miri_workflows::ShotWorkflow>().unwrap().build();
+    let options = WorkflowReplayerOptions::new()
+        .register_workflow::<miri_workflows::ShotWorkflow>()
+        .unwrap()
+        .register_workflow::<miri_workflows::RenderWorkflow>()
+        .unwrap()
+        .build();
     let replayer = WorkflowReplayer::new(options).unwrap();
     replayer.replay_workflow(history).await.unwrap_or_else(|e| panic!("{file} no longer replays: {e:?}"));
 }
@@ -17,4 +22,14 @@ async fn replay(file: &str) {
 #[tokio::test]
 async fn a_shot_rejected_once_then_approved_replays() {
     replay("shot-reject-approve.json").await;
+}
+
+#[tokio::test]
+async fn a_render_of_three_shots_replays() {
+    replay("render-three-shots.json").await;
+}
+
+#[tokio::test]
+async fn a_render_refused_for_a_gap_replays() {
+    replay("render-gap.json").await;
 }
