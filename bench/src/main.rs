@@ -3,6 +3,7 @@
 //! measured in one run on one machine. Raw figures go to `bench/results/`.
 
 mod baseline;
+mod store;
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -26,6 +27,9 @@ struct Args {
     warmup: u32,
     #[arg(long, default_value = "bench/results")]
     out: PathBuf,
+    /// Shots in the store benchmark (each with 3 revisions and 10 versions); 0 skips it.
+    #[arg(long, default_value_t = 10_000)]
+    store_shots: u64,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -61,6 +65,26 @@ fn summarise(samples: &[Sample]) -> Summary {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let run_id = format!("{}", SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs());
+    std::fs::create_dir_all(&args.out)?;
+    if args.store_shots > 0 {
+        eprintln!("store: {} shots x 10 versions in SQLite", args.store_shots);
+        let figures = store::run(args.store_shots, 10).await?;
+        let report = json!({
+            "benchmark": "SQLite store through the typed layer: appends, newest reads, as-of reads, version lists",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("store-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        println!("store: {}", serde_json::to_string(&report["figures"])?);
+        println!("raw figures: {}", file.display());
+    }
+    if args.shots == 0 {
+        return Ok(());
+    }
     let total = args.shots + args.warmup;
     let stack = Stack::start(StackOptions {
         still_latency_ms: 0,
@@ -70,7 +94,6 @@ async fn main() -> anyhow::Result<()> {
         ..Default::default()
     })
     .await?;
-    let run_id = format!("{}", SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs());
 
     let url = Url::from_str(&format!("http://{}", stack.temporal_address))?;
     let client = Client::new(Connection::connect(ConnectionOptions::new(url).build()).await?, ClientOptions::new("default").build())?;
@@ -104,7 +127,6 @@ async fn main() -> anyhow::Result<()> {
         "target": "miri p50 <= 1.5 x baseline p50",
         "met": ratio <= 1.5,
     });
-    std::fs::create_dir_all(&args.out)?;
     let file = args.out.join(format!("webhook-latency-{run_id}.json"));
     std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
     println!("{:<34} {:>8} {:>8} {:>8} {:>8}", "", "p50 ms", "p90 ms", "p99 ms", "max ms");

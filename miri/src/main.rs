@@ -7,6 +7,7 @@ mod config;
 mod prompt;
 mod render;
 mod services;
+mod store;
 mod temporal;
 mod up;
 
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: PromptCommand,
     },
+    /// Back up or move a project's history (records as JSON lines, plus media).
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Render a project's film over the gateway, with a progress bar; prints the MP4's path.
     Render(render::RenderArgs),
     /// Write a workflow's history as JSON (for replay tests).
@@ -79,6 +85,24 @@ enum PromptCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Write every revision of a project's records and its media into DIR (a new directory).
+    Export {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        project: String,
+        dir: std::path::PathBuf,
+    },
+    /// Append an export's records and media to this store (refused if any record is already here).
+    Import {
+        #[command(flatten)]
+        common: Common,
+        dir: std::path::PathBuf,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -98,6 +122,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),
+        Command::Store { command: StoreCommand::Export { common, project, dir } } => {
+            store::export(&common, &project, &dir).await
+        }
+        Command::Store { command: StoreCommand::Import { common, dir } } => store::import(&common, &dir).await,
         Command::Render(args) => render::run(args).await,
         Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
     }

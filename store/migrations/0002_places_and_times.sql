@@ -6,4 +6,3 @@ ALTER TABLE records ADD COLUMN conversation_id TEXT;
 ALTER TABLE records ADD COLUMN recorded_us INTEGER;
 CREATE INDEX records_by_scene ON records (scene_id, kind, seq);
 CREATE INDEX records_by_conversation ON records (conversation_id, kind, seq);
-CREATE INDEX records_by_entity ON records (kind, entity_id, revision);

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod entry;
 pub mod error;
 pub mod export;
+pub mod firestore;
 pub mod media;
 pub mod record;
 pub mod records;
