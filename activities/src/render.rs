@@ -176,7 +176,22 @@ impl RenderWorker {
                     }
                 }
             };
-            made.map_err(render_failure)?;
+            if let Err(e) = made {
+                if is_final(&e) {
+                    // The render stops here: say so to the room, which has no other news of it.
+                    let done = count_segments(&dir, input.total);
+                    let total = input.total as u64;
+                    self.progress(
+                        input.project_id,
+                        input.render_id,
+                        RenderStage::Failed,
+                        done,
+                        total,
+                    )
+                    .await;
+                }
+                return Err(render_failure(e));
+            }
             remove(&clip);
         }
         let done = count_segments(&dir, input.total);
@@ -376,12 +391,15 @@ fn video_format(format: RenderFormat) -> Result<VideoFormat, ActivityError> {
 /// An input at fault (an unreadable clip) cannot be fixed by retrying; the workflow names the
 /// shot. Anything else (ffmpeg killed, a full disk) may pass.
 fn render_failure(e: RenderError) -> ActivityError {
-    match e {
-        RenderError::Input(_) | RenderError::Refused { .. } => {
-            fail(failure::BAD_SHOTS, e.to_string())
-        }
-        _ => retryable(e.to_string()),
+    if is_final(&e) {
+        fail(failure::BAD_SHOTS, e.to_string())
+    } else {
+        retryable(e.to_string())
     }
+}
+
+fn is_final(e: &RenderError) -> bool {
+    matches!(e, RenderError::Input(_) | RenderError::Refused { .. })
 }
 
 /// The song's length in milliseconds, as ffprobe reads it (MP3 encoder delay and padding

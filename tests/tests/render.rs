@@ -515,6 +515,7 @@ async fn a_corrupt_clip_fails_the_render_naming_its_shot() {
     )
     .unwrap();
 
+    let mut watch = stack.watch(&project).await.unwrap();
     let out = Command::new(miri_bin())
         .args([
             "render",
@@ -540,4 +541,16 @@ async fn a_corrupt_clip_fails_the_render_naming_its_shot() {
         stderr.contains("is not a readable media file") && !stderr.contains(&good),
         "{stderr}"
     );
+    let failed = async {
+        loop {
+            let (_, event) = watch.events.recv().await.unwrap();
+            if event["stage"] == "failed" {
+                break event;
+            }
+        }
+    };
+    let event = tokio::time::timeout(Duration::from_secs(10), failed)
+        .await
+        .expect("RENDER_PROGRESS failed");
+    assert_eq!(event["projectId"], project.as_str());
 }
