@@ -163,7 +163,7 @@ async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
 
     let mut watch = stack.watch(&project).await.unwrap();
     let film = stack.dir.path().join("film.mp4");
-    let started = std::time::Instant::now();
+    let (started, started_at) = (std::time::Instant::now(), std::time::SystemTime::now());
     let out = Command::new(miri_bin())
         .args([
             "render",
@@ -236,11 +236,21 @@ async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
     // The record names each shot's clip; the events told the room how far it got.
     let render_id = {
         let mut progress = Vec::new();
-        while let Ok((_, event)) = watch.events.try_recv() {
+        let mut timeline = Vec::new();
+        while let Ok((at, event)) = watch.events.try_recv() {
             if event.get("renderId").is_some() {
+                let secs = at
+                    .duration_since(started_at)
+                    .unwrap_or_default()
+                    .as_secs_f64();
+                timeline.push(format!(
+                    "{secs:.2} s {} {}/{}",
+                    event["stage"], event["done"], event["total"]
+                ));
                 progress.push(event);
             }
         }
+        eprintln!("RENDER_PROGRESS after `miri render` started: {timeline:?}");
         let stages: Vec<&str> = progress
             .iter()
             .filter_map(|e| e["stage"].as_str())
