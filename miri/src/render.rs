@@ -122,11 +122,7 @@ fn draw(progress: &Value) {
         progress["done"].as_u64().unwrap_or(0),
         progress["total"].as_u64().unwrap_or(0),
     );
-    let filled = if total == 0 {
-        0
-    } else {
-        (done * WIDTH / total).min(WIDTH)
-    };
+    let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH);
     let bar = format!(
         "{}{}",
         "#".repeat(filled as usize),
