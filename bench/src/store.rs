@@ -73,7 +73,7 @@ impl Lcg {
 pub async fn run(shots: u64, versions_per_shot: u64) -> anyhow::Result<Value> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("miri.db");
-    let store = Records::new(SqliteBackend::open(&db)?, MediaStore::local(&dir.path().join("media"))?);
+    let store = Records::new(SqliteBackend::open(&db)?.into(), MediaStore::local(&dir.path().join("media"))?);
     let project = ProjectId::from_uuid(Uuid::new_v4());
     store
         .create_project(&Project {

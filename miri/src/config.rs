@@ -20,6 +20,21 @@ pub struct Common {
     /// Redis pub/sub channel for events (one per deployment).
     #[arg(long, env = "MIRI_EVENTS_CHANNEL", default_value = "miri:events")]
     pub events_channel: String,
+    /// Where records live: `sqlite` (a file in the data dir) or `firestore`.
+    #[arg(long = "store", env = "MIRI_STORE", value_enum, default_value = "sqlite")]
+    pub store_backend: StoreBackend,
+    /// The Google Cloud project of the Firestore database.
+    #[arg(long, env = "MIRI_FIRESTORE_PROJECT", default_value = "miri-local")]
+    pub firestore_project: String,
+    /// A Firestore emulator (host:port) instead of the real service.
+    #[arg(long, env = "FIRESTORE_EMULATOR_HOST")]
+    pub firestore_emulator_host: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreBackend {
+    Sqlite,
+    Firestore,
 }
 
 impl Common {

@@ -105,7 +105,9 @@ enum StoreCommand {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to stderr: stdout carries what a command answers (a token, JSON).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,temporalio_sdk_core=warn".into()),
@@ -117,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Worker { common, worker } => services::run_worker(&common, &worker).await,
         Command::Sim(args) => services::run_sim(&args, shutdown_signal()).await.map(|_| ()),
         Command::Token { common, role, label } => {
-            let (store, _) = services::open_store(&common)?;
+            let (store, _) = services::open_store(&common).await?;
             println!("{}", miri_gateway::auth::issue(&store, role.into(), &label).await?);
             Ok(())
         }

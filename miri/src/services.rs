@@ -1,13 +1,13 @@
 //! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
 //! the same pieces in one process.
 
-use crate::config::{Common, GatewayArgs, SimArgs, WorkerArgs, fal_key};
+use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, fal_key};
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
 use miri_gateway::{Gateway, GatewayConfig};
 use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
-use miri_store::{MediaStore, Records, SqliteBackend};
+use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
 use miri_workflows::{RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -16,10 +16,21 @@ use tokio::net::TcpListener;
 /// The key sent to the simulator, which only checks that one is present.
 const SIM_KEY: &str = "sim";
 
-pub fn open_store(common: &Common) -> anyhow::Result<(Records, MediaStore)> {
+/// Opens the configured record store and the media store.
+pub async fn open_store(common: &Common) -> anyhow::Result<(Records, MediaStore)> {
     std::fs::create_dir_all(&common.data_dir)
         .with_context(|| format!("creating the data dir {}", common.data_dir.display()))?;
-    let backend = SqliteBackend::open(&common.store_path())?;
+    let backend: AnyBackend = match common.store_backend {
+        StoreBackend::Sqlite => SqliteBackend::open(&common.store_path())?.into(),
+        StoreBackend::Firestore => {
+            let project = &common.firestore_project;
+            let backend = match &common.firestore_emulator_host {
+                Some(host) => FirestoreBackend::connect_emulator(project, host).await,
+                None => FirestoreBackend::connect(project).await,
+            };
+            backend.with_context(|| format!("connecting to Firestore project {project}"))?.into()
+        }
+    };
     let media = MediaStore::local(&common.media_dir()).context("opening the media store")?;
     Ok((Records::new(backend, media.clone()), media))
 }
@@ -50,7 +61,7 @@ pub async fn webhook_verifier(urls: &[String]) -> anyhow::Result<WebhookVerifier
 }
 
 pub async fn gateway(common: &Common, args: &GatewayArgs) -> anyhow::Result<(Gateway, TcpListener)> {
-    let (store, media) = open_store(common)?;
+    let (store, media) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let verifier = webhook_verifier(&args.jwks_urls).await?;
     let listener = TcpListener::bind(("127.0.0.1", args.http_port))
@@ -78,7 +89,7 @@ pub async fn run_gateway(
 }
 
 pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> anyhow::Result<Worker> {
-    let (store, media) = open_store(common)?;
+    let (store, media) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let key = fal_key().unwrap_or_else(|| SIM_KEY.to_string());
     let fal = FalClient::new(args.fal_url.clone(), key, Duration::from_secs(30))?;
@@ -102,7 +113,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
 
 /// The render worker (task queue `miri-render`): ffmpeg work in `{data}/renders`.
 pub async fn render_worker(runtime: &Runtime, common: &Common) -> anyhow::Result<Worker> {
-    let (store, _) = open_store(common)?;
+    let (store, _) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
         .await

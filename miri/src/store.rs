@@ -9,7 +9,7 @@ use std::path::Path;
 
 pub async fn export(common: &Common, project: &str, dir: &Path) -> anyhow::Result<()> {
     let project = ProjectId::parse("--project", project)?;
-    let (store, _) = services::open_store(common)?;
+    let (store, _) = services::open_store(common).await?;
     let counts = export::export(store.backend(), store.media(), &project.to_string(), dir)
         .await
         .with_context(|| format!("exporting project {project} to {}", dir.display()))?;
@@ -18,7 +18,7 @@ pub async fn export(common: &Common, project: &str, dir: &Path) -> anyhow::Resul
 }
 
 pub async fn import(common: &Common, dir: &Path) -> anyhow::Result<()> {
-    let (store, _) = services::open_store(common)?;
+    let (store, _) = services::open_store(common).await?;
     let counts = export::import(store.backend(), store.media(), dir)
         .await
         .with_context(|| format!("importing {}", dir.display()))?;

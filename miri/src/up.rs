@@ -114,7 +114,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 /// (readable by this user only).
 async fn owner_token(common: &Common) -> anyhow::Result<PathBuf> {
     let path = common.data_dir.join("owner.token");
-    let (store, _) = services::open_store(common)?;
+    let (store, _) = services::open_store(common).await?;
     if !store.has_tokens().await? {
         let secret = miri_gateway::auth::issue(&store, Role::Owner, "owner").await?;
         let mut file = std::fs::OpenOptions::new()

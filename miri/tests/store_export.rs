@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 fn open(dir: &Path) -> Records {
     let media = MediaStore::local(&dir.join("media")).unwrap();
-    Records::new(SqliteBackend::open(&dir.join("miri.db")).unwrap(), media)
+    Records::new(SqliteBackend::open(&dir.join("miri.db")).unwrap().into(), media)
 }
 
 fn miri(args: &[&str], data_dir: &Path) -> (i32, String, String) {

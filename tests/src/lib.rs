@@ -44,11 +44,13 @@ pub struct StackOptions {
     pub clip_latency_ms: u64,
     pub hold_webhooks: bool,
     pub poll_every_secs: u64,
+    /// Environment for the gateway, worker and CLI (e.g. `MIRI_STORE=firestore`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self { still_latency_ms: 300, clip_latency_ms: 300, hold_webhooks: false, poll_every_secs: 30 }
+        Self { still_latency_ms: 300, clip_latency_ms: 300, hold_webhooks: false, poll_every_secs: 30, env: Vec::new() }
     }
 }
 
@@ -59,6 +61,7 @@ pub struct Stack {
     pub sim: String,
     pub temporal_address: String,
     events_channel: String,
+    env: Vec<(String, String)>,
     temporal: Child,
     sim_proc: Child,
     gateway: Child,
@@ -132,7 +135,7 @@ impl Stack {
         let events_channel = format!("miri:test:{}", free_port());
         let http = format!("http://127.0.0.1:{hport}");
         let mut cmd = Command::new(miri_bin());
-        cmd.arg("gateway").args(common_args(d, &temporal_address, &events_channel));
+        cmd.arg("gateway").args(common_args(d, &temporal_address, &events_channel)).envs(opts.env.clone());
         cmd.args(["--http-port", &hport.to_string(), "--poll-every-secs", &opts.poll_every_secs.to_string()]);
         cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
         cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
@@ -141,6 +144,7 @@ impl Stack {
         let out = Command::new(miri_bin())
             .arg("token")
             .args(common_args(d, &temporal_address, &events_channel))
+            .envs(opts.env.clone())
             .args(["--role", "owner", "--label", "test"])
             .output()
             .await?;
@@ -150,7 +154,7 @@ impl Stack {
         let token = String::from_utf8(out.stdout)?.trim().to_string();
         let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
         let mut stack =
-            Self { dir, api, sim, temporal_address, events_channel, temporal, sim_proc, gateway, worker: None };
+            Self { dir, api, sim, temporal_address, events_channel, env: opts.env, temporal, sim_proc, gateway, worker: None };
         stack.start_worker()?;
         if !stack.api.healthy_within(Duration::from_secs(120)).await {
             bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"));
@@ -162,7 +166,7 @@ impl Stack {
     pub fn start_worker(&mut self) -> anyhow::Result<()> {
         let d = self.dir.path();
         let mut cmd = Command::new(miri_bin());
-        cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel));
+        cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel)).envs(self.env.clone());
         cmd.args(["--fal-url", &self.sim, "--public-url", &self.api.http]);
         self.worker = Some(logged(&mut cmd, d, "worker")?);
         Ok(())
