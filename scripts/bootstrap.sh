@@ -14,11 +14,25 @@ command -v redis-cli >/dev/null || need+=(redis-tools)
 command -v python3 >/dev/null || need+=(python3 python3-venv)
 command -v npm >/dev/null || need+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Google's Cloud Firestore emulator for the Firestore backend's tests. It comes from Google's
+# Cloud SDK apt repository (not Debian's); where that is not configured the install fails and the
+# Firestore tests then fail loudly saying so (MIRI_SKIP_FIRESTORE=1 skips them on purpose).
+FIRESTORE_JAR=${MIRI_FIRESTORE_EMULATOR_JAR:-/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar}
+if [ ! -f "$FIRESTORE_JAR" ]; then
+  echo "bootstrap: installing google-cloud-cli-firestore-emulator"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq google-cloud-cli-firestore-emulator >/dev/null 2>&1; then
+    echo "bootstrap: WARNING: the Firestore emulator could not be installed (add Google's Cloud SDK apt" >&2
+    echo "bootstrap:   repository, or set MIRI_FIRESTORE_EMULATOR_JAR); the Firestore tests will fail." >&2
+  fi
 fi
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then

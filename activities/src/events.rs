@@ -2,7 +2,7 @@
 //! them to its own Socket.IO rooms. The store is the truth: a lost event only delays a client,
 //! which re-reads over REST when it reconnects.
 
-use miri_core::{RenderProgress, ShotUpdated};
+use miri_core::RenderProgress;
 use redis::{AsyncCommands, aio::ConnectionManager};
 
 #[derive(Clone)]
@@ -16,11 +16,6 @@ impl EventPublisher {
         let client = redis::Client::open(redis_url)?;
         let conn = ConnectionManager::new(client).await?;
         Ok(Self { conn, channel })
-    }
-
-    /// Publishes `event`; a failure is logged, never fatal (see the module doc).
-    pub async fn shot_updated(&self, event: &ShotUpdated) {
-        self.publish(ShotUpdated::NAME, event).await;
     }
 
     /// Publishes a render's progress; lost like any event, the workflow's query stays the truth.

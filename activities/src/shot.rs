@@ -6,7 +6,7 @@ use crate::EventPublisher;
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::prompt::{FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, violation::summary};
-use miri_core::{Author, MediaRef, Project, Shot, ShotUpdated, Version, VersionKind};
+use miri_core::{Author, MediaRef, Project, Shot, Version, VersionKind};
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{MediaStore, ProviderRequest, Records, StoreError};
 use miri_workflows::contract::{
@@ -233,7 +233,6 @@ impl ShotWorker {
         let d = &self.deps;
         let (revision, shot) = self.shot(&change.shot_id).await?;
         if shot.change_id.as_deref() == Some(change.change_id.as_str()) {
-            self.publish(revision, &shot).await;
             return Ok(Advanced { revision });
         }
         let to = shot
@@ -249,21 +248,9 @@ impl ShotWorker {
             updated_at: Utc::now(),
             ..shot
         };
+        // The gateways announce it from the store's change feed.
         d.store.append_shot(&next, revision + 1).await.map_err(store_failure)?;
-        self.publish(revision + 1, &next).await;
         Ok(Advanced { revision: revision + 1 })
-    }
-
-    async fn publish(&self, revision: u64, shot: &Shot) {
-        let event = ShotUpdated {
-            project_id: shot.project_id,
-            shot_id: shot.shot_id,
-            status: shot.status,
-            revision,
-            reason: shot.reason.clone(),
-            updated_at: shot.updated_at,
-        };
-        self.deps.events.shot_updated(&event).await;
     }
 
     async fn shot(&self, id: &miri_core::ShotId) -> Result<(u64, Shot), ActivityError> {

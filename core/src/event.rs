@@ -1,7 +1,7 @@
 //! Events published to a project's Socket.IO room. The store is the truth; an event only says
 //! that something new was appended, so a client that missed one re-reads over REST.
 
-use crate::{ProjectId, RenderId, ShotId, ShotStatus};
+use crate::{ProjectId, RenderId, Shot, ShotId, ShotStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,18 @@ pub struct ShotUpdated {
 
 impl ShotUpdated {
     pub const NAME: &'static str = "SHOT_UPDATED";
+
+    /// The event announcing `revision` of `shot`.
+    pub fn of(shot: &Shot, revision: u64) -> Self {
+        Self {
+            project_id: shot.project_id,
+            shot_id: shot.shot_id,
+            status: shot.status,
+            revision,
+            reason: shot.reason.clone(),
+            updated_at: shot.updated_at,
+        }
+    }
 }
 
 /// How far a render has got: `done` of `total` in `stage` (segments while conforming).

@@ -1,8 +1,9 @@
 //! Live events: Socket.IO connections (authenticated from the CONNECT auth payload, joined to a
-//! project's room on request) and the relay from the Redis event channel to those rooms.
-//! Every gateway instance subscribes to the channel and emits to its own sockets.
+//! project's room on request), shot changes from the store's feed ([`crate::feeds`]) and the
+//! relay of progress events from the Redis channel to those rooms. Every gateway instance
+//! subscribes and emits to its own sockets.
 
-use crate::auth;
+use crate::{auth, feeds::Feeds};
 use futures::StreamExt;
 use miri_core::{Event, ProjectId};
 use miri_store::Records;
@@ -68,8 +69,10 @@ async fn on_connect(s: SocketRef) {
 
 async fn on_join(
     s: SocketRef,
+    io: SocketIo,
     Extension(_caller): Extension<auth::Caller>,
     State(store): State<Records>,
+    State(feeds): State<Feeds>,
     TryData(req): TryData<JoinRequest>,
     ack: AckSender,
 ) {
@@ -81,7 +84,13 @@ async fn on_join(
                 Ok(Some(_)) => {
                     let room = project_room(id);
                     s.join(room.clone());
-                    json!({"ok": true, "room": room})
+                    match feeds.ensure(id, &store, io).await {
+                        Ok(()) => json!({"ok": true, "room": room}),
+                        Err(e) => {
+                            tracing::error!("join: the feed of {id} did not start: {e}");
+                            json!({"ok": false, "error": "store unavailable; try again"})
+                        }
+                    }
                 }
                 Ok(None) => json!({"ok": false, "error": format!("project {id} does not exist")}),
                 Err(e) => {
@@ -123,7 +132,7 @@ async fn relay_once(redis_url: &str, channel: &str, io: &SocketIo) -> Result<(),
     Ok(())
 }
 
-async fn emit(io: &SocketIo, event: &Event) {
+pub(crate) async fn emit(io: &SocketIo, event: &Event) {
     let (room, name) = (project_room(event.project_id()), event.name());
     match tokio::time::timeout(Duration::from_secs(2), io.to(room).emit(name, event)).await {
         Ok(Ok(())) => {}

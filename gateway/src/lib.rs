@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod events;
+mod feeds;
 mod mp3;
 mod renders;
 mod rest;

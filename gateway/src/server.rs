@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
 //! app) and graceful shutdown.
 
-use crate::{events, renders, rest, webhook};
+use crate::{events, feeds::Feeds, renders, rest, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookVerifier;
 use miri_store::{MediaStore, Records};
@@ -60,7 +60,7 @@ impl Gateway {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (sio, io) = SocketIo::builder().with_state(self.state.store.clone()).build_layer();
+        let (sio, io) = SocketIo::builder().with_state(self.state.store.clone()).with_state(Feeds::default()).build_layer();
         events::register(&io);
         let relay = tokio::spawn(events::relay(
             self.config.redis_url.clone(),
