@@ -83,7 +83,7 @@ pub async fn run(shots: u64, versions_per_shot: u64) -> anyhow::Result<Value> {
                 global_settings: GlobalSettings::default(),
                 creation_timestamp: Utc::now(),
             },
-            song: MediaRef { key: "sha256/00.mp3".into(), sha256: "00".repeat(32), size: 0, content_type: "audio/mpeg".into() },
+            song: MediaRef { key: "sha256/00.mp3".into(), url: String::new(), sha256: "00".repeat(32), size: 0, content_type: "audio/mpeg".into() },
             lyrics: String::new(),
             plot: String::new(),
         })

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct MediaRef {
     /// The content-addressed storage key (`sha256/<hex>.<ext>`).
     pub key: String,
+    /// Where the object lives (`gs://bucket/sha256/….png`, `file:///…/media/sha256/….png`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
     /// Lowercase hex SHA-256 of the bytes.
     pub sha256: String,
     pub size: u64,

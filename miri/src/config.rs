@@ -29,6 +29,15 @@ pub struct Common {
     /// A Firestore emulator (host:port) instead of the real service.
     #[arg(long, env = "FIRESTORE_EMULATOR_HOST")]
     pub firestore_emulator_host: Option<String>,
+    /// A Google Cloud Storage bucket for media instead of the data dir's `media/`.
+    #[arg(long, env = "MIRI_MEDIA_BUCKET")]
+    pub media_bucket: Option<String>,
+}
+
+/// A GCS service account's JSON key, from the environment only (absent: the platform's
+/// credentials). Never printed.
+pub fn gcs_service_account_key() -> Option<String> {
+    std::env::var("MIRI_GCS_SERVICE_ACCOUNT_KEY").ok().filter(|k| !k.trim().is_empty())
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
 //! the same pieces in one process.
 
-use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, fal_key};
+use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, fal_key, gcs_service_account_key};
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
@@ -31,7 +31,11 @@ pub async fn open_store(common: &Common) -> anyhow::Result<(Records, MediaStore)
             backend.with_context(|| format!("connecting to Firestore project {project}"))?.into()
         }
     };
-    let media = MediaStore::local(&common.media_dir()).context("opening the media store")?;
+    let media = match &common.media_bucket {
+        Some(bucket) => MediaStore::gcs(bucket, gcs_service_account_key().as_deref())
+            .with_context(|| format!("opening the media bucket {bucket}"))?,
+        None => MediaStore::local(&common.media_dir()).context("opening the media store")?,
+    };
     Ok((Records::new(backend, media.clone()), media))
 }
 

@@ -1,10 +1,12 @@
 //! Content-addressed media (stills, clips, songs) behind `object_store`: a local directory by
-//! default, GCS in production. The key is the SHA-256 of the bytes, so a stored object is never
-//! overwritten and the same bytes are stored once.
+//! default, a Google Cloud Storage bucket in production. The key is the SHA-256 of the bytes, so
+//! a stored object is never overwritten and the same bytes are stored once.
 
 use bytes::Bytes;
 use miri_core::MediaRef;
-use object_store::{ObjectStore, PutMode, PutOptions, PutPayload, local::LocalFileSystem, path::Path};
+use object_store::{
+    ObjectStore, PutMode, PutOptions, PutPayload, gcp::GoogleCloudStorageBuilder, local::LocalFileSystem, path::Path,
+};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -21,13 +23,28 @@ pub enum MediaError {
 #[derive(Clone)]
 pub struct MediaStore {
     store: Arc<dyn ObjectStore>,
+    /// The URL of the store's root, ending in `/`; a key appended to it is the object's URL.
+    base: String,
 }
 
 impl MediaStore {
     /// A media store in a local directory (created if missing).
     pub fn local(dir: &std::path::Path) -> Result<Self, MediaError> {
         std::fs::create_dir_all(dir).map_err(|e| object_store::Error::Generic { store: "local", source: e.into() })?;
-        Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(dir)?) })
+        let store = LocalFileSystem::new_with_prefix(dir)?;
+        let root = std::fs::canonicalize(dir).map_err(|e| object_store::Error::Generic { store: "local", source: e.into() })?;
+        Ok(Self { store: Arc::new(store), base: format!("file://{}/", root.display()) })
+    }
+
+    /// A media store in a Google Cloud Storage bucket (production). Credentials come from
+    /// `service_account_key` (a service account's JSON key) when given, else from the
+    /// environment (`GOOGLE_APPLICATION_CREDENTIALS`, the metadata server on Cloud Run).
+    pub fn gcs(bucket: &str, service_account_key: Option<&str>) -> Result<Self, MediaError> {
+        let mut builder = GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket);
+        if let Some(key) = service_account_key {
+            builder = builder.with_service_account_key(key);
+        }
+        Ok(Self { store: Arc::new(builder.build()?), base: format!("gs://{bucket}/") })
     }
 
     /// Stores `bytes` under their hash; storing the same bytes again is a no-op.
@@ -40,7 +57,8 @@ impl MediaStore {
             Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => {}
             Err(e) => return Err(e.into()),
         }
-        Ok(MediaRef { key, sha256, size, content_type: content_type.to_string() })
+        let url = format!("{}{key}", self.base);
+        Ok(MediaRef { key, url, sha256, size, content_type: content_type.to_string() })
     }
 
     /// Stores `bytes` under a key that already names their hash (an import); a key that is not
@@ -102,6 +120,9 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.size, 5);
         assert!(a.key.starts_with("sha256/") && a.key.ends_with(".png"));
+        let on_disk = std::fs::canonicalize(dir.path()).unwrap().join(&a.key);
+        assert_eq!(a.url, format!("file://{}", on_disk.display()), "the record says where the object is");
+        assert_eq!(std::fs::read(&on_disk).unwrap(), b"frame");
         assert_eq!(media.get(&a.key).await.unwrap(), Bytes::from_static(b"frame"));
         assert!(matches!(media.get("../../etc/passwd").await, Err(MediaError::BadKey(_))));
         let missing = format!("sha256/{}.png", "0".repeat(64));

@@ -139,12 +139,13 @@ impl Backend for SqliteBackend {
             let place = if value.is_some() { format!("{column} = ?2") } else { "?2 IS NULL".into() };
             let (filter, bound) = at_filter(at);
             // One pass over the entities under the place: the newest revision at `at` of each
-            // and the position of its first record, for creation order.
+            // and the position of its first record, for creation order. CROSS JOIN keeps that
+            // pass the outer loop (SQLite does not reorder it), so a list costs the place's size.
             let sql = format!(
-                "SELECT {COLUMNS}, {RECORDED_US} FROM records r
-                 JOIN (SELECT entity_id AS e, MAX(CASE WHEN {filter} THEN revision END) AS rev, MIN(seq) AS first
+                "SELECT {COLUMNS}, {RECORDED_US}
+                 FROM (SELECT entity_id AS e, MAX(CASE WHEN {filter} THEN revision END) AS rev, MIN(seq) AS first
                        FROM records INDEXED BY {index} WHERE kind = ?1 AND {place} GROUP BY entity_id) n
-                   ON r.kind = ?1 AND r.entity_id = n.e AND r.revision = n.rev
+                 CROSS JOIN records r ON r.kind = ?1 AND r.entity_id = n.e AND r.revision = n.rev
                  ORDER BY n.first, r.entity_id"
             );
             let mut stmt = c.prepare_cached(&sql)?;

@@ -71,6 +71,7 @@ pub fn project() -> Project {
         },
         song: MediaRef {
             key: "sha256/00.mp3".into(),
+            url: String::new(),
             sha256: "00".repeat(32),
             size: 1,
             content_type: "audio/mpeg".into(),
