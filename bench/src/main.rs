@@ -3,6 +3,7 @@
 //! measured in one run on one machine. Raw figures go to `bench/results/`.
 
 mod baseline;
+mod render;
 mod store;
 
 use anyhow::{Context, bail};
@@ -30,6 +31,9 @@ struct Args {
     /// Shots in the store benchmark (each with 3 revisions and 10 versions); 0 skips it.
     #[arg(long, default_value_t = 10_000)]
     store_shots: u64,
+    /// Shots of 5 s in the render benchmark (Miri vs one ffmpeg command vs moviepy); 0 skips it.
+    #[arg(long, default_value_t = 40)]
+    render_shots: usize,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -80,6 +84,24 @@ async fn main() -> anyhow::Result<()> {
         let file = args.out.join(format!("store-{run_id}.json"));
         std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
         println!("store: {}", serde_json::to_string(&report["figures"])?);
+        println!("raw figures: {}", file.display());
+    }
+    if args.render_shots > 0 {
+        let figures = render::run(args.render_shots).await?;
+        let report = json!({
+            "benchmark": "final render: miri_render (plan, conform 2 at a time, concat, mux) vs one ffmpeg command vs moviepy",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("render-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        println!(
+            "render: miri/moviepy {} (target <= 0.1), miri/ffmpeg {} (target <= 1.3)",
+            f["ratioMiriOverMoviepy"], f["ratioMiriOverFfmpeg"]
+        );
         println!("raw figures: {}", file.display());
     }
     if args.shots == 0 {
