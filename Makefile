@@ -25,4 +25,5 @@ test: build web
 	scripts/test.sh
 
 bench: build web
+	.venv/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt
 	$(CARGO_TARGET_DIR)/debug/miri-bench --out bench/results
