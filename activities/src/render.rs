@@ -13,7 +13,7 @@ use miri_core::{
     VersionKind,
 };
 use miri_render::{
-    FrameRate, Progress, RenderError, Shot, VideoFormat, concat, conform, mux, plan,
+    FrameRate, ProbeError, Progress, RenderError, Shot, VideoFormat, concat, conform, mux, plan, song_duration,
 };
 use miri_store::{At, Records};
 use miri_workflows::contract::{
@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
-use tokio::process::Command;
 use tokio::sync::watch;
 
 /// What the render activities talk to.
@@ -402,32 +401,11 @@ fn is_final(e: &RenderError) -> bool {
     matches!(e, RenderError::Input(_) | RenderError::Refused { .. })
 }
 
-/// The song's length in milliseconds, as ffprobe reads it (MP3 encoder delay and padding
-/// already removed, so it is what plays).
+/// The song's length in milliseconds, as it plays.
 async fn song_ms(song: &Path) -> Result<u64, ActivityError> {
-    let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "default=noprint_wrappers=1:nokey=1",
-        ])
-        .arg(song)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| retryable(format!("could not run ffprobe ({e}); install ffmpeg")))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    match text.trim().parse::<f64>() {
-        Ok(secs) if out.status.success() && secs > 0.0 => Ok((secs * 1000.0).round() as u64),
-        _ => Err(fail(
-            failure::BAD_SHOTS,
-            format!(
-                "the project's song is not readable audio: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        )),
+    match song_duration(song).await {
+        Ok(d) => Ok((d.as_secs_f64() * 1000.0).round() as u64),
+        Err(ProbeError::Spawn(e)) => Err(retryable(format!("could not run ffprobe ({e}); install ffmpeg"))),
+        Err(e) => Err(fail(failure::BAD_SHOTS, format!("the project's song is not readable audio: {e}"))),
     }
 }

@@ -21,12 +21,7 @@ pub async fn conform(
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!("conforming {} to {frames} frames", clip.display());
-    if frames == 0 {
-        return Err(RenderError::Refused {
-            task,
-            reason: "a segment needs at least one frame".into(),
-        });
-    }
+    ffmpeg::need_frames(&task, frames)?;
     probe(clip).await?;
     let filters = format!(
         "setpts=PTS-STARTPTS,fps={fps},{fit},format=yuv420p,tpad=stop_mode=clone:stop={frames}",

@@ -36,6 +36,14 @@ impl Progress {
 }
 
 /// One ffmpeg run: the arguments between the global options and the output file.
+/// Refuses a segment of no frames before anything runs.
+pub(crate) fn need_frames(task: &str, frames: u64) -> Result<(), RenderError> {
+    if frames == 0 {
+        return Err(RenderError::Refused { task: task.to_owned(), reason: "a segment needs at least one frame".into() });
+    }
+    Ok(())
+}
+
 pub(crate) struct Job<'a> {
     /// What the run does, for errors: "conforming clip.mp4 to 48 frames".
     pub task: String,

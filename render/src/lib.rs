@@ -54,7 +54,7 @@ pub use ffmpeg::Progress;
 pub use format::{BadFormat, VideoFormat};
 pub use mux::mux;
 pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan};
-pub use probe::{ProbeError, VideoInfo, probe};
+pub use probe::{ProbeError, VideoInfo, probe, song_duration};
 pub use rate::{BadFrameRate, FrameRate};
 pub use still::{Motion, still_segment};
 pub use title::title_card;

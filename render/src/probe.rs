@@ -75,6 +75,28 @@ pub(crate) fn frame_count(info: &VideoInfo, task: &str) -> Result<u64, RenderErr
 
 /// Runs ffprobe on `path`.
 pub async fn probe(path: &Path) -> Result<VideoInfo, ProbeError> {
+    describe(path, report(path).await?)
+}
+
+/// How long a song plays: the file's duration as ffprobe reads it (MP3 encoder delay and padding
+/// already removed). A file with no audio stream, or no positive duration, is refused naming it.
+pub async fn song_duration(path: &Path) -> Result<Duration, ProbeError> {
+    let report = report(path).await?;
+    let unreadable = |reason: &str| ProbeError::Unreadable { path: path.to_owned(), reason: reason.into() };
+    if !report.streams.iter().any(|s| s.codec_type.as_deref() == Some("audio")) {
+        return Err(unreadable("it has no audio stream"));
+    }
+    report
+        .format
+        .duration
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| unreadable("it states no duration"))
+}
+
+/// ffprobe's JSON report of `path`'s format and streams.
+async fn report(path: &Path) -> Result<Report, ProbeError> {
     let output = Command::new("ffprobe")
         .args([
             "-v",
@@ -96,12 +118,10 @@ pub async fn probe(path: &Path) -> Result<VideoInfo, ProbeError> {
             reason,
         });
     }
-    let report: Report =
-        serde_json::from_slice(&output.stdout).map_err(|err| ProbeError::Output {
-            path: path.to_owned(),
-            reason: err.to_string(),
-        })?;
-    describe(path, report)
+    serde_json::from_slice(&output.stdout).map_err(|err| ProbeError::Output {
+        path: path.to_owned(),
+        reason: err.to_string(),
+    })
 }
 
 fn describe(path: &Path, report: Report) -> Result<VideoInfo, ProbeError> {

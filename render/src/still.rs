@@ -58,12 +58,7 @@ pub async fn still_segment(
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!("making {frames} frames from the still {}", still.display());
-    if frames == 0 {
-        return Err(RenderError::Refused {
-            task,
-            reason: "a segment needs at least one frame".into(),
-        });
-    }
+    ffmpeg::need_frames(&task, frames)?;
     probe(still).await?;
     let (zoom, x, y) = motion.expressions(frames - 1);
     // One input picture; zoompan makes `frames` output frames from it.

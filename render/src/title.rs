@@ -29,12 +29,7 @@ pub async fn title_card(
         "making a {frames}-frame title card into {}",
         output.display()
     );
-    if frames == 0 {
-        return Err(RenderError::Refused {
-            task,
-            reason: "a segment needs at least one frame".into(),
-        });
-    }
+    ffmpeg::need_frames(&task, frames)?;
     let texts = tempfile::tempdir().map_err(|source| RenderError::Write {
         path: std::env::temp_dir(),
         source,

@@ -116,17 +116,3 @@ pub enum Under {
     Shot(String),
     Conversation(String),
 }
-
-impl Under {
-    /// Whether an entry at `place` is listed under this.
-    pub fn holds(&self, place: &Place) -> bool {
-        let is = |v: &Option<String>, id: &String| v.as_ref() == Some(id);
-        match self {
-            Under::All => true,
-            Under::Project(id) => is(&place.project, id),
-            Under::Scene(id) => is(&place.scene, id),
-            Under::Shot(id) => is(&place.shot, id),
-            Under::Conversation(id) => is(&place.conversation, id),
-        }
-    }
-}

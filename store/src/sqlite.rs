@@ -11,7 +11,7 @@ use futures::stream::{self, BoxStream, StreamExt};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use std::{
     collections::VecDeque,
-    path::{Path, PathBuf},
+    path::Path,
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -33,7 +33,6 @@ const COLUMNS: &str = "kind, entity_id, revision, project_id, scene_id, shot_id,
 #[derive(Clone)]
 pub struct SqliteBackend {
     conn: Arc<Mutex<Connection>>,
-    path: PathBuf,
 }
 
 impl SqliteBackend {
@@ -57,11 +56,7 @@ impl SqliteBackend {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs `f` on the connection. SQLite answers in microseconds, so handing each call to the

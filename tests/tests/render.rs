@@ -31,6 +31,16 @@ async fn song_ms(stack: &Stack) -> u64 {
 }
 
 /// The frame nearest to `ms`.
+/// Runs `miri render` for `project` against the stack's gateway, as a user would.
+async fn miri_render(stack: &Stack, project: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(miri_bin())
+        .args(["render", "--project", project, "--gateway", &stack.http, "--token", &stack.token])
+        .args(extra)
+        .output()
+        .await
+        .unwrap()
+}
+
 fn frame_at(ms: u64) -> u64 {
     (ms * FPS + 500) / 1000
 }
@@ -164,21 +174,7 @@ async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
     let mut watch = stack.watch(&project).await.unwrap();
     let film = stack.dir.path().join("film.mp4");
     let (started, started_at) = (std::time::Instant::now(), std::time::SystemTime::now());
-    let out = Command::new(miri_bin())
-        .args([
-            "render",
-            "--project",
-            &project,
-            "--gateway",
-            &stack.http,
-            "--token",
-            &stack.token,
-            "--out",
-        ])
-        .arg(&film)
-        .output()
-        .await
-        .unwrap();
+    let out = miri_render(&stack, &project, &["--out", film.to_str().unwrap()]).await;
     let took = started.elapsed();
     assert!(
         out.status.success(),
@@ -357,19 +353,7 @@ async fn shots_that_leave_a_gap_fail_the_render_naming_them() {
     );
 
     // The CLI says the same and fails.
-    let out = Command::new(miri_bin())
-        .args([
-            "render",
-            "--project",
-            &project,
-            "--gateway",
-            &stack.http,
-            "--token",
-            &stack.token,
-        ])
-        .output()
-        .await
-        .unwrap();
+    let out = miri_render(&stack, &project, &[]).await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -526,19 +510,7 @@ async fn a_corrupt_clip_fails_the_render_naming_its_shot() {
     .unwrap();
 
     let mut watch = stack.watch(&project).await.unwrap();
-    let out = Command::new(miri_bin())
-        .args([
-            "render",
-            "--project",
-            &project,
-            "--gateway",
-            &stack.http,
-            "--token",
-            &stack.token,
-        ])
-        .output()
-        .await
-        .unwrap();
+    let out = miri_render(&stack, &project, &[]).await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

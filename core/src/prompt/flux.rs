@@ -107,13 +107,7 @@ pub fn validate_json(value: &Value) -> Vec<Violation> {
         }
     }
     shape::elements(map.get("image_urls"), "image_urls", Kind::Str, &mut out);
-    if !out.is_empty() {
-        return out;
-    }
-    match serde_json::from_value::<FluxRequest>(value.clone()) {
-        Ok(req) => req.violations(),
-        Err(e) => vec![Violation::new(Check::Shape, e.to_string())],
-    }
+    shape::then_rules(value, out, |req: FluxRequest| req.violations())
 }
 
 impl FluxRequest {
@@ -437,15 +431,7 @@ mod tests {
 
     /// Sets `pointer` in the valid request to `v`.
     fn with(pointer: &str, v: Value) -> Value {
-        let mut req = valid();
-        match req.pointer_mut(pointer) {
-            Some(slot) => *slot = v,
-            None => {
-                let (parent, key) = pointer.rsplit_once('/').unwrap();
-                req.pointer_mut(parent).unwrap()[key] = v;
-            }
-        }
-        req
+        shape::set(valid(), pointer, v)
     }
 
     fn rules(req: &Value) -> Vec<Check> {

@@ -159,13 +159,7 @@ pub fn validate_json(value: &Value) -> Vec<Violation> {
             }
         }
     }
-    if !out.is_empty() {
-        return out;
-    }
-    match serde_json::from_value::<KlingRequest>(value.clone()) {
-        Ok(req) => req.violations(),
-        Err(e) => vec![Violation::new(Check::Shape, e.to_string())],
-    }
+    shape::then_rules(value, out, |req: KlingRequest| req.violations())
 }
 
 impl KlingRequest {
@@ -326,15 +320,7 @@ mod tests {
     }
 
     fn with(pointer: &str, v: Value) -> Value {
-        let mut req = valid();
-        match req.pointer_mut(pointer) {
-            Some(slot) => *slot = v,
-            None => {
-                let (parent, key) = pointer.rsplit_once('/').unwrap();
-                req.pointer_mut(parent).unwrap()[key] = v;
-            }
-        }
-        req
+        shape::set(valid(), pointer, v)
     }
 
     fn brush(points: Value) -> Value {

@@ -3,6 +3,7 @@
 //! with a message a director cannot act on.
 
 use super::violation::{Check, Violation};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// What a field must hold.
@@ -75,6 +76,36 @@ pub fn elements(value: Option<&Value>, path: &str, kind: Kind, out: &mut Vec<Vio
             out.push(Violation::new(Check::Shape, format!("{path}[{i}] must be {}", kind.name())));
         }
     }
+}
+
+/// After the shape check: its violations when it found any, else the rules of the request read
+/// as `T`.
+pub fn then_rules<T: DeserializeOwned>(
+    value: &Value,
+    shape: Vec<Violation>,
+    rules: impl FnOnce(T) -> Vec<Violation>,
+) -> Vec<Violation> {
+    if !shape.is_empty() {
+        return shape;
+    }
+    match serde_json::from_value::<T>(value.clone()) {
+        Ok(req) => rules(req),
+        Err(e) => vec![Violation::new(Check::Shape, e.to_string())],
+    }
+}
+
+/// `value` with the JSON pointer `pointer` set to `to` (the last key added when missing): the
+/// tests' way to break one field of a valid request.
+#[cfg(test)]
+pub fn set(mut value: Value, pointer: &str, to: Value) -> Value {
+    match value.pointer_mut(pointer) {
+        Some(slot) => *slot = to,
+        None => {
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            value.pointer_mut(parent).unwrap()[key] = to;
+        }
+    }
+    value
 }
 
 pub fn join(path: &str, key: &str) -> String {

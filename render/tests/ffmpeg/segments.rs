@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use miri_render::{
     FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, mux, probe,
-    still_segment, title_card,
+    song_duration, still_segment, title_card,
 };
 
 use crate::fixtures::*;
@@ -245,4 +245,22 @@ async fn a_title_card_shows_its_lines_for_exactly_its_frames() {
         .filter(|y| frame[y * 320..][..320].iter().any(|&v| v > 200))
         .count();
     assert!(rows_with_text > 30, "{rows_with_text} rows with text");
+}
+
+#[tokio::test]
+async fn a_songs_length_is_what_plays_and_a_file_without_audio_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let song = sine_mp3(d, 3.0);
+    let length = song_duration(&song).await.unwrap();
+    // An MP3 ends on a whole frame (1152 samples, 26 ms at 44.1 kHz): within two of them.
+    assert!((length.as_secs_f64() - 3.0).abs() < 0.053, "{length:?}");
+
+    let silent = solid_clip(d, "silent.mp4", RED, "320x180", 24, 1.0, "libx264");
+    let err = song_duration(&silent).await.unwrap_err().to_string();
+    assert!(err.contains("silent.mp4") && err.contains("no audio stream"), "{err}");
+    let garbage = d.join("garbage.mp3");
+    std::fs::write(&garbage, b"not a song").unwrap();
+    let err = song_duration(&garbage).await.unwrap_err().to_string();
+    assert!(err.contains("garbage.mp3"), "{err}");
 }
