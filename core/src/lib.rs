@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod analysis;
+pub mod budget;
 pub mod chat;
 pub mod event;
 pub mod id;
