@@ -8,6 +8,7 @@ pub mod budget;
 pub mod chat;
 pub mod event;
 pub mod id;
+pub mod llm;
 pub mod media;
 pub mod project;
 pub mod prompt;

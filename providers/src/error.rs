@@ -91,10 +91,12 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// The human part of an error body: fal's `{"detail": "..."}`, its validation list
-/// `{"detail":[{"loc":[...],"msg":"...","type":"..."}]}`, or a short slice of whatever came back.
+/// `{"detail":[{"loc":[...],"msg":"...","type":"..."}]}`, Google's
+/// `{"error":{"code","message","status"}}`, Anthropic's `{"type":"error","error":{"type","message"}}`,
+/// or a short slice of whatever came back.
 fn error_message(body: &[u8]) -> String {
     if let Ok(json) = serde_json::from_slice::<Value>(body) {
-        if let Some(message) = detail_message(&json) {
+        if let Some(message) = detail_message(&json).or_else(|| nested_error_message(&json)) {
             return message;
         }
     }
@@ -103,10 +105,86 @@ fn error_message(body: &[u8]) -> String {
     if text.is_empty() {
         return "no error message in the response".to_owned();
     }
-    match text.char_indices().nth(MAX_RAW_MESSAGE) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+    cut(text, MAX_RAW_MESSAGE)
+}
+
+/// `text` up to `max` characters, marked when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
     }
+}
+
+/// Google and Anthropic both nest `{"message"}` under `error`, with the machine code beside it as
+/// `status` (Google) or `type` (Anthropic). Some Google front ends wrap the object in a list.
+fn nested_error_message(json: &Value) -> Option<String> {
+    let json = match json {
+        Value::Array(items) => items.first()?,
+        other => other,
+    };
+    let error = json.get("error")?;
+    let message = error.get("message")?.as_str()?;
+    let code = error
+        .get("status")
+        .or_else(|| error.get("type"))
+        .and_then(Value::as_str);
+    Some(match code {
+        Some(code) => format!("{message} ({code})"),
+        None => message.to_owned(),
+    })
+}
+
+/// Longest slice of an unexpected success body kept in a `Malformed` message.
+const MAX_MALFORMED_SNIPPET: usize = 200;
+
+/// Parses a success body, or says what did not fit and shows the start of what came back.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    what: &str,
+    body: &[u8],
+) -> Result<T, ProviderError> {
+    serde_json::from_slice(body).map_err(|err| {
+        let raw = String::from_utf8_lossy(body);
+        ProviderError::Malformed(format!(
+            "{what}: {err} in {:?}",
+            cut(raw.trim(), MAX_MALFORMED_SNIPPET)
+        ))
+    })
+}
+
+/// A 2xx answer's headers and body.
+pub(crate) struct Answer {
+    pub headers: reqwest::header::HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+/// Sends `request` and returns a 2xx answer; anything else becomes the matching `ProviderError`.
+/// `what` names the operation in messages; no URL is ever included.
+pub(crate) async fn exchange(
+    what: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<Answer, ProviderError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|err| ProviderError::from_transport(what, err))?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|err| ProviderError::from_transport(what, err))?;
+    if status.is_success() {
+        return Ok(Answer { headers, body });
+    }
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok());
+    Err(ProviderError::from_status(
+        status.as_u16(),
+        retry_after,
+        &body,
+    ))
 }
 
 fn detail_message(json: &Value) -> Option<String> {
@@ -202,6 +280,50 @@ mod tests {
             ProviderError::from_status(429, Some("Wed, 21 Oct 2015 07:28:00 GMT"), b""),
             ProviderError::RateLimited { retry_after: None }
         );
+    }
+
+    #[test]
+    fn google_and_anthropic_error_bodies_are_surfaced_with_their_code() {
+        let google =
+            br#"{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT"}}"#;
+        assert_eq!(
+            ProviderError::from_status(400, None, google),
+            ProviderError::Rejected {
+                status: 400,
+                message: "API key not valid. (INVALID_ARGUMENT)".into()
+            }
+        );
+        let wrapped = br#"[{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}]"#;
+        assert_eq!(
+            ProviderError::from_status(503, None, wrapped),
+            ProviderError::Unavailable {
+                status: 503,
+                message: "The model is overloaded. (UNAVAILABLE)".into()
+            }
+        );
+        let anthropic =
+            br#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#;
+        let err = ProviderError::from_status(529, None, anthropic);
+        assert_eq!(
+            err,
+            ProviderError::Unavailable {
+                status: 529,
+                message: "Overloaded (overloaded_error)".into()
+            }
+        );
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn undecodable_bodies_are_malformed_with_a_short_snippet() {
+        let body = format!("<html>{}</html>", "y".repeat(1000));
+        let err = decode::<Value>("generate", body.as_bytes()).unwrap_err();
+        let ProviderError::Malformed(reason) = err else {
+            panic!("expected Malformed");
+        };
+        assert!(reason.starts_with("generate: "), "{reason}");
+        assert!(reason.contains("<html>yyy"), "{reason}");
+        assert!(reason.len() < 400, "{reason}");
     }
 
     #[test]

@@ -3,5 +3,8 @@
 //! Each provider lives in its own folder (`fal/` is fal.ai); `error` classifies failures so
 //! workflows can decide on retries without knowing which provider they called.
 
+pub mod claude;
 pub mod error;
 pub mod fal;
+pub mod gemini;
+pub mod vertex;
