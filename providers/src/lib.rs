@@ -4,6 +4,7 @@
 //! workflows can decide on retries without knowing which provider they called.
 
 pub mod claude;
+pub mod breaker;
 pub mod error;
 pub mod fal;
 pub mod gemini;

@@ -23,10 +23,11 @@ pub enum Kind {
     Render,
     ProviderRequest,
     Token,
+    Ledger,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Self::Project,
         Self::AgentConfig,
         Self::Analysis,
@@ -39,6 +40,7 @@ impl Kind {
         Self::Render,
         Self::ProviderRequest,
         Self::Token,
+        Self::Ledger,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +57,7 @@ impl Kind {
             Self::Render => "render",
             Self::ProviderRequest => "provider_request",
             Self::Token => "token",
+            Self::Ledger => "ledger",
         }
     }
 

@@ -793,6 +793,7 @@ fn collection(kind: Kind) -> &'static str {
         Kind::Render => "renders",
         Kind::ProviderRequest => "providerRequests",
         Kind::Token => "tokens",
+        Kind::Ledger => "ledger",
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::entry::{Kind, Place};
 use crate::records::{ProviderRequest, TokenRecord};
+use miri_core::budget::Ledger;
 use miri_core::{
     AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, Shot, Version,
 };
@@ -149,5 +150,15 @@ impl Record for TokenRecord {
     const KIND: Kind = Kind::Token;
     fn id(&self) -> String {
         self.token_sha256.clone()
+    }
+}
+
+impl Record for Ledger {
+    const KIND: Kind = Kind::Ledger;
+    fn id(&self) -> String {
+        self.project_id.to_string()
+    }
+    fn place(&self) -> Place {
+        project(self.project_id)
     }
 }

@@ -10,6 +10,7 @@ use crate::{MediaStore, StoreError};
 use bytes::Bytes;
 use chrono::Utc;
 use futures::stream::BoxStream;
+use miri_core::budget::{Ledger, Micros};
 use miri_core::{Project, ProjectId, Shot, ShotId, Version, VersionId};
 use serde_json::{Value, json};
 
@@ -187,6 +188,46 @@ impl<B: Backend> Store<B> {
 
     pub async fn token(&self, token_sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
         Ok(self.get(token_sha256, At::Newest).await?.map(|(_, t)| t))
+    }
+
+    /// The project's ledger as it stands (never opened: `None`).
+    pub async fn ledger(&self, project: ProjectId) -> Result<Option<Revised<Ledger>>, StoreError> {
+        self.get(&project.to_string(), At::Newest).await
+    }
+
+    /// Read, decide, append — again while another writer takes the revision first, so concurrent
+    /// callers are serialised by the store's create-only revisions. `decide` sees the newest
+    /// ledger (a project without one gets it opened at `default_cap` first) and answers the next
+    /// revision to append, or `None` when nothing changes, beside what to return. Answers the
+    /// ledger the decision produced (or saw) and that value.
+    pub async fn update_ledger<R>(
+        &self,
+        project: ProjectId,
+        default_cap: Micros,
+        decide: impl Fn(&Ledger) -> (Option<Ledger>, R),
+    ) -> Result<(Ledger, R), StoreError> {
+        const ATTEMPTS: usize = 64;
+        let mut last = None;
+        for _ in 0..ATTEMPTS {
+            let (revision, current) = match self.ledger(project).await? {
+                Some(found) => found,
+                None => {
+                    let opened = Ledger::open(project, default_cap, now());
+                    match self.append(&opened, 0).await {
+                        Ok(()) | Err(StoreError::Conflict { .. }) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            };
+            let (next, answer) = decide(&current);
+            let Some(next) = next else { return Ok((current, answer)) };
+            match self.append(&next, revision + 1).await {
+                Ok(()) => return Ok((next, answer)),
+                Err(e @ StoreError::Conflict { .. }) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or(StoreError::NotFound { kind: Kind::Ledger, entity_id: project.to_string() }))
     }
 
     pub async fn has_tokens(&self) -> Result<bool, StoreError> {

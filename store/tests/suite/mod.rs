@@ -58,6 +58,10 @@ macro_rules! conformance_suite {
         async fn unknown_ids_read_as_not_found() {
             suite::not_found(&$make.await.store).await;
         }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn racing_reservations_never_overspend_the_budget() {
+            suite::racing_reservations(std::sync::Arc::new($make.await.store)).await;
+        }
     };
 }
 
@@ -308,4 +312,33 @@ pub async fn not_found<B: Backend>(store: &Store<B>) {
     let ghost = shot(&p, None, "never stored");
     let err = store.append_version(&version(&ghost, "orphan")).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound { kind: Kind::Shot, .. }), "{err}");
+}
+
+/// Ten callers race for 100 each under a cap of 500: exactly five get money, the other five are
+/// recorded as waiting, and every decision is one revision of the ledger.
+pub async fn racing_reservations<B: Backend + 'static>(store: Arc<Store<B>>) {
+    use miri_core::budget::Decision;
+    let project = ProjectId::from_uuid(Uuid::new_v4());
+    let racers = (0..10).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let key = format!("v{i}");
+            let (_, granted) = store
+                .update_ledger(project, 500, |ledger| match ledger.reserve(&key, 100, "m", None, Utc::now()) {
+                    Decision::Granted(next) => (Some(next), true),
+                    Decision::Blocked(next) => (Some(next), false),
+                    Decision::Unchanged { granted } => (None, granted),
+                })
+                .await
+                .unwrap();
+            granted
+        })
+    });
+    let granted = futures::future::join_all(racers).await.into_iter().filter(|g| *g.as_ref().unwrap()).count();
+    assert_eq!(granted, 5);
+    let (revision, ledger) = store.ledger(project).await.unwrap().unwrap();
+    assert_eq!((ledger.reserved.len(), ledger.waiting.len(), ledger.available_usd_micros()), (5, 5, 0));
+    assert_eq!(revision, 10, "opened + one revision per decision");
+    let history = store.history::<miri_core::budget::Ledger>(&project.to_string()).await.unwrap();
+    assert_eq!(history.len(), 11);
 }
