@@ -95,10 +95,10 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 /// `{"error":{"code","message","status"}}`, Anthropic's `{"type":"error","error":{"type","message"}}`,
 /// or a short slice of whatever came back.
 fn error_message(body: &[u8]) -> String {
-    if let Ok(json) = serde_json::from_slice::<Value>(body) {
-        if let Some(message) = detail_message(&json).or_else(|| nested_error_message(&json)) {
-            return message;
-        }
+    if let Ok(json) = serde_json::from_slice::<Value>(body)
+        && let Some(message) = detail_message(&json).or_else(|| nested_error_message(&json))
+    {
+        return message;
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();

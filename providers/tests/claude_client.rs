@@ -155,7 +155,10 @@ async fn a_response_schema_becomes_a_forced_tool_whose_input_is_the_answer() {
             "tool_choice": {"type": "tool", "name": "respond_with_json"}
         })))
         .respond_with(answer(
-            json!([{"type": "tool_use", "id": "toolu_9", "name": "respond_with_json", "input": {"verdict": "pass"}}]),
+            json!([
+                {"type": "text", "text": "Here is the verdict."},
+                {"type": "tool_use", "id": "toolu_9", "name": "respond_with_json", "input": {"verdict": "pass"}}
+            ]),
             "tool_use",
         ))
         .expect(1)

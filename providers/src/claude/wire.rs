@@ -179,12 +179,19 @@ struct WireUsage {
 
 impl MessagesAnswer {
     /// With `json_answer`, the forced tool's input is the reply's text and the turn counts as
-    /// stopped, not as waiting for a tool result.
+    /// stopped, not as waiting for a tool result. Text beside the forced tool's input is dropped
+    /// so the reply's text stays JSON; a refusal (text and no tool call) is kept.
     pub fn into_reply(self, json_answer: bool) -> Reply {
+        let answered = json_answer
+            && self
+                .content
+                .iter()
+                .any(|block| matches!(block, Block::ToolUse { name, .. } if name == RESPONSE_TOOL));
         let parts = self
             .content
             .into_iter()
             .filter_map(|block| match block {
+                Block::Text { .. } if answered => None,
                 Block::Text { text } => Some(Part::text(text)),
                 Block::ToolUse { name, input, .. } if json_answer && name == RESPONSE_TOOL => {
                     Some(Part::text(input.to_string()))
