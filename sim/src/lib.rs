@@ -1,18 +1,29 @@
-//! An offline stand-in for fal.ai: its queue API, FLUX.2 stills and Kling clips, speaking fal's own
-//! HTTP protocol so our client (and fal's official one) can talk to it unmodified.
+//! An offline stand-in for the providers Miri pays for, each speaking its own HTTP protocol so our
+//! clients (and the official ones) talk to it unmodified: fal.ai's queue API (FLUX.2 stills, Kling
+//! clips), Gemini (generateContent, the Files API, embeddings) on both the Gemini API and Vertex,
+//! Vertex Vector Search, and Anthropic's Messages API.
 //!
-//! Requests are validated like fal would, processed after a configurable latency into real media
-//! (PNG via the `png` crate, MP4 via ffmpeg), persisted so a restart keeps answering, and reported
-//! through webhooks signed exactly like fal's.
+//! fal requests are validated like fal would, processed after a configurable latency into real
+//! media (PNG via the `png` crate, MP4 via ffmpeg), persisted so a restart keeps answering, and
+//! reported through webhooks signed exactly like fal's. Language-model answers satisfy the
+//! requested schema and are made from the request's own words; embeddings are hashed n-grams.
+//! Faults (latency, 429s, 5xx, dropped or doubled webhooks) are injected when configured.
 
 mod config;
 mod contract;
+mod embed;
 mod error;
+mod faults;
+mod gemini;
+mod material;
 mod render;
 mod routes;
+mod schema_fill;
 mod signing_key;
 mod state;
 mod store;
+mod uploads;
+mod vectors;
 mod webhook;
 mod worker;
 
@@ -23,6 +34,7 @@ use tokio::net::TcpListener;
 
 pub use config::{SimConfig, WebhookMode};
 pub use error::SimError;
+pub use faults::Faults;
 pub use routes::router;
 pub use state::Sim;
 pub use webhook::USER_ID;

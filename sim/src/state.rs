@@ -13,8 +13,12 @@ use uuid::Uuid;
 
 use crate::config::SimConfig;
 use crate::error::SimError;
+use crate::faults::{CallFate, Dice, Faults, WebhookFate};
+use crate::routes::Provider;
 use crate::signing_key;
 use crate::store::Store;
+use crate::uploads::Uploads;
+use crate::vectors::VectorStore;
 use crate::worker;
 
 /// Bounds each outgoing call (image downloads, webhook deliveries).
@@ -32,6 +36,10 @@ struct Inner {
     http: reqwest::Client,
     workers: Mutex<HashMap<Uuid, AbortHandle>>,
     webhooks_delivered: AtomicU64,
+    dice: Mutex<Dice>,
+    calls: Mutex<HashMap<&'static str, u64>>,
+    uploads: Uploads,
+    vectors: VectorStore,
 }
 
 impl Sim {
@@ -45,6 +53,8 @@ impl Sim {
         }
         let key = signing_key::load_or_create(&config.data_dir).await?;
         let store = Store::open(config.data_dir.join("requests")).await?;
+        let vectors = VectorStore::open(config.data_dir.join("vectors")).await?;
+        let dice = Dice::new(Faults::default());
         let http = reqwest::Client::builder()
             .timeout(OUTGOING_TIMEOUT)
             .build()
@@ -57,6 +67,10 @@ impl Sim {
                 http,
                 workers: Mutex::new(HashMap::new()),
                 webhooks_delivered: AtomicU64::new(0),
+                dice: Mutex::new(dice),
+                calls: Mutex::new(HashMap::new()),
+                uploads: Uploads::default(),
+                vectors,
             }),
         };
         for record in sim.store().all().await {
@@ -157,6 +171,46 @@ impl Sim {
 
     pub(crate) fn webhooks_delivered(&self) -> u64 {
         self.inner.webhooks_delivered.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn uploads(&self) -> &Uploads {
+        &self.inner.uploads
+    }
+
+    pub(crate) fn vectors(&self) -> &VectorStore {
+        &self.inner.vectors
+    }
+
+    pub(crate) fn count_call(&self, provider: Provider) {
+        *self.inner.calls.lock().expect("call counter lock poisoned").entry(provider.name()).or_default() += 1;
+    }
+
+    /// Calls served so far, by provider name.
+    pub(crate) fn calls(&self) -> HashMap<&'static str, u64> {
+        self.inner.calls.lock().expect("call counter lock poisoned").clone()
+    }
+
+    /// Replaces the faults in force (and reseeds the dice).
+    pub(crate) fn set_faults(&self, faults: Faults) {
+        *self.dice() = Dice::new(faults);
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        self.dice().faults().clone()
+    }
+
+    /// The extra latency and the fate of one provider call.
+    pub(crate) fn roll_call(&self) -> (Duration, CallFate) {
+        let mut dice = self.dice();
+        (dice.latency(), dice.call())
+    }
+
+    pub(crate) fn roll_webhook(&self) -> WebhookFate {
+        self.dice().webhook()
+    }
+
+    fn dice(&self) -> std::sync::MutexGuard<'_, Dice> {
+        self.inner.dice.lock().expect("fault dice lock poisoned")
     }
 }
 

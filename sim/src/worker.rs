@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::config::WebhookMode;
 use crate::contract::{self, ContractError, Job};
+use crate::faults::WebhookFate;
 use crate::render::{self, Failure};
 use crate::state::Sim;
 use crate::store::RequestState;
@@ -68,7 +69,16 @@ pub async fn run(sim: Sim, id: Uuid) {
         Ok(Some(record)) => {
             tracing::info!(request_id = %id, endpoint = %record.endpoint, "request finished");
             if sim.config().webhooks == WebhookMode::Auto {
-                webhook::deliver(&sim, &record).await;
+                match sim.roll_webhook() {
+                    WebhookFate::Drop => {
+                        tracing::info!(request_id = %id, "fault injection: webhook dropped")
+                    }
+                    WebhookFate::Send { times } => {
+                        for _ in 0..times {
+                            webhook::deliver(&sim, &record).await;
+                        }
+                    }
+                }
             }
         }
         Ok(None) => {}
