@@ -376,3 +376,31 @@ async fn the_key_never_shows_in_debug_or_transport_errors() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_text_tool_result_goes_as_plain_text() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_json(json!({
+            "model": "claude-sonnet-4-6",
+            "max_tokens": 2048,
+            "messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "bar 12 is a downbeat"}]}]
+        })))
+        .respond_with(answer(json!([{"type": "text", "text": "ok"}]), "end_turn"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = GenerateRequest::new(
+        "claude-sonnet-4-6",
+        vec![Turn::user(vec![Part::FunctionResponse(FunctionResponse {
+            id: Some("toolu_1".into()),
+            name: "get_beats".into(),
+            response: json!("bar 12 is a downbeat"),
+        })])],
+    );
+    let reply = client_for(&server, Duration::from_secs(5))
+        .generate(&request)
+        .await
+        .unwrap();
+    assert_eq!(reply.text(), "ok");
+}

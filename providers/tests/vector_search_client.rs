@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use miri_core::llm::{Datapoint, Neighbor, Restrict, VectorIndex};
 use miri_providers::error::ProviderError;
-use miri_providers::vertex::{StaticToken, VectorSearchClient, VectorSearchConfig};
+use miri_providers::vertex::{
+    StaticToken, TokenFuture, TokenSource, VectorSearchClient, VectorSearchConfig,
+};
 use serde_json::json;
 use url::Url;
 use wiremock::matchers::{any, body_json, header, method, path};
@@ -248,4 +250,42 @@ async fn the_token_never_shows_in_debug() {
         !debug.contains(TOKEN) && debug.contains("redacted"),
         "{debug}"
     );
+}
+
+/// A token source that cannot mint a token, as when ADC is not set up.
+struct NoCredentials;
+
+impl TokenSource for NoCredentials {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async {
+            Err(ProviderError::Transport(
+                "metadata server: connection refused".into(),
+            ))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_token_failure_surfaces_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let client = VectorSearchClient::new(
+        VectorSearchConfig {
+            api_base: Url::parse(&server.uri()).unwrap(),
+            query_base: Url::parse(&server.uri()).unwrap(),
+            project: "p".into(),
+            location: "l".into(),
+            index_id: "i".into(),
+            index_endpoint_id: "e".into(),
+            deployed_index_id: "d".into(),
+            timeout: Duration::from_secs(5),
+        },
+        Arc::new(NoCredentials),
+    )
+    .unwrap();
+    let err = client.remove(&["a".into()]).await.unwrap_err();
+    assert_eq!(
+        err,
+        ProviderError::Transport("metadata server: connection refused".into())
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -125,3 +125,49 @@ pub enum GenerateError<E> {
     #[error(transparent)]
     Provider(E),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::{Role, ThoughtSignature};
+
+    #[test]
+    fn text_joins_text_parts_and_the_turn_keeps_every_part_and_signature() {
+        let call = FunctionCall {
+            id: None,
+            name: "get_beats".into(),
+            args: Value::Null,
+            signature: Some(ThoughtSignature("s".into())),
+        };
+        let reply = Reply {
+            parts: vec![
+                Part::text("{\"a\":"),
+                Part::FunctionCall(call.clone()),
+                Part::text("1}"),
+            ],
+            finish: FinishReason::ToolUse,
+            usage: Usage::default(),
+            model_version: None,
+        };
+        assert_eq!(reply.json().unwrap(), serde_json::json!({"a": 1}));
+        assert_eq!(reply.function_calls().collect::<Vec<_>>(), vec![&call]);
+        let parts = reply.parts.clone();
+        let turn = reply.into_turn();
+        assert_eq!(turn.role, Role::Model);
+        assert_eq!(turn.parts, parts);
+    }
+
+    #[test]
+    fn a_block_names_its_reason_and_says_what_to_do() {
+        let err: GenerateError<std::io::Error> = GenerateError::Blocked {
+            reason: BlockReason::Unrecognised("NEW_REASON".into()),
+            message: Some("blocked".into()),
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("NEW_REASON") && text.contains(": blocked"),
+            "{text}"
+        );
+        assert!(text.contains("change the prompt"), "{text}");
+    }
+}

@@ -143,7 +143,12 @@ fn content_block(part: &Part) -> Result<Value, MapError> {
             let id = response.id.as_deref().ok_or_else(|| {
                 GenerateError::Unsupported("a function response without an id".to_owned())
             })?;
-            json!({"type": "tool_result", "tool_use_id": id, "content": response.response.to_string()})
+            // Claude reads tool results as text: a string goes as it is, anything else as JSON.
+            let content = match &response.response {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            json!({"type": "tool_result", "tool_use_id": id, "content": content})
         }
     })
 }

@@ -11,4 +11,4 @@ mod files;
 mod wire;
 
 pub use client::{GeminiBackend, GeminiClient, GeminiConfigError};
-pub use files::{FileError, FileSettings, GeminiFile};
+pub use files::{FileError, FileSettings, FileState, GeminiFile};
