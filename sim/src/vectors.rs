@@ -22,7 +22,7 @@ pub struct Datapoint {
     #[serde(alias = "datapoint_id")]
     pub datapoint_id: String,
     #[serde(alias = "feature_vector")]
-    pub feature_vector: Vec<f32>,
+    pub feature_vector: Vec<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restricts: Vec<Restrict>,
     #[serde(default, alias = "numeric_restricts", skip_serializing_if = "Vec::is_empty")]
@@ -57,7 +57,7 @@ pub enum VectorError {
 #[derive(Debug, Clone)]
 pub struct Neighbour {
     pub datapoint: Datapoint,
-    pub distance: f32,
+    pub distance: f64,
 }
 
 pub struct VectorStore {
@@ -203,7 +203,7 @@ pub struct Query {
     #[serde(default, alias = "datapoint_id")]
     pub datapoint_id: Option<String>,
     #[serde(default, alias = "feature_vector")]
-    pub feature_vector: Option<Vec<f32>>,
+    pub feature_vector: Option<Vec<f64>>,
     #[serde(default)]
     pub restricts: Vec<Restrict>,
 }
