@@ -38,7 +38,9 @@ pub fn embed(text: &str, dimensions: usize) -> Vec<f32> {
 
 /// Roughly how many tokens `text` is: a token per four bytes, at least one per word.
 pub fn token_estimate(text: &str) -> u64 {
-    (text.len() as u64).div_ceil(4).max(words(text).len() as u64)
+    (text.len() as u64)
+        .div_ceil(4)
+        .max(words(text).len() as u64)
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {

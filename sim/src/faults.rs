@@ -143,6 +143,8 @@ mod tests {
         let fates: Vec<_> = (0..50).map(|_| a.call()).collect();
         assert_eq!(fates, (0..50).map(|_| b.call()).collect::<Vec<_>>());
         assert!(fates.contains(&CallFate::ServerError));
-        assert!(fates.contains(&CallFate::RateLimited { retry_after_secs: 1 }));
+        assert!(fates.contains(&CallFate::RateLimited {
+            retry_after_secs: 1
+        }));
     }
 }

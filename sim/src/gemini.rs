@@ -172,7 +172,11 @@ impl Attachment {
 
     /// An attachment the simulator cannot read (a `gs://` object): counted as one image.
     pub fn unknown_size(uri: &str) -> Self {
-        let guess = if uri.ends_with(".mp3") || uri.ends_with(".wav") { "audio/*" } else { "" };
+        let guess = if uri.ends_with(".mp3") || uri.ends_with(".wav") {
+            "audio/*"
+        } else {
+            ""
+        };
         Self {
             modality: modality(guess),
             tokens: IMAGE_TOKENS,
@@ -205,7 +209,11 @@ pub fn resolve_inline(request: &GenerateRequest) -> Result<Resolved, String> {
 }
 
 /// The whole `GenerateContentResponse` for `request`.
-pub fn answer(model: &str, request: &GenerateRequest, resolved: &Resolved) -> Result<Value, String> {
+pub fn answer(
+    model: &str,
+    request: &GenerateRequest,
+    resolved: &Resolved,
+) -> Result<Value, String> {
     if request.contents.iter().all(|c| c.parts.is_empty()) {
         return Err("* GenerateContentRequest.contents: contents is not specified".into());
     }
@@ -303,7 +311,10 @@ fn text_answer(config: Option<&GenerationConfig>, material: &mut Material) -> St
 
 /// The function the model calls, if any: mode `ANY` always calls (the function the prompt names,
 /// else the first allowed); `AUTO` calls only a function the last user turn names.
-fn function_call(request: &GenerateRequest, material: &mut Material) -> Result<Option<Value>, String> {
+fn function_call(
+    request: &GenerateRequest,
+    material: &mut Material,
+) -> Result<Option<Value>, String> {
     let declared: Vec<&FunctionDeclaration> = request
         .tools
         .iter()
@@ -347,7 +358,13 @@ fn function_call(request: &GenerateRequest, material: &mut Material) -> Result<O
         .find(|c| c.role.as_deref().unwrap_or("user") == "user");
     let answered = last_user.is_some_and(|c| c.parts.iter().any(|p| p.function_response.is_some()));
     let said: String = last_user
-        .map(|c| c.parts.iter().filter_map(|p| p.text.as_deref()).collect::<Vec<_>>().join(" "))
+        .map(|c| {
+            c.parts
+                .iter()
+                .filter_map(|p| p.text.as_deref())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .unwrap_or_default()
         .to_lowercase();
     let named = allowed.iter().copied().find(|d| {
@@ -363,7 +380,12 @@ fn function_call(request: &GenerateRequest, material: &mut Material) -> Result<O
         let schema = declaration
             .parameters_json_schema
             .clone()
-            .or_else(|| declaration.parameters.as_ref().map(schema_fill::from_openapi))
+            .or_else(|| {
+                declaration
+                    .parameters
+                    .as_ref()
+                    .map(schema_fill::from_openapi)
+            })
             .unwrap_or_else(|| json!({ "type": "object" }));
         json!({ "name": declaration.name, "args": schema_fill::fill(&schema, material) })
     }))

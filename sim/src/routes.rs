@@ -41,15 +41,26 @@ pub fn router(sim: Sim) -> Router {
         // Gemini, on the Gemini API (v1beta and the v1 google-genai calls) and on Vertex.
         .route("/v1beta/models/{action}", post(gemini::gemini_api))
         .route("/v1/models/{action}", post(gemini::gemini_api))
-        .route(&format!("{vertex}/publishers/google/models/{{action}}"), post(gemini::vertex))
+        .route(
+            &format!("{vertex}/publishers/google/models/{{action}}"),
+            post(gemini::vertex),
+        )
         .route("/upload/v1beta/files", post(files::upload))
+        .route("/upload/v1/files", post(files::upload))
         .route("/v1beta/files/{id}", get(files::get).delete(files::delete))
+        .route("/v1/files/{id}", get(files::get).delete(files::delete))
         // Vertex Vector Search.
         .route(&format!("{vertex}/indexes/{{action}}"), post(vector::index))
-        .route(&format!("{vertex}/indexEndpoints/{{action}}"), post(vector::endpoint))
+        .route(
+            &format!("{vertex}/indexEndpoints/{{action}}"),
+            post(vector::endpoint),
+        )
         // Anthropic.
         .route("/v1/messages", post(claude::messages))
-        .route_layer(middleware::from_fn_with_state(sim.clone(), gate::provider_gate));
+        .route_layer(middleware::from_fn_with_state(
+            sim.clone(),
+            gate::provider_gate,
+        ));
     Router::new()
         .route("/.well-known/jwks.json", get(jwks))
         .route("/_sim/stats", get(admin::stats))

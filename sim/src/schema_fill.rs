@@ -166,7 +166,9 @@ impl<'a> Filler<'a> {
 
     fn array<'s>(&'s self, schema: &'s Value, material: &mut Material, depth: usize) -> Value {
         let min = bound(schema, "minItems").map_or(0, |n| n.max(0.0) as usize);
-        let max = bound(schema, "maxItems").map_or(usize::MAX, |n| n.max(0.0) as usize).max(min);
+        let max = bound(schema, "maxItems")
+            .map_or(usize::MAX, |n| n.max(0.0) as usize)
+            .max(min);
         let wanted = if depth >= MAX_DEPTH {
             min
         } else {
@@ -226,8 +228,20 @@ fn bound(schema: &Value, key: &str) -> Option<f64> {
 /// boolean form) moved inwards by `step`.
 fn limits(schema: &Value, step: f64) -> (Option<f64>, Option<f64>) {
     let flag = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
-    let mut low = bound(schema, "minimum").map(|m| if flag("exclusiveMinimum") { m + step } else { m });
-    let mut high = bound(schema, "maximum").map(|m| if flag("exclusiveMaximum") { m - step } else { m });
+    let mut low = bound(schema, "minimum").map(|m| {
+        if flag("exclusiveMinimum") {
+            m + step
+        } else {
+            m
+        }
+    });
+    let mut high = bound(schema, "maximum").map(|m| {
+        if flag("exclusiveMaximum") {
+            m - step
+        } else {
+            m
+        }
+    });
     if let Some(m) = bound(schema, "exclusiveMinimum") {
         low = Some(low.map_or(m + step, |l| l.max(m + step)));
     }
@@ -263,10 +277,22 @@ fn string(schema: &Value, material: &mut Material) -> String {
     let max = bound(schema, "maxLength").map_or(usize::MAX, |n| n.max(0.0) as usize);
     let format = schema.get("format").and_then(Value::as_str).unwrap_or("");
     let mut text = match format {
-        "date-time" => format!("2026-{:02}-{:02}T{:02}:00:00Z", 1 + material.below(12), 1 + material.below(28), material.below(24)),
-        "date" => format!("2026-{:02}-{:02}", 1 + material.below(12), 1 + material.below(28)),
+        "date-time" => format!(
+            "2026-{:02}-{:02}T{:02}:00:00Z",
+            1 + material.below(12),
+            1 + material.below(28),
+            material.below(24)
+        ),
+        "date" => format!(
+            "2026-{:02}-{:02}",
+            1 + material.below(12),
+            1 + material.below(28)
+        ),
         "time" => format!("{:02}:{:02}:00", material.below(24), material.below(60)),
-        "uri" | "url" => format!("https://example.com/{}", material.phrase(1, 2).replace(' ', "-")),
+        "uri" | "url" => format!(
+            "https://example.com/{}",
+            material.phrase(1, 2).replace(' ', "-")
+        ),
         "email" => format!("{}@example.com", material.word()),
         "uuid" => {
             let (a, b) = (material.next_u64(), material.next_u64());
@@ -316,7 +342,9 @@ fn write_ordered(value: &Value, schema: Option<&Value>, root: &Value, out: &mut 
                 }
                 out.push_str(&Value::String(key.clone()).to_string());
                 out.push(':');
-                let child = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(key));
+                let child = schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(key));
                 write_ordered(&map[key], child, root, out);
             }
             out.push('}');

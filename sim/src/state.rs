@@ -182,12 +182,22 @@ impl Sim {
     }
 
     pub(crate) fn count_call(&self, provider: Provider) {
-        *self.inner.calls.lock().expect("call counter lock poisoned").entry(provider.name()).or_default() += 1;
+        *self
+            .inner
+            .calls
+            .lock()
+            .expect("call counter lock poisoned")
+            .entry(provider.name())
+            .or_default() += 1;
     }
 
     /// Calls served so far, by provider name.
     pub(crate) fn calls(&self) -> HashMap<&'static str, u64> {
-        self.inner.calls.lock().expect("call counter lock poisoned").clone()
+        self.inner
+            .calls
+            .lock()
+            .expect("call counter lock poisoned")
+            .clone()
     }
 
     /// Replaces the faults in force (and reseeds the dice).

@@ -18,9 +18,13 @@ const FILE_LIFETIME_HOURS: i64 = 48;
 pub enum UploadError {
     #[error("upload session {0} does not exist or has already been finalized; start a new upload")]
     UnknownSession(String),
-    #[error("X-Goog-Upload-Offset is {got} but {expected} bytes have been received; resume from {expected}")]
+    #[error(
+        "X-Goog-Upload-Offset is {got} but {expected} bytes have been received; resume from {expected}"
+    )]
     WrongOffset { expected: u64, got: u64 },
-    #[error("the upload was declared as {declared} bytes but {received} arrived; send the rest before finalizing")]
+    #[error(
+        "the upload was declared as {declared} bytes but {received} arrived; send the rest before finalizing"
+    )]
     WrongLength { declared: u64, received: u64 },
 }
 
@@ -68,7 +72,9 @@ impl StoredFile {
 #[derive(Debug)]
 pub enum Chunk {
     /// More may follow; this many bytes are in.
-    Active { received: u64 },
+    Active {
+        received: u64,
+    },
     Final(StoredFile),
 }
 
@@ -104,7 +110,13 @@ impl Uploads {
 
     /// Appends `bytes` at `offset` (which must be where the previous chunk ended) and, when
     /// `finalize`, turns the session into a file.
-    pub fn chunk(&self, session: &str, offset: Option<u64>, bytes: &[u8], finalize: bool) -> Result<Chunk, UploadError> {
+    pub fn chunk(
+        &self,
+        session: &str,
+        offset: Option<u64>,
+        bytes: &[u8],
+        finalize: bool,
+    ) -> Result<Chunk, UploadError> {
         let mut inner = self.lock();
         let open = inner
             .sessions
@@ -127,7 +139,10 @@ impl Uploads {
         {
             return Err(UploadError::WrongLength { declared, received });
         }
-        let open = inner.sessions.remove(session).expect("the session was just found");
+        let open = inner
+            .sessions
+            .remove(session)
+            .expect("the session was just found");
         let id: String = Uuid::new_v4().simple().to_string()[..12].to_owned();
         let file = StoredFile {
             id: id.clone(),

@@ -25,9 +25,17 @@ pub struct Datapoint {
     pub feature_vector: Vec<f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restricts: Vec<Restrict>,
-    #[serde(default, alias = "numeric_restricts", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "numeric_restricts",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub numeric_restricts: Vec<Value>,
-    #[serde(default, alias = "crowding_tag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "crowding_tag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub crowding_tag: Option<Value>,
 }
 
@@ -45,10 +53,23 @@ pub struct Restrict {
 pub enum VectorError {
     #[error("index id {0:?} may only hold letters, digits, '-' and '_'")]
     BadIndexId(String),
-    #[error("datapoint {id} has {got} dimensions but index {index} holds {want}-dimensional vectors")]
-    Dimensions { index: String, id: String, got: usize, want: usize },
-    #[error("the query vector has {got} dimensions but index {index} holds {want}-dimensional vectors")]
-    QueryDimensions { index: String, got: usize, want: usize },
+    #[error(
+        "datapoint {id} has {got} dimensions but index {index} holds {want}-dimensional vectors"
+    )]
+    Dimensions {
+        index: String,
+        id: String,
+        got: usize,
+        want: usize,
+    },
+    #[error(
+        "the query vector has {got} dimensions but index {index} holds {want}-dimensional vectors"
+    )]
+    QueryDimensions {
+        index: String,
+        got: usize,
+        want: usize,
+    },
     #[error("datapoint {0} is not in the index; query by featureVector instead")]
     UnknownDatapoint(String),
 }
@@ -67,8 +88,13 @@ pub struct VectorStore {
 
 impl VectorStore {
     pub async fn open(dir: PathBuf) -> Result<Self, SimError> {
-        let data_dir_error = |source| SimError::DataDir { path: dir.clone(), source };
-        tokio::fs::create_dir_all(&dir).await.map_err(data_dir_error)?;
+        let data_dir_error = |source| SimError::DataDir {
+            path: dir.clone(),
+            source,
+        };
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(data_dir_error)?;
         let mut indexes = HashMap::new();
         let mut entries = tokio::fs::read_dir(&dir).await.map_err(data_dir_error)?;
         while let Some(entry) = entries.next_entry().await.map_err(data_dir_error)? {
@@ -88,7 +114,10 @@ impl VectorStore {
                 });
             match loaded {
                 Ok(points) => {
-                    let points = points.into_iter().map(|p| (p.datapoint_id.clone(), p)).collect();
+                    let points = points
+                        .into_iter()
+                        .map(|p| (p.datapoint_id.clone(), p))
+                        .collect();
                     indexes.insert(index.to_owned(), points);
                 }
                 Err(reason) => {
@@ -96,7 +125,10 @@ impl VectorStore {
                 }
             }
         }
-        Ok(Self { dir, indexes: Mutex::new(indexes) })
+        Ok(Self {
+            dir,
+            indexes: Mutex::new(indexes),
+        })
     }
 
     pub async fn upsert(&self, index: &str, points: Vec<Datapoint>) -> Result<(), UpsertError> {
@@ -148,7 +180,9 @@ impl VectorStore {
         if indexes.contains_key(deployed_index_id) {
             return Some(deployed_index_id.to_owned());
         }
-        (indexes.len() == 1).then(|| indexes.keys().next().cloned()).flatten()
+        (indexes.len() == 1)
+            .then(|| indexes.keys().next().cloned())
+            .flatten()
     }
 
     /// The `count` datapoints of `index` closest to `query` that pass its restricts.
@@ -173,17 +207,30 @@ impl VectorStore {
         if let Some(want) = stored.values().next().map(|p| p.feature_vector.len())
             && vector.len() != want
         {
-            return Err(VectorError::QueryDimensions { index: index.to_owned(), got: vector.len(), want });
+            return Err(VectorError::QueryDimensions {
+                index: index.to_owned(),
+                got: vector.len(),
+                want,
+            });
         }
         let mut found: Vec<Neighbour> = stored
             .values()
             .filter(|point| passes(point, &query.restricts))
             .map(|point| Neighbour {
-                distance: point.feature_vector.iter().zip(&vector).map(|(a, b)| a * b).sum(),
+                distance: point
+                    .feature_vector
+                    .iter()
+                    .zip(&vector)
+                    .map(|(a, b)| a * b)
+                    .sum(),
                 datapoint: point.clone(),
             })
             .collect();
-        found.sort_by(|a, b| b.distance.total_cmp(&a.distance).then_with(|| a.datapoint.datapoint_id.cmp(&b.datapoint.datapoint_id)));
+        found.sort_by(|a, b| {
+            b.distance
+                .total_cmp(&a.distance)
+                .then_with(|| a.datapoint.datapoint_id.cmp(&b.datapoint.datapoint_id))
+        });
         found.truncate(count);
         Ok(found)
     }
@@ -218,8 +265,14 @@ pub enum UpsertError {
 
 fn check_id(index: &str) -> Result<(), VectorError> {
     let fine = !index.is_empty()
-        && index.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if fine { Ok(()) } else { Err(VectorError::BadIndexId(index.to_owned())) }
+        && index
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if fine {
+        Ok(())
+    } else {
+        Err(VectorError::BadIndexId(index.to_owned()))
+    }
 }
 
 fn passes(point: &Datapoint, restricts: &[Restrict]) -> bool {
@@ -230,7 +283,8 @@ fn passes(point: &Datapoint, restricts: &[Restrict]) -> bool {
             .filter(|r| r.namespace == wanted.namespace)
             .flat_map(|r| &r.allow_list)
             .collect();
-        let allowed = wanted.allow_list.is_empty() || tokens.iter().any(|t| wanted.allow_list.contains(t));
+        let allowed =
+            wanted.allow_list.is_empty() || tokens.iter().any(|t| wanted.allow_list.contains(t));
         let denied = tokens.iter().any(|t| wanted.deny_list.contains(t));
         allowed && !denied
     })

@@ -17,7 +17,10 @@ async fn messages(sim: &RunningSim, body: &Value, headers: &[(&str, &str)]) -> (
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-const AUTH: [(&str, &str); 2] = [("x-api-key", "sk-ant-sim"), ("anthropic-version", "2023-06-01")];
+const AUTH: [(&str, &str); 2] = [
+    ("x-api-key", "sk-ant-sim"),
+    ("anthropic-version", "2023-06-01"),
+];
 
 fn shots_tool() -> Value {
     json!({"name": "emit_shots", "description": "Return shots", "input_schema": {
@@ -84,8 +87,14 @@ async fn text_and_json_answers_come_from_the_prompt() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["stop_reason"], "end_turn");
     let text = body["content"][0]["text"].as_str().unwrap().to_lowercase();
-    for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        assert!("summarise the lighthouse keeper ballad".contains(word), "{word}");
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        assert!(
+            "summarise the lighthouse keeper ballad".contains(word),
+            "{word}"
+        );
     }
     let mut other = request.clone();
     other["messages"][0]["content"][0]["text"] = json!("Summarise the desert caravan song");
@@ -118,10 +127,21 @@ async fn refusals_use_anthropics_error_shape() {
     let (status, body) = messages(&sim, &request, &[("x-api-key", "k")]).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["type"], "invalid_request_error");
-    assert!(body["error"]["message"].as_str().unwrap().contains("anthropic-version"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("anthropic-version")
+    );
     let (status, body) = messages(&sim, &json!({"model": "m", "messages": []}), &AUTH).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("max_tokens"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_tokens"),
+        "{body}"
+    );
     let mut unknown = request.clone();
     unknown["tool_choice"] = json!({"type": "tool", "name": "nope"});
     let (status, _) = messages(&sim, &unknown, &AUTH).await;

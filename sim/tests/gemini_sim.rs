@@ -47,7 +47,9 @@ fn json_request(prompt: &str, schema: Value) -> Value {
 }
 
 fn answer_text(body: &Value) -> &str {
-    body["candidates"][0]["content"]["parts"][0]["text"].as_str().unwrap_or_else(|| panic!("no text in {body}"))
+    body["candidates"][0]["content"]["parts"][0]["text"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no text in {body}"))
 }
 
 fn strings_in(value: &Value, out: &mut Vec<String>) {
@@ -63,7 +65,9 @@ fn strings_in(value: &Value, out: &mut Vec<String>) {
 async fn json_schema_answers_validate_and_follow_from_the_prompt() {
     let sim = RunningSim::start().await;
     let prompt = "Segment this synthwave anthem about midnight highways and neon rain";
-    let (status, body) = sim.gemini(GENERATE, &json_request(prompt, sections_schema())).await;
+    let (status, body) = sim
+        .gemini(GENERATE, &json_request(prompt, sections_schema()))
+        .await;
     assert_eq!(status, 200, "{body}");
     let candidate = &body["candidates"][0];
     assert_eq!(candidate["content"]["role"], "model");
@@ -71,7 +75,8 @@ async fn json_schema_answers_validate_and_follow_from_the_prompt() {
     assert_eq!(body["modelVersion"], "gemini-2.5-pro");
     assert!(body["responseId"].as_str().is_some_and(|id| !id.is_empty()));
     let usage = &body["usageMetadata"];
-    let total = usage["promptTokenCount"].as_u64().unwrap() + usage["candidatesTokenCount"].as_u64().unwrap();
+    let total = usage["promptTokenCount"].as_u64().unwrap()
+        + usage["candidatesTokenCount"].as_u64().unwrap();
     assert_eq!(usage["totalTokenCount"].as_u64().unwrap(), total);
 
     let answer: Value = serde_json::from_str(answer_text(&body)).unwrap();
@@ -89,18 +94,34 @@ async fn json_schema_answers_validate_and_follow_from_the_prompt() {
     let known = format!("{prompt} You are a music video director.").to_lowercase();
     let mut strings = Vec::new();
     strings_in(&answer, &mut strings);
-    for s in strings.iter().filter(|s| !["calm", "tense", "euphoric"].contains(&s.as_str())) {
+    for s in strings
+        .iter()
+        .filter(|s| !["calm", "tense", "euphoric"].contains(&s.as_str()))
+    {
         for word in s.split(' ') {
-            assert!(known.contains(word), "{word:?} of {s:?} is not from the prompt");
+            assert!(
+                known.contains(word),
+                "{word:?} of {s:?} is not from the prompt"
+            );
         }
     }
 
     // Same prompt, same answer; another prompt, another answer.
-    let (_, again) = sim.gemini(GENERATE, &json_request(prompt, sections_schema())).await;
+    let (_, again) = sim
+        .gemini(GENERATE, &json_request(prompt, sections_schema()))
+        .await;
     assert_eq!(answer_text(&again), answer_text(&body));
-    let (_, other) = sim.gemini(GENERATE, &json_request("A folk ballad about a lighthouse keeper", sections_schema())).await;
+    let (_, other) = sim
+        .gemini(
+            GENERATE,
+            &json_request("A folk ballad about a lighthouse keeper", sections_schema()),
+        )
+        .await;
     assert_ne!(answer_text(&other), answer_text(&body));
-    assert_valid(&serde_json::from_str(answer_text(&other)).unwrap(), &sections_schema());
+    assert_valid(
+        &serde_json::from_str(answer_text(&other)).unwrap(),
+        &sections_schema(),
+    );
     sim.shut_down().await;
 }
 
@@ -120,10 +141,16 @@ async fn many_prompts_and_tricky_schemas_all_validate() {
     ];
     for (i, schema) in schemas.iter().enumerate() {
         for prompt in ["neon rooftop chase", "slow dolly through fog", "", "42"] {
-            let (status, body) = sim.gemini(GENERATE, &json_request(prompt, schema.clone())).await;
+            let (status, body) = sim
+                .gemini(GENERATE, &json_request(prompt, schema.clone()))
+                .await;
             assert_eq!(status, 200, "schema {i}: {body}");
             let answer: Value = serde_json::from_str(answer_text(&body)).unwrap();
-            assert!(violations(&answer, schema).is_empty(), "schema {i}, prompt {prompt:?}: {answer} {:?}", violations(&answer, schema));
+            assert!(
+                violations(&answer, schema).is_empty(),
+                "schema {i}, prompt {prompt:?}: {answer} {:?}",
+                violations(&answer, schema)
+            );
         }
     }
     sim.shut_down().await;
@@ -210,11 +237,17 @@ async fn function_calls_satisfy_the_declaration() {
 #[tokio::test]
 async fn prose_streaming_auth_and_malformed_requests() {
     let sim = RunningSim::start().await;
-    let request = json!({"contents": [{"parts": [{"text": "Describe a storm over the harbour at night"}]}]});
+    let request =
+        json!({"contents": [{"parts": [{"text": "Describe a storm over the harbour at night"}]}]});
     let (status, body) = sim.gemini(GENERATE, &request).await;
     assert_eq!(status, 200);
     let prose = answer_text(&body).to_lowercase();
-    assert!(["storm", "harbour", "night", "describe", "over"].iter().any(|w| prose.contains(w)), "{prose}");
+    assert!(
+        ["storm", "harbour", "night", "describe", "over"]
+            .iter()
+            .any(|w| prose.contains(w)),
+        "{prose}"
+    );
 
     // Streaming: data events whose texts join into the unstreamed answer.
     let streamed = sim
@@ -236,12 +269,24 @@ async fn prose_streaming_auth_and_malformed_requests() {
     assert!(!events.is_empty() && events.len() <= 3);
     let joined: String = events.iter().map(|e| answer_text(e).to_owned()).collect();
     assert_eq!(joined.to_lowercase(), prose);
-    assert_eq!(events.last().unwrap()["candidates"][0]["finishReason"], "STOP");
+    assert_eq!(
+        events.last().unwrap()["candidates"][0]["finishReason"],
+        "STOP"
+    );
 
     // No credential: Gemini API 403, Vertex 401, both in Google's shape.
-    let bare = sim.http.post(sim.url(GENERATE)).json(&request).send().await.unwrap();
+    let bare = sim
+        .http
+        .post(sim.url(GENERATE))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bare.status(), 403);
-    assert_eq!(google_status(&bare.json().await.unwrap(), 403), "PERMISSION_DENIED");
+    assert_eq!(
+        google_status(&bare.json().await.unwrap(), 403),
+        "PERMISSION_DENIED"
+    );
     let bare = sim
         .http
         .post(sim.url("/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-pro:generateContent"))
@@ -250,9 +295,18 @@ async fn prose_streaming_auth_and_malformed_requests() {
         .await
         .unwrap();
     assert_eq!(bare.status(), 401);
-    assert_eq!(google_status(&bare.json().await.unwrap(), 401), "UNAUTHENTICATED");
+    assert_eq!(
+        google_status(&bare.json().await.unwrap(), 401),
+        "UNAUTHENTICATED"
+    );
     // A key in the query string is accepted too.
-    let keyed = sim.http.post(sim.url(&format!("{GENERATE}?key=k"))).json(&request).send().await.unwrap();
+    let keyed = sim
+        .http
+        .post(sim.url(&format!("{GENERATE}?key=k")))
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(keyed.status(), 200);
 
     let broken = sim
@@ -266,11 +320,24 @@ async fn prose_streaming_auth_and_malformed_requests() {
     assert_eq!(broken.status(), 400);
     let body: Value = broken.json().await.unwrap();
     assert_eq!(google_status(&body, 400), "INVALID_ARGUMENT");
-    assert!(body["error"]["message"].as_str().unwrap().contains("Invalid JSON payload"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid JSON payload"),
+        "{body}"
+    );
     let (status, body) = sim.gemini(GENERATE, &json!({"contents": []})).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("contents"));
-    let (status, _) = sim.gemini("/v1beta/models/gemini-2.5-pro:frobnicate", &request).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("contents")
+    );
+    let (status, _) = sim
+        .gemini("/v1beta/models/gemini-2.5-pro:frobnicate", &request)
+        .await;
     assert_eq!(status, 404);
     sim.shut_down().await;
 }
@@ -304,13 +371,24 @@ async fn inline_audio_is_counted_at_32_tokens_a_second() {
     ]}]});
     let (status, body) = sim.gemini(GENERATE, &request).await;
     assert_eq!(status, 200, "{body}");
-    let details = body["usageMetadata"]["promptTokensDetails"].as_array().unwrap();
-    let audio = details.iter().find(|d| d["modality"] == "AUDIO").expect("audio counted");
+    let details = body["usageMetadata"]["promptTokensDetails"]
+        .as_array()
+        .unwrap();
+    let audio = details
+        .iter()
+        .find(|d| d["modality"] == "AUDIO")
+        .expect("audio counted");
     assert_eq!(audio["tokenCount"], 320);
     let bad = json!({"contents": [{"parts": [{"inlineData": {"mimeType": "audio/wav", "data": "%%%"}}]}]});
     let (status, body) = sim.gemini(GENERATE, &bad).await;
     assert_eq!(status, 400);
-    assert!(body["error"]["message"].as_str().unwrap().contains("Base64"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Base64"),
+        "{body}"
+    );
     sim.shut_down().await;
 }
 
@@ -324,14 +402,20 @@ async fn resumable_upload_then_use_then_delete() {
         .header("x-goog-api-key", "k")
         .header("X-Goog-Upload-Protocol", "resumable")
         .header("X-Goog-Upload-Command", "start")
-        .header("X-Goog-Upload-Header-Content-Length", song.len().to_string())
+        .header(
+            "X-Goog-Upload-Header-Content-Length",
+            song.len().to_string(),
+        )
         .header("X-Goog-Upload-Header-Content-Type", "audio/wav")
         .json(&json!({"file": {"display_name": "song-123"}}))
         .send()
         .await
         .unwrap();
     assert_eq!(start.status(), 200);
-    let session = start.headers()["x-goog-upload-url"].to_str().unwrap().to_owned();
+    let session = start.headers()["x-goog-upload-url"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(session.starts_with(sim.base.as_str()), "{session}");
 
     // Chunks carry no key: the session URL is the credential.
@@ -347,10 +431,17 @@ async fn resumable_upload_then_use_then_delete() {
     let first = chunk(0, "upload", song[..half].to_vec()).await.unwrap();
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["x-goog-upload-status"], "active");
-    let wrong = chunk(1, "upload, finalize", song[half..].to_vec()).await.unwrap();
+    let wrong = chunk(1, "upload, finalize", song[half..].to_vec())
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 400);
-    assert_eq!(google_status(&wrong.json().await.unwrap(), 400), "INVALID_ARGUMENT");
-    let last = chunk(half, "upload, finalize", song[half..].to_vec()).await.unwrap();
+    assert_eq!(
+        google_status(&wrong.json().await.unwrap(), 400),
+        "INVALID_ARGUMENT"
+    );
+    let last = chunk(half, "upload, finalize", song[half..].to_vec())
+        .await
+        .unwrap();
     assert_eq!(last.status(), 200);
     assert_eq!(last.headers()["x-goog-upload-status"], "final");
     let file = last.json::<Value>().await.unwrap()["file"].clone();
@@ -370,7 +461,12 @@ async fn resumable_upload_then_use_then_delete() {
     assert_eq!(google_status(&body, 400), "FAILED_PRECONDITION");
     let get = |key: bool| {
         let request = sim.http.get(sim.url(&format!("/v1beta/{name}")));
-        if key { request.header("x-goog-api-key", "k") } else { request }.send()
+        if key {
+            request.header("x-goog-api-key", "k")
+        } else {
+            request
+        }
+        .send()
     };
     assert_eq!(get(false).await.unwrap().status(), 403);
     let first: Value = get(true).await.unwrap().json().await.unwrap();
@@ -394,7 +490,13 @@ async fn resumable_upload_then_use_then_delete() {
     let unknown = json!({"contents": [{"parts": [{"fileData": {"fileUri": sim.url("/v1beta/files/nope"), "mimeType": "audio/wav"}}]}]});
     let (status, _) = sim.gemini(GENERATE, &unknown).await;
     assert_eq!(status, 400);
-    let deleted = sim.http.delete(sim.url(&format!("/v1beta/{name}"))).header("x-goog-api-key", "k").send().await.unwrap();
+    let deleted = sim
+        .http
+        .delete(sim.url(&format!("/v1beta/{name}")))
+        .header("x-goog-api-key", "k")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 200);
     assert_eq!(get(true).await.unwrap().status(), 404);
     let (status, _) = sim.gemini(GENERATE, &use_it).await;
@@ -415,7 +517,10 @@ async fn a_new_file_is_processing_on_first_look() {
         .send()
         .await
         .unwrap();
-    let session = start.headers()["x-goog-upload-url"].to_str().unwrap().to_owned();
+    let session = start.headers()["x-goog-upload-url"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let done = sim
         .http
         .post(&session)
@@ -442,7 +547,15 @@ async fn a_new_file_is_processing_on_first_look() {
     assert_eq!(look().await, "PROCESSING");
     assert_eq!(look().await, "ACTIVE");
     // A finalized session takes no more chunks.
-    let again = sim.http.post(&session).header("X-Goog-Upload-Offset", "1000").header("X-Goog-Upload-Command", "upload, finalize").body(vec![0u8]).send().await.unwrap();
+    let again = sim
+        .http
+        .post(&session)
+        .header("X-Goog-Upload-Offset", "1000")
+        .header("X-Goog-Upload-Command", "upload, finalize")
+        .body(vec![0u8])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 404);
     sim.shut_down().await;
 }
@@ -454,7 +567,10 @@ async fn embeddings_in_three_shapes_put_similar_texts_near() {
     let b = "the red car raced along the coastal highway at sunset";
     let c = "quantum chemistry of noble gases in a laboratory";
     let (status, single) = sim
-        .gemini("/v1beta/models/gemini-embedding-001:embedContent", &json!({"content": {"parts": [{"text": a}]}, "taskType": "RETRIEVAL_DOCUMENT"}))
+        .gemini(
+            "/v1beta/models/gemini-embedding-001:embedContent",
+            &json!({"content": {"parts": [{"text": a}]}, "taskType": "RETRIEVAL_DOCUMENT"}),
+        )
         .await;
     assert_eq!(status, 200, "{single}");
     let va = single["embedding"]["values"].clone();
@@ -466,10 +582,20 @@ async fn embeddings_in_three_shapes_put_similar_texts_near() {
         .map(|t| json!({"model": "models/gemini-embedding-001", "content": {"parts": [{"text": t}]}, "output_dimensionality": 768}))
         .collect();
     let batch = json!({ "requests": requests });
-    let (status, body) = sim.gemini("/v1/models/gemini-embedding-001:batchEmbedContents", &batch).await;
+    let (status, body) = sim
+        .gemini("/v1/models/gemini-embedding-001:batchEmbedContents", &batch)
+        .await;
     assert_eq!(status, 200, "{body}");
-    let (vb, vc) = (body["embeddings"][0]["values"].clone(), body["embeddings"][1]["values"].clone());
-    assert!(cosine(&va, &vb) > cosine(&va, &vc) + 0.2, "near {} far {}", cosine(&va, &vb), cosine(&va, &vc));
+    let (vb, vc) = (
+        body["embeddings"][0]["values"].clone(),
+        body["embeddings"][1]["values"].clone(),
+    );
+    assert!(
+        cosine(&va, &vb) > cosine(&va, &vc) + 0.2,
+        "near {} far {}",
+        cosine(&va, &vb),
+        cosine(&va, &vc)
+    );
 
     let (status, body) = sim
         .vertex(
@@ -483,7 +609,12 @@ async fn embeddings_in_three_shapes_put_similar_texts_near() {
     assert!(prediction["statistics"]["token_count"].as_u64().unwrap() > 0);
     assert_eq!(prediction["statistics"]["truncated"], false);
 
-    let (status, _) = sim.gemini("/v1beta/models/gemini-embedding-001:embedContent", &json!({"content": {"parts": [{"text": a}]}, "outputDimensionality": 99999})).await;
+    let (status, _) = sim
+        .gemini(
+            "/v1beta/models/gemini-embedding-001:embedContent",
+            &json!({"content": {"parts": [{"text": a}]}, "outputDimensionality": 99999}),
+        )
+        .await;
     assert_eq!(status, 400);
     assert_eq!(sim.stats().await["calls"]["embeddings"], 4);
     sim.shut_down().await;

@@ -36,7 +36,9 @@ async fn neighbours_by_dot_product_with_restricts_and_persistence() {
         point("c", [0.0, 1.0, 0.0], "p-7"),
         point("d", [0.99, 0.1, 0.0], "p-8"),
     ]});
-    let (status, body) = sim.vertex(&format!("{INDEX}:upsertDatapoints"), &upsert).await;
+    let (status, body) = sim
+        .vertex(&format!("{INDEX}:upsertDatapoints"), &upsert)
+        .await;
     assert_eq!((status, body), (200, json!({})));
 
     let query = json!({"deployedIndexId": "shots_v1", "queries": [
@@ -52,12 +54,20 @@ async fn neighbours_by_dot_product_with_restricts_and_persistence() {
     assert_eq!(ids(&body, 0), ["a", "b"]);
     let first = &body["nearestNeighbors"][0]["neighbors"][0];
     assert!((first["distance"].as_f64().unwrap() - 1.0).abs() < 1e-6);
-    assert_eq!(first["datapoint"]["crowdingTag"]["crowdingAttribute"], "scene-a");
+    assert_eq!(
+        first["datapoint"]["crowdingTag"]["crowdingAttribute"],
+        "scene-a"
+    );
     assert!(first["datapoint"].get("featureVector").is_none());
     assert_eq!(ids(&body, 1), ["a", "d", "b", "c"]);
     assert_eq!(ids(&body, 2), ["d"]);
 
-    let (status, _) = sim.vertex(&format!("{INDEX}:removeDatapoints"), &json!({"datapointIds": ["a"]})).await;
+    let (status, _) = sim
+        .vertex(
+            &format!("{INDEX}:removeDatapoints"),
+            &json!({"datapointIds": ["a"]}),
+        )
+        .await;
     assert_eq!(status, 200);
     sim.shut_down().await;
 
@@ -70,13 +80,22 @@ async fn neighbours_by_dot_product_with_restricts_and_persistence() {
     let (status, body) = sim.vertex(ENDPOINT, &query).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(ids(&body, 0), ["b", "c"]);
-    assert_eq!(body["nearestNeighbors"][0]["neighbors"][0]["datapoint"]["featureVector"], json!([0.8, 0.6, 0.0]));
+    assert_eq!(
+        body["nearestNeighbors"][0]["neighbors"][0]["datapoint"]["featureVector"],
+        json!([0.8, 0.6, 0.0])
+    );
 
     // Wrong dimensions and missing credentials are refused in Google's shape.
     let (status, body) = sim.vertex(&format!("{INDEX}:upsertDatapoints"), &json!({"datapoints": [point("e", [1.0, 0.0, 0.0], "x"), {"datapointId": "f", "featureVector": [1.0]}]})).await;
     assert_eq!(status, 400);
     assert_eq!(google_status(&body, 400), "INVALID_ARGUMENT");
-    let bare = sim.http.post(sim.url(ENDPOINT)).json(&query).send().await.unwrap();
+    let bare = sim
+        .http
+        .post(sim.url(ENDPOINT))
+        .json(&query)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bare.status(), 401);
     assert_eq!(sim.stats().await["calls"]["vector"], 3);
     sim.shut_down().await;

@@ -25,7 +25,10 @@ const IDEMPOTENCY_KEY: &str = "versionId";
 pub async fn stats(State(sim): State<Sim>) -> Json<Value> {
     let records = sim.store().all().await;
     let mut paid_by_key: BTreeMap<String, u64> = BTreeMap::new();
-    for key in records.iter().filter_map(|r| r.webhook.as_deref().and_then(idempotency_key)) {
+    for key in records
+        .iter()
+        .filter_map(|r| r.webhook.as_deref().and_then(idempotency_key))
+    {
         *paid_by_key.entry(key).or_default() += 1;
     }
     let calls = sim.calls();

@@ -26,7 +26,12 @@ pub struct ClaudeError {
 
 impl ClaudeError {
     fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        Self { status, kind, message: message.into(), retry_after_secs: None }
+        Self {
+            status,
+            kind,
+            message: message.into(),
+            retry_after_secs: None,
+        }
     }
 
     fn invalid(message: impl Into<String>) -> Self {
@@ -36,7 +41,11 @@ impl ClaudeError {
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         Self {
             retry_after_secs: Some(retry_after_secs),
-            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", "Number of requests has exceeded your rate limit")
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_error",
+                "Number of requests has exceeded your rate limit",
+            )
         }
     }
 
@@ -48,10 +57,13 @@ impl ClaudeError {
 
 impl IntoResponse for ClaudeError {
     fn into_response(self) -> Response {
-        let body = json!({ "type": "error", "error": { "type": self.kind, "message": self.message } });
+        let body =
+            json!({ "type": "error", "error": { "type": self.kind, "message": self.message } });
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -100,22 +112,46 @@ struct OutputConfig {
 }
 
 pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ClaudeError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty());
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
     if header("x-api-key").is_none() {
-        return Err(ClaudeError::new(StatusCode::UNAUTHORIZED, "authentication_error", "x-api-key header is required"));
+        return Err(ClaudeError::new(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "x-api-key header is required",
+        ));
     }
     if header("anthropic-version").is_none() {
-        return Err(ClaudeError::invalid("anthropic-version: header is required"));
+        return Err(ClaudeError::invalid(
+            "anthropic-version: header is required",
+        ));
     }
-    let request: MessagesRequest = serde_json::from_slice(&body).map_err(|err| ClaudeError::invalid(err.to_string()))?;
+    let request: MessagesRequest =
+        serde_json::from_slice(&body).map_err(|err| ClaudeError::invalid(err.to_string()))?;
     if request.messages.is_empty() {
-        return Err(ClaudeError::invalid("messages: at least one message is required"));
+        return Err(ClaudeError::invalid(
+            "messages: at least one message is required",
+        ));
     }
-    if let Some(bad) = request.messages.iter().find(|m| m.role != "user" && m.role != "assistant") {
-        return Err(ClaudeError::invalid(format!("messages: role {:?} is not user or assistant", bad.role)));
+    if let Some(bad) = request
+        .messages
+        .iter()
+        .find(|m| m.role != "user" && m.role != "assistant")
+    {
+        return Err(ClaudeError::invalid(format!(
+            "messages: role {:?} is not user or assistant",
+            bad.role
+        )));
     }
     if request.stream {
-        return Err(ClaudeError::invalid("stream: the simulator answers Messages calls unstreamed; send stream: false"));
+        return Err(ClaudeError::invalid(
+            "stream: the simulator answers Messages calls unstreamed; send stream: false",
+        ));
     }
     Ok(Json(answer(&request)?))
 }
@@ -129,10 +165,16 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
     let mut material = Material::from_text(&text);
     let (block, mut stop_reason) = match chosen_tool(request)? {
         Some(tool) => {
-            let schema = tool.input_schema.clone().unwrap_or_else(|| json!({ "type": "object" }));
+            let schema = tool
+                .input_schema
+                .clone()
+                .unwrap_or_else(|| json!({ "type": "object" }));
             let input = schema_fill::fill(&schema, &mut material);
             let id = format!("toolu_{}", Uuid::new_v4().simple());
-            (json!({ "type": "tool_use", "id": id, "name": tool.name, "input": input }), "tool_use")
+            (
+                json!({ "type": "tool_use", "id": id, "name": tool.name, "input": input }),
+                "tool_use",
+            )
         }
         None => {
             let schema = request
@@ -142,7 +184,9 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
                 .filter(|f| f["type"] == "json_schema")
                 .and_then(|f| f.get("schema"));
             let text = match schema {
-                Some(schema) => schema_fill::to_ordered_text(&schema_fill::fill(schema, &mut material), schema),
+                Some(schema) => {
+                    schema_fill::to_ordered_text(&schema_fill::fill(schema, &mut material), schema)
+                }
                 None => material.prose(),
             };
             (json!({ "type": "text", "text": text }), "end_turn")
@@ -151,7 +195,12 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
     let mut block = block;
     let mut output_tokens = token_estimate(&block.to_string());
     if stop_reason == "end_turn" && output_tokens > request.max_tokens {
-        let cut: String = block["text"].as_str().unwrap_or("").chars().take(request.max_tokens as usize * 4).collect();
+        let cut: String = block["text"]
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(request.max_tokens as usize * 4)
+            .collect();
         block["text"] = json!(cut);
         output_tokens = request.max_tokens;
         stop_reason = "max_tokens";
@@ -176,24 +225,42 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
 /// `tool` → that tool; `any` → the tool the last user turn names, else the first; `auto` (the
 /// default) → a named tool unless the turn is a tool result; `none` → no tool.
 fn chosen_tool(request: &MessagesRequest) -> Result<Option<&ToolDefinition>, ClaudeError> {
-    let callable: Vec<&ToolDefinition> = request.tools.iter().filter(|t| t.input_schema.is_some()).collect();
-    let kind = request.tool_choice.as_ref().map_or("auto", |c| c.kind.as_str());
+    let callable: Vec<&ToolDefinition> = request
+        .tools
+        .iter()
+        .filter(|t| t.input_schema.is_some())
+        .collect();
+    let kind = request
+        .tool_choice
+        .as_ref()
+        .map_or("auto", |c| c.kind.as_str());
     if kind == "tool" {
-        let name = request.tool_choice.as_ref().and_then(|c| c.name.as_deref()).unwrap_or("");
+        let name = request
+            .tool_choice
+            .as_ref()
+            .and_then(|c| c.name.as_deref())
+            .unwrap_or("");
         return callable
             .into_iter()
             .find(|t| t.name == name)
             .map(Some)
-            .ok_or_else(|| ClaudeError::invalid(format!("tool_choice: tool {name:?} is not among tools")));
+            .ok_or_else(|| {
+                ClaudeError::invalid(format!("tool_choice: tool {name:?} is not among tools"))
+            });
     }
     if kind == "none" || callable.is_empty() {
         return Ok(None);
     }
     let last = request.messages.iter().rev().find(|m| m.role == "user");
     let answered = last.is_some_and(|m| {
-        m.content.as_array().is_some_and(|blocks| blocks.iter().any(|b| b["type"] == "tool_result"))
+        m.content
+            .as_array()
+            .is_some_and(|blocks| blocks.iter().any(|b| b["type"] == "tool_result"))
     });
-    let said = last.map(|m| text_of(&m.content)).unwrap_or_default().to_lowercase();
+    let said = last
+        .map(|m| text_of(&m.content))
+        .unwrap_or_default()
+        .to_lowercase();
     let named = callable.iter().copied().find(|t| {
         let name = t.name.to_lowercase();
         said.contains(&name) || said.contains(&name.replace('_', " "))
@@ -202,7 +269,11 @@ fn chosen_tool(request: &MessagesRequest) -> Result<Option<&ToolDefinition>, Cla
         "any" => named.or(callable.first().copied()),
         "auto" if !answered => named,
         "auto" => None,
-        other => return Err(ClaudeError::invalid(format!("tool_choice.type {other:?} is not auto, any, tool or none"))),
+        other => {
+            return Err(ClaudeError::invalid(format!(
+                "tool_choice.type {other:?} is not auto, any, tool or none"
+            )));
+        }
     })
 }
 

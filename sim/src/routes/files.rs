@@ -60,16 +60,28 @@ pub async fn upload(
     }
 }
 
-fn start(sim: &Sim, key: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Result<Response, GoogleError> {
+fn start(
+    sim: &Sim,
+    key: Option<&str>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, GoogleError> {
     google::authorize(Api::Gemini, headers, key)?;
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if header("x-goog-upload-protocol") != Some("resumable") {
         return Err(GoogleError::invalid(
             "The simulator serves resumable uploads only; send X-Goog-Upload-Protocol: resumable",
         ));
     }
     if header("x-goog-upload-command") != Some("start") {
-        return Err(GoogleError::invalid("A new upload needs X-Goog-Upload-Command: start"));
+        return Err(GoogleError::invalid(
+            "A new upload needs X-Goog-Upload-Command: start",
+        ));
     }
     let meta = if body.is_empty() {
         CreateBody::default()
@@ -79,7 +91,9 @@ fn start(sim: &Sim, key: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Res
     let size_header = header("x-goog-upload-header-content-length")
         .map(|n| {
             n.parse::<u64>().map_err(|_| {
-                GoogleError::invalid(format!("X-Goog-Upload-Header-Content-Length {n:?} is not a byte count"))
+                GoogleError::invalid(format!(
+                    "X-Goog-Upload-Header-Content-Length {n:?} is not a byte count"
+                ))
             })
         })
         .transpose()?;
@@ -101,14 +115,30 @@ fn start(sim: &Sim, key: Option<&str>, headers: &HeaderMap, body: &Bytes) -> Res
     ));
     let mut response = StatusCode::OK.into_response();
     let out = response.headers_mut();
-    out.insert("x-goog-upload-url", HeaderValue::from_str(&url).expect("a URL is a valid header"));
+    out.insert(
+        "x-goog-upload-url",
+        HeaderValue::from_str(&url).expect("a URL is a valid header"),
+    );
     out.insert("x-goog-upload-status", HeaderValue::from_static("active"));
-    out.insert("x-goog-upload-chunk-granularity", HeaderValue::from(CHUNK_GRANULARITY));
+    out.insert(
+        "x-goog-upload-chunk-granularity",
+        HeaderValue::from(CHUNK_GRANULARITY),
+    );
     Ok(response)
 }
 
-fn chunk(sim: &Sim, session: &str, headers: &HeaderMap, body: &Bytes) -> Result<Response, GoogleError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+fn chunk(
+    sim: &Sim,
+    session: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, GoogleError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let commands: Vec<String> = header("x-goog-upload-command")
         .unwrap_or("")
         .split(',')
@@ -116,7 +146,11 @@ fn chunk(sim: &Sim, session: &str, headers: &HeaderMap, body: &Bytes) -> Result<
         .filter(|c| !c.is_empty())
         .collect();
     let has = |command: &str| commands.iter().any(|c| c == command);
-    if commands.is_empty() || commands.iter().any(|c| !["upload", "finalize", "query"].contains(&c.as_str())) {
+    if commands.is_empty()
+        || commands
+            .iter()
+            .any(|c| !["upload", "finalize", "query"].contains(&c.as_str()))
+    {
         return Err(GoogleError::invalid(format!(
             "X-Goog-Upload-Command {:?} is not one of upload, finalize, 'upload, finalize', query",
             header("x-goog-upload-command").unwrap_or("")
@@ -135,16 +169,26 @@ fn chunk(sim: &Sim, session: &str, headers: &HeaderMap, body: &Bytes) -> Result<
             GoogleError::invalid(format!("X-Goog-Upload-Offset {n:?} is not a byte offset"))
         })?),
         None if has("upload") => {
-            return Err(GoogleError::invalid("An upload chunk needs X-Goog-Upload-Offset"));
+            return Err(GoogleError::invalid(
+                "An upload chunk needs X-Goog-Upload-Offset",
+            ));
         }
         None => None,
     };
     let bytes: &[u8] = if has("upload") { body } else { &[] };
-    match sim.uploads().chunk(session, offset, bytes, has("finalize")).map_err(upload_error)? {
+    match sim
+        .uploads()
+        .chunk(session, offset, bytes, has("finalize"))
+        .map_err(upload_error)?
+    {
         Chunk::Active { received } => Ok(status_response("active", Some(received), None)),
         Chunk::Final(file) => {
             tracing::info!(file = %file.id, bytes = file.bytes.len(), "file uploaded");
-            Ok(status_response("final", None, Some(json!({ "file": file_json(sim, &file) }))))
+            Ok(status_response(
+                "final",
+                None,
+                Some(json!({ "file": file_json(sim, &file) })),
+            ))
         }
     }
 }

@@ -54,7 +54,10 @@ impl Provider {
             Self::Vector
         } else if matches!(method, "embedContent" | "batchEmbedContents" | "predict") {
             Self::Embeddings
-        } else if ["/upload/", "/v1beta/files", "/v1/files"].iter().any(|p| path.starts_with(p)) {
+        } else if ["/upload/", "/v1beta/files", "/v1/files"]
+            .iter()
+            .any(|p| path.starts_with(p))
+        {
             Self::Files
         } else if path.starts_with("/v1beta/") || path.starts_with("/v1/") {
             Self::Gemini

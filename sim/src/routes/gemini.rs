@@ -47,7 +47,13 @@ pub async fn vertex(
     dispatch(&sim, Api::Vertex, &action, &query, &body).await
 }
 
-async fn dispatch(sim: &Sim, api: Api, action: &str, query: &ModelQuery, body: &Bytes) -> Result<Response, GoogleError> {
+async fn dispatch(
+    sim: &Sim,
+    api: Api,
+    action: &str,
+    query: &ModelQuery,
+    body: &Bytes,
+) -> Result<Response, GoogleError> {
     let (model, method) = google::split_action(action)?;
     match (api, method) {
         (_, "generateContent") => Ok(Json(generate(sim, model, body)?).into_response()),
@@ -90,7 +96,9 @@ fn resolve(sim: &Sim, request: &GenerateRequest) -> Result<Resolved, GoogleError
     for (at, reference) in request.file_references() {
         if reference.starts_with("gs://") {
             // Cloud Storage objects are Vertex's to read; the simulator cannot see them.
-            resolved.attachments.push(Attachment::unknown_size(reference));
+            resolved
+                .attachments
+                .push(Attachment::unknown_size(reference));
             continue;
         }
         let file = super::files::id_of_uri(reference)
@@ -106,13 +114,25 @@ fn resolve(sim: &Sim, request: &GenerateRequest) -> Result<Resolved, GoogleError
                 file.id
             )));
         }
-        resolved.attachments.push(Attachment::new(&file.mime_type, &file.bytes));
+        resolved
+            .attachments
+            .push(Attachment::new(&file.mime_type, &file.bytes));
     }
     Ok(resolved)
 }
 
 /// Every chunk as a `data:` event; the whole answer is known, so it goes out in one body.
 fn sse(chunks: Vec<Value>) -> Response {
-    let events: String = chunks.iter().map(|chunk| format!("data: {chunk}\r\n\r\n")).collect();
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"))], events).into_response()
+    let events: String = chunks
+        .iter()
+        .map(|chunk| format!("data: {chunk}\r\n\r\n"))
+        .collect();
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        )],
+        events,
+    )
+        .into_response()
 }

@@ -91,7 +91,11 @@ impl IntoResponse for GoogleError {
 }
 
 /// Any non-empty credential is accepted; a missing one is refused as `api` would.
-pub fn authorize(api: Api, headers: &HeaderMap, query_key: Option<&str>) -> Result<(), GoogleError> {
+pub fn authorize(
+    api: Api,
+    headers: &HeaderMap,
+    query_key: Option<&str>,
+) -> Result<(), GoogleError> {
     let header = |name: &str| {
         headers
             .get(name)

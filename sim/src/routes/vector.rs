@@ -65,7 +65,11 @@ pub async fn index(
             let request: Remove = google::parse(&body)?;
             sim.vectors().remove(index, &request.datapoint_ids).await
         }
-        _ => return Err(GoogleError::not_found(format!("Method {method} is not served for indexes"))),
+        _ => {
+            return Err(GoogleError::not_found(format!(
+                "Method {method} is not served for indexes"
+            )));
+        }
     };
     outcome.map_err(|err| match err {
         UpsertError::Invalid(err) => GoogleError::invalid(err.to_string()),
@@ -84,10 +88,15 @@ pub async fn endpoint(
     google::authorize(Api::Vertex, &headers, None)?;
     let (_endpoint, method) = google::split_action(&action)?;
     if method != "findNeighbors" {
-        return Err(GoogleError::not_found(format!("Method {method} is not served for index endpoints")));
+        return Err(GoogleError::not_found(format!(
+            "Method {method} is not served for index endpoints"
+        )));
     }
     let request: FindNeighbors = google::parse(&body)?;
-    let index = sim.vectors().resolve_deployed(&request.deployed_index_id).await;
+    let index = sim
+        .vectors()
+        .resolve_deployed(&request.deployed_index_id)
+        .await;
     let mut nearest = Vec::with_capacity(request.queries.len());
     for query in &request.queries {
         let count = query.neighbor_count.unwrap_or(DEFAULT_NEIGHBOURS);

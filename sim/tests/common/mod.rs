@@ -118,8 +118,16 @@ impl RunningSim {
 /// Asserts Google's error shape and returns its `status`.
 pub fn google_status(body: &Value, code: u16) -> String {
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    body["error"]["status"].as_str().expect("error.status").to_owned()
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body["error"]["status"]
+        .as_str()
+        .expect("error.status")
+        .to_owned()
 }
 
 pub fn cosine(a: &Value, b: &Value) -> f64 {

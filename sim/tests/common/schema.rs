@@ -27,7 +27,9 @@ fn num(schema: &Value, key: &str) -> Option<f64> {
 
 fn check(value: &Value, schema: &Value, root: &Value, at: &str, found: &mut Vec<String>) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        let target = root.pointer(reference.trim_start_matches('#')).expect("ref resolves");
+        let target = root
+            .pointer(reference.trim_start_matches('#'))
+            .expect("ref resolves");
         return check(value, target, root, at, found);
     }
     if let Some(c) = schema.get("const")
@@ -62,7 +64,11 @@ fn check(value: &Value, schema: &Value, root: &Value, at: &str, found: &mut Vec<
     }
     let types: Vec<String> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.to_lowercase()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_lowercase).collect(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_lowercase)
+            .collect(),
         _ => Vec::new(),
     };
     let nullable = schema.get("nullable").and_then(Value::as_bool) == Some(true);
@@ -76,7 +82,9 @@ fn check(value: &Value, schema: &Value, root: &Value, at: &str, found: &mut Vec<
         Value::Object(_) => "object",
     };
     let type_ok = types.is_empty()
-        || types.iter().any(|t| t == kind || (t == "number" && kind == "integer"))
+        || types
+            .iter()
+            .any(|t| t == kind || (t == "number" && kind == "integer"))
         || (nullable && kind == "null");
     if !type_ok {
         found.push(format!("{at}: {kind} is not {types:?}"));
@@ -84,7 +92,12 @@ fn check(value: &Value, schema: &Value, root: &Value, at: &str, found: &mut Vec<
     }
     match value {
         Value::Object(map) => {
-            for name in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if !map.contains_key(name.as_str().unwrap()) {
                     found.push(format!("{at}: missing required {name}"));
                 }
