@@ -1,10 +1,12 @@
 //! How a simulator instance is set up: where it keeps its state, how it is reached, how slow its
-//! models are, and whether it calls webhooks by itself.
+//! models are, whether it calls webhooks by itself, and which failures it injects.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
+
+use crate::faults::Faults;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -19,6 +21,9 @@ pub struct SimConfig {
     /// Time a Kling request spends queued and running before its clip is encoded.
     pub clip_latency: Duration,
     pub webhooks: WebhookMode,
+    /// Failures to inject from the start; `Faults::default()` injects none. `POST /_sim/faults`
+    /// replaces them while the simulator runs.
+    pub faults: Faults,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,7 +54,7 @@ impl Sim {
         let key = signing_key::load_or_create(&config.data_dir).await?;
         let store = Store::open(config.data_dir.join("requests")).await?;
         let vectors = VectorStore::open(config.data_dir.join("vectors")).await?;
-        let dice = Dice::new(Faults::default());
+        let dice = Dice::new(config.faults.clone());
         let http = reqwest::Client::builder()
             .timeout(OUTGOING_TIMEOUT)
             .build()

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use miri_providers::error::ProviderError;
 use miri_providers::fal::webhook::{WebhookBody, WebhookStatus, WebhookVerifier};
 use miri_providers::fal::{FalClient, QueueStatus, QueueSubmission};
-use miri_sim::{SimConfig, SimError, WebhookMode};
+use miri_sim::{Faults, SimConfig, SimError, WebhookMode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -40,6 +40,7 @@ impl RunningSim {
             still_latency: latency,
             clip_latency: latency,
             webhooks,
+            faults: Faults::default(),
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(miri_sim::serve(config, listener, async {

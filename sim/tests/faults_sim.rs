@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use common::{RunningSim, google_status};
+use miri_sim::Faults;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
@@ -241,5 +242,28 @@ async fn dropped_and_doubled_webhooks_and_paid_submissions_by_version() {
     assert_eq!(stats["paidByKey"], json!({"v-1": 2, "v-2": 1}));
     assert_eq!(stats["submissions"].as_array().unwrap().len(), 3);
     assert_eq!(stats["webhooksDelivered"], 2);
+    sim.shut_down().await;
+}
+
+#[tokio::test]
+async fn faults_from_the_config_apply_from_the_first_call() {
+    let sim = RunningSim::start_with(Faults {
+        server_error_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    assert_eq!(claude(&sim).await.status(), 529);
+    let current: Value = sim
+        .http
+        .get(sim.url("/_sim/faults"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(current["serverErrorRate"], 1.0);
+    sim.set_faults(json!({})).await;
+    assert_eq!(claude(&sim).await.status(), 200);
     sim.shut_down().await;
 }

@@ -8,7 +8,7 @@ pub mod schema;
 use std::path::Path;
 use std::time::Duration;
 
-use miri_sim::{SimConfig, SimError, WebhookMode};
+use miri_sim::{Faults, SimConfig, SimError, WebhookMode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -32,7 +32,19 @@ impl RunningSim {
         sim
     }
 
+    /// A simulator on a fresh data dir that injects `faults` from the start.
+    pub async fn start_with(faults: Faults) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sim = Self::launch(dir.path(), Duration::from_millis(50), faults).await;
+        sim._dir = Some(dir);
+        sim
+    }
+
     pub async fn start_in(data_dir: &Path, latency: Duration) -> Self {
+        Self::launch(data_dir, latency, Faults::default()).await
+    }
+
+    async fn launch(data_dir: &Path, latency: Duration, faults: Faults) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
         let config = SimConfig {
@@ -41,6 +53,7 @@ impl RunningSim {
             still_latency: latency,
             clip_latency: latency,
             webhooks: WebhookMode::Auto,
+            faults,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(miri_sim::serve(config, listener, async {
