@@ -3,6 +3,7 @@
 //! which re-reads over REST when it reconnects.
 
 use miri_core::RenderProgress;
+use miri_providers::breaker::BreakerSnapshot;
 use redis::{AsyncCommands, aio::ConnectionManager};
 
 #[derive(Clone)]
@@ -23,6 +24,17 @@ impl EventPublisher {
         self.publish(RenderProgress::NAME, event).await;
     }
 
+    /// Leaves this worker's breaker states where every gateway reads them (`{channel}:health:
+    /// {worker}`), for `ttl_secs`: a worker that stops reporting drops out of the health view.
+    pub async fn report_health(&self, worker: &str, breakers: &[BreakerSnapshot], ttl_secs: u64) {
+        let Ok(payload) = serde_json::to_string(breakers) else { return };
+        let mut conn = self.conn.clone();
+        let key = health_key(&self.channel, worker);
+        if let Err(e) = conn.set_ex::<_, _, ()>(&key, payload, ttl_secs).await {
+            tracing::warn!("provider health not reported: {e}");
+        }
+    }
+
     async fn publish(&self, name: &str, event: &impl serde::Serialize) {
         let payload = match serde_json::to_string(event) {
             Ok(p) => p,
@@ -33,4 +45,9 @@ impl EventPublisher {
             tracing::warn!("{name} not published: {e}");
         }
     }
+}
+
+/// Where a worker's breaker states live in Redis.
+pub fn health_key(channel: &str, worker: &str) -> String {
+    format!("{channel}:health:{worker}")
 }

@@ -2,10 +2,12 @@
 //! implemented against the store, the media store, the fal queue and the event bus. Errors are
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
+pub mod budget;
 pub mod events;
 pub mod render;
 pub mod shot;
 
+pub use budget::BudgetPolicy;
 pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};
 pub use shot::{ShotActivityDeps, ShotWorker};

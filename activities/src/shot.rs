@@ -3,15 +3,17 @@
 //! for the request already paid for under its version id.
 
 use crate::EventPublisher;
+use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::prompt::{FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, violation::summary};
-use miri_core::{Author, MediaRef, Project, Shot, Version, VersionKind};
+use miri_core::{Author, Cost, MediaRef, Project, Shot, Version, VersionKind};
+use miri_providers::breaker::{Breakers, Provider, Refused};
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{MediaStore, ProviderRequest, Records, StoreError};
 use miri_workflows::contract::{
-    Advance, Advanced, Ingest, Polled, PreparePrompt, ProviderResult, Submit, Submitted, failure,
-    markers as shot_activities,
+    Advance, Advanced, Budgeted, Ingest, Polled, PreparePrompt, ProviderResult, ReleaseBudget, ReserveBudget, Submit,
+    Submitted, failure, markers as shot_activities,
 };
 use serde_json::{Value, json};
 use std::{sync::Arc, time::Duration};
@@ -33,6 +35,9 @@ pub struct ShotActivityDeps {
     pub public_url: Url,
     /// Downloads provider media.
     pub http: reqwest::Client,
+    /// One breaker per provider, shared by every activity of this worker.
+    pub breakers: Breakers,
+    pub budget: BudgetPolicy,
 }
 
 /// The registered activity implementations (one instance per worker).
@@ -151,7 +156,8 @@ impl ShotWorker {
             .query_pairs_mut()
             .append_pair("shotId", &shot.shot_id.to_string())
             .append_pair("versionId", &input.version_id.to_string());
-        let queued = d.fal.submit(&endpoint, &body, Some(webhook.as_str())).await.map_err(provider_failure)?;
+        let breaker = d.breakers.get(Provider::of_fal_endpoint(&endpoint));
+        let queued = breaker.call(d.fal.submit(&endpoint, &body, Some(webhook.as_str()))).await.map_err(refused)?;
         let record = ProviderRequest {
             version_id: input.version_id,
             shot_id: shot.shot_id,
@@ -180,16 +186,17 @@ impl ShotWorker {
         let Some(req) = d.store.provider_request(input.version_id).await.map_err(store_failure)? else {
             return Err(fail(failure::NOT_FOUND, format!("no provider request for version {}", input.version_id)));
         };
-        match d.fal.status(&req.status_url).await.map_err(provider_failure)? {
+        let breaker = d.breakers.get(Provider::of_fal_endpoint(&req.endpoint_id));
+        match breaker.call(d.fal.status(&req.status_url)).await.map_err(refused)? {
             QueueStatus::Completed => {}
             QueueStatus::InQueue { .. } | QueueStatus::InProgress => return Ok(Polled::Pending),
         }
-        let result = match d.fal.result(&req.response_url).await {
+        let result = match breaker.call(d.fal.result(&req.response_url)).await {
             Ok(payload) => ProviderResult { request_id: req.request_id, ok: true, payload: Some(payload), error: None },
-            Err(ProviderError::Rejected { message, .. }) => {
+            Err(Refused::Provider(ProviderError::Rejected { message, .. })) => {
                 ProviderResult { request_id: req.request_id, ok: false, payload: None, error: Some(message) }
             }
-            Err(e) => return Err(provider_failure(e)),
+            Err(e) => return Err(refused(e)),
         };
         Ok(Polled::Done(result))
     }
@@ -197,9 +204,18 @@ impl ShotWorker {
     #[activity(definition = shot_activities::Ingest)]
     pub async fn ingest(self: Arc<Self>, ctx: ActivityContext, input: Ingest) -> Result<Advanced, ActivityError> {
         let d = &self.deps;
+        let prompt_version = self.version(input.submit.prompt_version).await?;
+        let payload = input.result.payload.clone().unwrap_or(Value::Null);
+        let endpoint = prompt_version.model_code.clone().unwrap_or_default();
+        // The media is paid for whatever the price table says: an unpriced bill is logged, not fatal.
+        let bill = match d.budget.actual(&endpoint, &Self::provider_input(&prompt_version)?, &payload) {
+            Ok(bill) => Some(bill),
+            Err(e) => {
+                tracing::warn!(version = %input.submit.version_id, "the bill cannot be read: {e}");
+                None
+            }
+        };
         if d.store.version(input.submit.version_id).await.map_err(store_failure)?.is_none() {
-            let prompt_version = self.version(input.submit.prompt_version).await?;
-            let payload = input.result.payload.clone().unwrap_or(Value::Null);
             let (url, content_type) = media_url(input.kind, &payload)?;
             let bytes = self.download(&url).await?;
             let _ = ctx.record_heartbeat(bytes.len()).await;
@@ -211,7 +227,7 @@ impl ShotWorker {
                 parent: Some(input.submit.prompt_version),
                 model_code: prompt_version.model_code.clone(),
                 seed: payload.get("seed").and_then(Value::as_u64).or(prompt_version.seed),
-                cost: None,
+                cost: bill.map(|usd_micros| Cost { usd_micros, estimated: false }),
                 author: Author::System,
                 reason: None,
                 prompt: None,
@@ -223,7 +239,33 @@ impl ShotWorker {
             };
             create_once(d.store.append_version(&version).await)?;
         }
+        if let Some(bill) = bill {
+            d.budget.settle(&d.store, input.project_id, input.submit.version_id, bill).await.map_err(store_failure)?;
+        }
         self.advance(&input.then).await
+    }
+
+    #[activity(definition = shot_activities::ReserveBudget)]
+    pub async fn reserve_budget(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: ReserveBudget,
+    ) -> Result<Budgeted, ActivityError> {
+        let d = &self.deps;
+        let prompt_version = self.version(input.submit.prompt_version).await?;
+        let endpoint = prompt_version.model_code.clone().unwrap_or_default();
+        let body = Self::provider_input(&prompt_version)?;
+        let s = &input.submit;
+        d.budget.reserve(&d.store, input.project_id, s.shot_id, s.version_id, &endpoint, &body).await.map_err(|e| match e {
+            BudgetError::Price(e) => fail(failure::UNPRICED, e.to_string()),
+            BudgetError::Store(e) => store_failure(e),
+        })
+    }
+
+    #[activity(definition = shot_activities::ReleaseBudget)]
+    pub async fn release_budget(self: Arc<Self>, _ctx: ActivityContext, input: ReleaseBudget) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        d.budget.release(&d.store, input.project_id, input.version_id, &input.reason).await.map_err(store_failure)
     }
 }
 
@@ -359,6 +401,16 @@ pub(crate) fn retryable(message: String) -> ActivityError {
 
 pub(crate) fn store_failure(e: StoreError) -> ActivityError {
     retryable(format!("store: {e}"))
+}
+
+/// A call the breaker refused waits out the cool-down; one it let through is classified as usual.
+fn refused(e: Refused) -> ActivityError {
+    match e {
+        Refused::Open { retry_in, .. } => {
+            ActivityError::application(ApplicationFailure::builder(e.to_string()).next_retry_delay(retry_in).build())
+        }
+        Refused::Provider(e) => provider_failure(e),
+    }
 }
 
 fn provider_failure(e: ProviderError) -> ActivityError {

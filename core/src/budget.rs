@@ -90,6 +90,12 @@ impl PriceTable {
         Self(entries)
     }
 
+    /// This table with `entries` added, replacing any of the same id.
+    pub fn with(mut self, entries: BTreeMap<String, Price>) -> Self {
+        self.0.extend(entries);
+        self
+    }
+
     /// The price of `model`: its own entry, else the longest `*` entry that prefixes it.
     pub fn price(&self, model: &str) -> Option<Price> {
         if let Some(p) = self.0.get(model) {

@@ -3,9 +3,11 @@
 //! run behind a load balancer. It holds no provider key, only the webhook verification keys.
 
 pub mod auth;
+mod budget;
 pub mod error;
 pub mod events;
 mod feeds;
+mod health;
 mod mp3;
 mod renders;
 mod rest;

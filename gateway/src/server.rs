@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
 //! app) and graceful shutdown.
 
-use crate::{events, feeds::Feeds, renders, rest, webhook};
+use crate::{budget, events, feeds::Feeds, health, renders, rest, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookVerifier;
 use miri_store::{MediaStore, Records};
@@ -19,6 +19,8 @@ pub struct GatewayConfig {
     pub poll_every_secs: u64,
     pub redis_url: String,
     pub events_channel: String,
+    /// The budget cap a project starts with, in micro-dollars.
+    pub default_cap_usd_micros: u64,
 }
 
 /// Everything a handler can reach; cheap to clone.
@@ -29,6 +31,10 @@ pub struct AppState {
     pub temporal: Client,
     pub verifier: Arc<WebhookVerifier>,
     pub poll_every_secs: u64,
+    pub default_cap_usd_micros: u64,
+    /// Where workers report provider health (and events travel).
+    pub redis_url: String,
+    pub events_channel: String,
 }
 
 pub struct Gateway {
@@ -50,6 +56,9 @@ impl Gateway {
             temporal,
             verifier: Arc::new(verifier),
             poll_every_secs: config.poll_every_secs,
+            default_cap_usd_micros: config.default_cap_usd_micros,
+            redis_url: config.redis_url.clone(),
+            events_channel: config.events_channel.clone(),
         };
         Self { config, state }
     }
@@ -74,6 +83,8 @@ impl Gateway {
             .merge(rest::routes(self.config.max_upload_bytes))
             .merge(webhook::routes())
             .merge(renders::routes())
+            .merge(budget::routes())
+            .merge(health::routes())
             .fallback_service(spa)
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(self.state)

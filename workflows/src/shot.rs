@@ -2,10 +2,13 @@
 //! DRAFT → VALIDATION → GENERATING_IMAGE → AWAITING_APPROVAL → (approve) GENERATING_VIDEO →
 //! COMPLETED; reject → DRAFT with the reason; any failure → FAILED with the reason, from where a
 //! new `generate` retries. Provider results arrive as signals (from verified webhooks) with a
-//! timer beside each wait that falls back to polling.
+//! timer beside each wait that falls back to polling. Every paid submission first reserves its
+//! estimated cost in the project's ledger; over the cap the shot pauses until `budget_raised`,
+//! and a submission that fails gives its reservation back (the saga's compensation).
 
 use crate::contract::{
-    Advance, Ingest, PreparePrompt, ProviderResult, Polled, ShotActivities, Submit, failure,
+    Advance, Budgeted, Ingest, PreparePrompt, Polled, ProviderResult, ReleaseBudget, ReserveBudget, ShotActivities,
+    Submit, failure,
 };
 use crate::search::SHOT_STATUS;
 use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
@@ -57,13 +60,30 @@ pub enum Decision {
     Rejected { by: String, reason: String },
 }
 
+/// The project's budget cap was raised (or the ledger changed): paused submissions try again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetRaised {
+    pub by: String,
+}
+
 /// What the `state` query answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShotView {
     pub status: ShotStatus,
     pub versions: Vec<VersionId>,
+    /// A paid submission is paused until the project's budget is raised.
+    #[serde(default)]
+    pub waiting_for_budget: bool,
 }
+
+/// Histories recorded before the ledger existed submit without reserving; new ones reserve.
+const BUDGET_PATCH: &str = "budget-ledger";
+
+/// A paused submission looks at the ledger again this often, in case a `budget_raised` signal
+/// was lost between the cap's change and its announcement.
+const BUDGET_RECHECK: Duration = Duration::from_secs(300);
 
 /// Bound on buffered provider results, so forged-but-signed noise cannot grow history state.
 const MAX_BUFFERED_RESULTS: usize = 32;
@@ -79,6 +99,8 @@ pub struct ShotWorkflow {
     decision: Option<Decision>,
     results: BTreeMap<String, ProviderResult>,
     versions: Vec<VersionId>,
+    budget_raises: u32,
+    waiting_for_budget: bool,
 }
 
 /// Why an attempt stopped short of COMPLETED.
@@ -98,6 +120,8 @@ impl ShotWorkflow {
             decision: None,
             results: BTreeMap::new(),
             versions: Vec::new(),
+            budget_raises: 0,
+            waiting_for_budget: false,
         }
     }
 
@@ -145,6 +169,11 @@ impl ShotWorkflow {
         }
     }
 
+    #[signal]
+    pub fn budget_raised(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _b: BudgetRaised) {
+        self.budget_raises += 1;
+    }
+
     #[query]
     pub fn state(&self, _ctx: &WorkflowContextView) -> ShotView {
         self.view()
@@ -153,7 +182,7 @@ impl ShotWorkflow {
 
 impl ShotWorkflow {
     fn view(&self) -> ShotView {
-        ShotView { status: self.status, versions: self.versions.clone() }
+        ShotView { status: self.status, versions: self.versions.clone(), waiting_for_budget: self.waiting_for_budget }
     }
 }
 
@@ -223,14 +252,30 @@ async fn generate(
     then: ShotStatus,
 ) -> Result<(), Stop> {
     let submit = Submit { shot_id: input.shot_id, prompt_version: prompt, version_id: version };
-    let submitted = ctx
-        .execute_activity(ShotActivities::submit, submit.clone(), provider_opts())
-        .await
-        .map_err(failed)?;
+    let budgeted = ctx.patched(BUDGET_PATCH);
+    if budgeted {
+        reserve(ctx, input, &submit).await?;
+    }
+    let submitted = match ctx.execute_activity(ShotActivities::submit, submit.clone(), provider_opts()).await {
+        Ok(s) => s,
+        Err(e) => {
+            let stop = failed(e);
+            if budgeted {
+                release(ctx, input, version, &stop).await;
+            }
+            return Err(stop);
+        }
+    };
+    // Once submitted, the provider may bill even if following the request fails: the
+    // reservation stays until the result says otherwise.
     let result = await_result(ctx, &submit, &submitted.request_id, input.poll_every_secs).await?;
     if !result.ok {
         let why = result.error.clone().unwrap_or_else(|| "no reason given".into());
-        return Err(Stop::Failed(format!("the provider failed request {}: {why}", result.request_id)));
+        let stop = Stop::Failed(format!("the provider failed request {}: {why}", result.request_id));
+        if budgeted {
+            release(ctx, input, version, &stop).await;
+        }
+        return Err(stop);
     }
     let ingest = Ingest {
         project_id: input.project_id,
@@ -252,6 +297,43 @@ async fn generate(
     ctx.state_mut(|s| s.versions.push(version));
     entered(ctx, then);
     Ok(())
+}
+
+/// Reserves the submission's cost, pausing while the project's cap leaves too little.
+async fn reserve(ctx: &Ctx, input: &ShotInput, submit: &Submit) -> Result<(), Stop> {
+    loop {
+        // Read before asking: a raise that lands while the activity runs must not be missed.
+        let seen = ctx.state(|s| s.budget_raises);
+        let ask = ReserveBudget { project_id: input.project_id, submit: submit.clone() };
+        let decided = ctx.execute_activity(ShotActivities::reserve_budget, ask, store_opts()).await.map_err(failed)?;
+        if let Budgeted::Granted { .. } = decided {
+            ctx.state_mut(|s| s.waiting_for_budget = false);
+            return Ok(());
+        }
+        ctx.state_mut(|s| s.waiting_for_budget = true);
+        let mut recheck = std::pin::pin!(ctx.timer(BUDGET_RECHECK));
+        let raised = select! {
+            r = ctx.wait_condition(|s| s.budget_raises > seen) => {
+                r.map_err(|_| cancelled())?;
+                true
+            }
+            _ = recheck.as_mut() => false,
+        };
+        if raised {
+            recheck.cancel();
+        }
+    }
+}
+
+/// Gives back the reservation of `version` after its submission failed.
+async fn release(ctx: &Ctx, input: &ShotInput, version: VersionId, why: &Stop) {
+    let reason = match why {
+        Stop::Failed(reason) => reason.clone(),
+        Stop::Rejected => "rejected".into(),
+    };
+    let give_back = ReleaseBudget { project_id: input.project_id, version_id: version, reason };
+    // The shot fails either way; a release that cannot land leaves money reserved, never spent.
+    let _ = ctx.execute_activity(ShotActivities::release_budget, give_back, store_opts()).await;
 }
 
 /// Waits for the result of `request_id`: a webhook signal, or — when none came within the poll
@@ -348,7 +430,7 @@ fn store_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(15))
         .retry_policy(retry(
             12,
-            &[failure::ILLEGAL_TRANSITION, failure::INVALID_PROMPT, failure::NOT_FOUND],
+            &[failure::ILLEGAL_TRANSITION, failure::INVALID_PROMPT, failure::NOT_FOUND, failure::UNPRICED],
         ))
         .build()
 }

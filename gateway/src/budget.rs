@@ -1,0 +1,116 @@
+//! The project's budget over REST: `GET /api/projects/{id}/budget` shows the ledger (cap, spent,
+//! reserved, what waits for money), `PUT` sets a new cap (owners only) and wakes every shot that
+//! paused for money, so paid work resumes without anyone restarting it.
+
+use crate::{auth::Caller, error::ApiError, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{Path, State, rejection::JsonRejection},
+    routing::get,
+};
+use chrono::Utc;
+use miri_core::budget::{Ledger, Micros};
+use miri_core::{ProjectId, ShotId};
+use miri_workflows::{ShotWorkflow, shot::BudgetRaised, shot_workflow_id};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use temporalio_client::WorkflowSignalOptions;
+
+/// The largest cap accepted, in dollars: beyond it a typo, not a budget.
+const MAX_CAP_USD: f64 = 1e9;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/projects/{id}/budget", get(show).put(set_cap))
+}
+
+async fn show(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project = existing_project(&st, &id).await?;
+    let view = match st.store.ledger(project).await? {
+        Some((revision, ledger)) => view(&ledger, Some(revision)),
+        // Never used yet: the cap it will open with.
+        None => view(&Ledger::open(project, st.default_cap_usd_micros, Utc::now()), None),
+    };
+    Ok(Json(view))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SetCap {
+    cap_usd: f64,
+}
+
+async fn set_cap(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<SetCap>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    if caller.role != miri_store::Role::Owner {
+        return Err(ApiError::Forbidden("only an owner token can change the budget".into()));
+    }
+    let project = existing_project(&st, &id).await?;
+    let Json(SetCap { cap_usd }) = body.map_err(ApiError::from)?;
+    if !cap_usd.is_finite() || !(0.0..=MAX_CAP_USD).contains(&cap_usd) {
+        return Err(ApiError::BadRequest(format!("capUsd: {cap_usd} is not an amount between 0 and {MAX_CAP_USD} dollars")));
+    }
+    let cap = (cap_usd * 1e6).round() as Micros;
+    let by = caller.name();
+    let (ledger, ()) = st
+        .store
+        .update_ledger(project, st.default_cap_usd_micros, |l| (Some(l.set_cap(cap, &by, Utc::now())), ()))
+        .await?;
+    let mut resumed = Vec::new();
+    for shot in waiting_shots(&ledger) {
+        let handle = st.temporal.get_workflow_handle::<ShotWorkflow>(shot_workflow_id(shot));
+        match handle.signal(ShotWorkflow::budget_raised, BudgetRaised { by: by.clone() }, WorkflowSignalOptions::default()).await {
+            Ok(()) => resumed.push(shot),
+            // A waiting shot re-reads the ledger by itself every few minutes too.
+            Err(e) => tracing::warn!(%shot, "could not wake a shot waiting for budget: {e}"),
+        }
+    }
+    let revision = st.store.ledger(project).await?.map(|(r, _)| r);
+    let mut answer = view(&ledger, revision);
+    answer["resumed"] = json!(resumed);
+    Ok(Json(answer))
+}
+
+fn waiting_shots(ledger: &Ledger) -> Vec<ShotId> {
+    let mut shots: Vec<ShotId> = ledger.waiting.values().filter_map(|w| w.shot_id).collect();
+    shots.sort_by_key(|s| s.to_string());
+    shots.dedup();
+    shots
+}
+
+async fn existing_project(st: &AppState, raw: &str) -> Result<ProjectId, ApiError> {
+    let project = ProjectId::parse("projectId", raw)?;
+    match st.store.project(project).await? {
+        Some(_) => Ok(project),
+        None => Err(ApiError::NotFound(format!("project {project} does not exist"))),
+    }
+}
+
+fn view(ledger: &Ledger, revision: Option<u64>) -> Value {
+    let reservations: Vec<Value> = ledger
+        .reserved
+        .iter()
+        .map(|(key, r)| json!({"key": key, "shotId": r.shot_id, "model": r.model, "usdMicros": r.usd_micros}))
+        .collect();
+    let waiting: Vec<Value> = ledger
+        .waiting
+        .iter()
+        .map(|(key, w)| json!({"key": key, "shotId": w.shot_id, "model": w.model, "neededUsdMicros": w.needed_usd_micros}))
+        .collect();
+    json!({
+        "projectId": ledger.project_id,
+        "currency": "USD",
+        "capUsdMicros": ledger.cap_usd_micros,
+        "spentUsdMicros": ledger.spent_usd_micros,
+        "reservedUsdMicros": ledger.reserved_usd_micros(),
+        "availableUsdMicros": ledger.available_usd_micros(),
+        "reservations": reservations,
+        "waiting": waiting,
+        "lastChange": ledger.change,
+        "revision": revision,
+        "updatedAt": ledger.updated_at,
+    })
+}
