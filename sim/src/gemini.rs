@@ -2,6 +2,9 @@
 //! tool config demands one (or the prompt names a declared function), JSON that satisfies the
 //! requested schema in JSON mode, prose otherwise; every string made from the request's own words.
 //!
+//! Gemini 3 models sign their function calls (`thoughtSignature`) and refuse a conversation that
+//! resends an earlier call without its signature, as the real ones do.
+//!
 //! Requests are read in both spellings the real API accepts: camelCase, and the snake_case some
 //! nested fields arrive in from google-genai.
 
@@ -9,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::embed::token_estimate;
@@ -57,6 +61,10 @@ struct Part {
     file_data: Option<FileData>,
     #[serde(alias = "function_response")]
     function_response: Option<Value>,
+    #[serde(alias = "function_call")]
+    function_call: Option<Value>,
+    #[serde(alias = "thought_signature")]
+    thought_signature: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,8 +229,16 @@ pub fn answer(
     if config.is_some_and(|c| c.response_schema.is_some() && c.response_json_schema.is_some()) {
         return Err("responseSchema and responseJsonSchema cannot both be set; send one".into());
     }
+    let signs = signs_thoughts(model);
+    if signs {
+        check_signatures(request)?;
+    }
     let mut material = Material::from_text(&resolved.text);
     let part = match function_call(request, &mut material)? {
+        Some(call) if signs => {
+            let signature = STANDARD.encode(Sha256::digest(call.to_string().as_bytes()));
+            json!({ "functionCall": call, "thoughtSignature": signature })
+        }
         Some(call) => json!({ "functionCall": call }),
         None => json!({ "text": text_answer(config, &mut material) }),
     };
@@ -389,6 +405,36 @@ fn function_call(
             .unwrap_or_else(|| json!({ "type": "object" }));
         json!({ "name": declaration.name, "args": schema_fill::fill(&schema, material) })
     }))
+}
+
+/// Gemini 3 models sign their function calls and insist on getting the signatures back.
+fn signs_thoughts(model: &str) -> bool {
+    model.starts_with("gemini-3")
+}
+
+/// Gemini 3's rule: the first function call of every earlier model turn must come back with its
+/// `thoughtSignature`.
+fn check_signatures(request: &GenerateRequest) -> Result<(), String> {
+    for (i, content) in request.contents.iter().enumerate() {
+        if content.role.as_deref() != Some("model") {
+            continue;
+        }
+        let first_call = content.parts.iter().position(|p| p.function_call.is_some());
+        if let Some(j) = first_call
+            && content.parts[j].thought_signature.is_none()
+        {
+            return Err(format!(
+                "Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call `default_api:{}` , position {}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.",
+                content.parts[j]
+                    .function_call
+                    .as_ref()
+                    .and_then(|c| c["name"].as_str())
+                    .unwrap_or(""),
+                i + 1
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn modality(mime_type: &str) -> &'static str {

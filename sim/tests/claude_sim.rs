@@ -149,3 +149,58 @@ async fn refusals_use_anthropics_error_shape() {
     assert_eq!(sim.stats().await["calls"]["claude"], 4);
     sim.shut_down().await;
 }
+
+#[tokio::test]
+async fn streamed_answers_are_anthropics_event_stream() {
+    let sim = RunningSim::start().await;
+    let mut request = json!({
+        "model": "claude-sonnet-4-6", "max_tokens": 1024, "stream": true,
+        "messages": [{"role": "user", "content": "Plan shots for bars 12-16"}],
+        "tools": [shots_tool()], "tool_choice": {"type": "tool", "name": "emit_shots"}
+    });
+    for tool in [true, false] {
+        if !tool {
+            request.as_object_mut().unwrap().remove("tool_choice");
+            request.as_object_mut().unwrap().remove("tools");
+        }
+        let mut call = sim.http.post(sim.url("/v1/messages")).json(&request);
+        for (name, value) in AUTH {
+            call = call.header(name, value);
+        }
+        let response = call.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        let text = response.text().await.unwrap();
+        let events: Vec<(String, Value)> = text
+            .split("\n\n")
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| {
+                let (name, data) = e.split_once('\n').unwrap();
+                (
+                    name.strip_prefix("event: ").unwrap().to_owned(),
+                    serde_json::from_str(data.strip_prefix("data: ").unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names.first(), Some(&"message_start"));
+        assert_eq!(names.last(), Some(&"message_stop"));
+        assert!(events.iter().all(|(n, d)| d["type"] == n.as_str()));
+        let delta_key = if tool { "partial_json" } else { "text" };
+        let joined: String = events
+            .iter()
+            .filter(|(n, _)| n == "content_block_delta")
+            .map(|(_, d)| d["delta"][delta_key].as_str().unwrap().to_owned())
+            .collect();
+        let message_delta = &events.iter().find(|(n, _)| n == "message_delta").unwrap().1;
+        if tool {
+            let input: Value = serde_json::from_str(&joined).unwrap();
+            assert_valid(&input, &shots_tool()["input_schema"]);
+            assert_eq!(message_delta["delta"]["stop_reason"], "tool_use");
+        } else {
+            assert!(!joined.is_empty());
+            assert_eq!(message_delta["delta"]["stop_reason"], "end_turn");
+        }
+    }
+    sim.shut_down().await;
+}

@@ -619,3 +619,55 @@ async fn embeddings_in_three_shapes_put_similar_texts_near() {
     assert_eq!(sim.stats().await["calls"]["embeddings"], 4);
     sim.shut_down().await;
 }
+
+#[tokio::test]
+async fn gemini_3_signs_function_calls_and_wants_the_signature_back() {
+    let sim = RunningSim::start().await;
+    let tools = json!([{"functionDeclarations": [{"name": "get_beats", "parameters": {"type": "OBJECT", "properties": {"track_id": {"type": "STRING"}}, "required": ["track_id"]}}]}]);
+    let first = json!({
+        "contents": [{"role": "user", "parts": [{"text": "get_beats for the single"}]}],
+        "tools": tools, "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}
+    });
+    let path = "/v1beta/models/gemini-3-flash-preview:generateContent";
+    let (status, body) = sim.gemini(path, &first).await;
+    assert_eq!(status, 200, "{body}");
+    let part = body["candidates"][0]["content"]["parts"][0].clone();
+    assert!(
+        part["thoughtSignature"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{part}"
+    );
+
+    let follow_up = |model_part: Value| {
+        json!({
+            "contents": [
+                {"role": "user", "parts": [{"text": "get_beats for the single"}]},
+                {"role": "model", "parts": [model_part]},
+                {"role": "user", "parts": [{"functionResponse": {"name": "get_beats", "response": {"output": {"bpm": 128}}}}]}
+            ],
+            "tools": tools
+        })
+    };
+    let (status, body) = sim.gemini(path, &follow_up(part.clone())).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        answer_text(&body).len() > 3,
+        "after a function response AUTO answers in text"
+    );
+    let mut unsigned = part.clone();
+    unsigned.as_object_mut().unwrap().remove("thoughtSignature");
+    let (status, body) = sim.gemini(path, &follow_up(unsigned.clone())).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("thought_signature"),
+        "{body}"
+    );
+    // Gemini 2.5 neither signs nor asks.
+    let (status, _) = sim.gemini(GENERATE, &follow_up(unsigned)).await;
+    assert_eq!(status, 200);
+    sim.shut_down().await;
+}

@@ -1,7 +1,8 @@
 //! Anthropic's Messages API, `POST /v1/messages`: a `tool_use` block whose input satisfies the
 //! tool's `input_schema` when `tool_choice` demands a tool (or the prompt names one), JSON text
 //! for `output_config.format` json_schema, prose otherwise; all made from the request's words by
-//! the same filler Gemini uses. Refusals use Anthropic's `{"type":"error","error":{…}}`.
+//! the same filler Gemini uses; `stream: true` gets the same answer as Anthropic's event stream.
+//! Refusals use Anthropic's `{"type":"error","error":{…}}`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -111,7 +112,7 @@ struct OutputConfig {
     format: Option<Value>,
 }
 
-pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ClaudeError> {
+pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Response, ClaudeError> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -148,12 +149,19 @@ pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Json<Value>, Cl
             bad.role
         )));
     }
-    if request.stream {
-        return Err(ClaudeError::invalid(
-            "stream: the simulator answers Messages calls unstreamed; send stream: false",
-        ));
-    }
-    Ok(Json(answer(&request)?))
+    let message = answer(&request)?;
+    Ok(if request.stream {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/event-stream"),
+            )],
+            stream_events(&message),
+        )
+            .into_response()
+    } else {
+        Json(message).into_response()
+    })
 }
 
 fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
@@ -220,6 +228,64 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
             "cache_read_input_tokens": 0,
         },
     }))
+}
+
+/// `message` as Anthropic's event stream: `message_start`, one content block started, sent as a
+/// few deltas and stopped, then `message_delta` with the stop reason and `message_stop`.
+fn stream_events(message: &Value) -> String {
+    let block = &message["content"][0];
+    let (start, pieces, delta_kind, field) = if block["type"] == "tool_use" {
+        let start =
+            json!({ "type": "tool_use", "id": block["id"], "name": block["name"], "input": {} });
+        (
+            start,
+            split(&block["input"].to_string()),
+            "input_json_delta",
+            "partial_json",
+        )
+    } else {
+        let text = block["text"].as_str().unwrap_or("");
+        (
+            json!({ "type": "text", "text": "" }),
+            split(text),
+            "text_delta",
+            "text",
+        )
+    };
+    let mut head = message.clone();
+    head["content"] = json!([]);
+    head["stop_reason"] = Value::Null;
+    head["usage"]["output_tokens"] = json!(1);
+    let mut events = vec![
+        json!({ "type": "message_start", "message": head }),
+        json!({ "type": "content_block_start", "index": 0, "content_block": start }),
+    ];
+    for piece in pieces {
+        events.push(json!({ "type": "content_block_delta", "index": 0, "delta": { "type": delta_kind, field: piece } }));
+    }
+    events.push(json!({ "type": "content_block_stop", "index": 0 }));
+    events.push(json!({
+        "type": "message_delta",
+        "delta": { "stop_reason": message["stop_reason"], "stop_sequence": null },
+        "usage": { "output_tokens": message["usage"]["output_tokens"] },
+    }));
+    events.push(json!({ "type": "message_stop" }));
+    events
+        .iter()
+        .map(|event| {
+            format!(
+                "event: {}\ndata: {event}\n\n",
+                event["type"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// `text` in up to three pieces, cut on character boundaries.
+fn split(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let size = chars.len().div_ceil(3).max(1);
+    chars.chunks(size).map(|c| c.iter().collect()).collect()
 }
 
 /// `tool` → that tool; `any` → the tool the last user turn names, else the first; `auto` (the
