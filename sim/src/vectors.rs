@@ -185,6 +185,17 @@ impl VectorStore {
             .flatten()
     }
 
+    /// The datapoints of `index` among `ids`, in the order asked; unknown ids are skipped.
+    pub async fn read(&self, index: &str, ids: &[String]) -> Vec<Datapoint> {
+        let indexes = self.indexes.lock().await;
+        let Some(stored) = indexes.get(index) else {
+            return Vec::new();
+        };
+        ids.iter()
+            .filter_map(|id| stored.get(id).cloned())
+            .collect()
+    }
+
     /// The `count` datapoints of `index` closest to `query` that pass its restricts.
     pub async fn neighbours(
         &self,

@@ -85,6 +85,26 @@ async fn neighbours_by_dot_product_with_restricts_and_persistence() {
         json!([0.8, 0.6, 0.0])
     );
 
+    let read = "/v1/projects/p/locations/us-central1/indexEndpoints/ep-1:readIndexDatapoints";
+    let (status, body) = sim
+        .vertex(
+            read,
+            &json!({"deployedIndexId": "shots_v1", "ids": ["c", "a", "b"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let read_ids: Vec<&str> = body["datapoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["datapointId"].as_str().unwrap())
+        .collect();
+    assert_eq!(read_ids, ["c", "b"], "removed a is gone");
+    assert_eq!(
+        body["datapoints"][0]["restricts"][0]["allowList"],
+        json!(["p-7"])
+    );
+
     // Wrong dimensions and missing credentials are refused in Google's shape.
     let (status, body) = sim.vertex(&format!("{INDEX}:upsertDatapoints"), &json!({"datapoints": [point("e", [1.0, 0.0, 0.0], "x"), {"datapointId": "f", "featureVector": [1.0]}]})).await;
     assert_eq!(status, 400);
@@ -97,6 +117,6 @@ async fn neighbours_by_dot_product_with_restricts_and_persistence() {
         .await
         .unwrap();
     assert_eq!(bare.status(), 401);
-    assert_eq!(sim.stats().await["calls"]["vector"], 3);
+    assert_eq!(sim.stats().await["calls"]["vector"], 4);
     sim.shut_down().await;
 }

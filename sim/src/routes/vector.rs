@@ -1,5 +1,5 @@
 //! Vertex Vector Search: `:upsertDatapoints` and `:removeDatapoints` on an index, `:findNeighbors`
-//! on an index endpoint. The simulator has no deployments: `deployedIndexId` names the index to
+//! and `:readIndexDatapoints` on an index endpoint. The simulator has no deployments: `deployedIndexId` names the index to
 //! read, and when no index has that name the only index there is serves (see
 //! [`crate::vectors`]).
 
@@ -41,6 +41,14 @@ struct FindNeighbors {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct ReadDatapoints {
+    #[serde(alias = "deployed_index_id")]
+    deployed_index_id: String,
+    ids: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct NeighbourQuery {
     datapoint: Query,
     #[serde(alias = "neighbor_count")]
@@ -78,7 +86,8 @@ pub async fn index(
     Ok(Json(json!({})))
 }
 
-/// `POST /v1/projects/{p}/locations/{l}/indexEndpoints/{endpoint}:findNeighbors`.
+/// `POST /v1/projects/{p}/locations/{l}/indexEndpoints/{endpoint}:findNeighbors` (and
+/// `:readIndexDatapoints`).
 pub async fn endpoint(
     State(sim): State<Sim>,
     Path((_project, _location, action)): Path<(String, String, String)>,
@@ -87,12 +96,28 @@ pub async fn endpoint(
 ) -> Result<Json<Value>, GoogleError> {
     google::authorize(Api::Vertex, &headers, None)?;
     let (_endpoint, method) = google::split_action(&action)?;
-    if method != "findNeighbors" {
-        return Err(GoogleError::not_found(format!(
+    match method {
+        "findNeighbors" => find_neighbours(&sim, &body).await,
+        "readIndexDatapoints" => {
+            let request: ReadDatapoints = google::parse(&body)?;
+            let datapoints = match sim
+                .vectors()
+                .resolve_deployed(&request.deployed_index_id)
+                .await
+            {
+                Some(index) => sim.vectors().read(&index, &request.ids).await,
+                None => Vec::new(),
+            };
+            Ok(Json(json!({ "datapoints": datapoints })))
+        }
+        _ => Err(GoogleError::not_found(format!(
             "Method {method} is not served for index endpoints"
-        )));
+        ))),
     }
-    let request: FindNeighbors = google::parse(&body)?;
+}
+
+async fn find_neighbours(sim: &Sim, body: &Bytes) -> Result<Json<Value>, GoogleError> {
+    let request: FindNeighbors = google::parse(body)?;
     let index = sim
         .vectors()
         .resolve_deployed(&request.deployed_index_id)
