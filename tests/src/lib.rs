@@ -46,11 +46,20 @@ pub struct StackOptions {
     pub poll_every_secs: u64,
     /// Environment for the gateway, worker and CLI (e.g. `MIRI_STORE=firestore`).
     pub env: Vec<(String, String)>,
+    /// The worker's fal base URL instead of the simulator's, e.g. a recording proxy in front of it.
+    pub fal_url: Option<String>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
-        Self { still_latency_ms: 300, clip_latency_ms: 300, hold_webhooks: false, poll_every_secs: 30, env: Vec::new() }
+        Self {
+            still_latency_ms: 300,
+            clip_latency_ms: 300,
+            hold_webhooks: false,
+            poll_every_secs: 30,
+            env: Vec::new(),
+            fal_url: None,
+        }
     }
 }
 
@@ -62,6 +71,8 @@ pub struct Stack {
     pub temporal_address: String,
     events_channel: String,
     env: Vec<(String, String)>,
+    /// Where the worker sends fal requests (the simulator unless `StackOptions::fal_url`).
+    fal_url: String,
     temporal: Child,
     sim_proc: Child,
     gateway: Child,
@@ -153,8 +164,20 @@ impl Stack {
         }
         let token = String::from_utf8(out.stdout)?.trim().to_string();
         let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
-        let mut stack =
-            Self { dir, api, sim, temporal_address, events_channel, env: opts.env, temporal, sim_proc, gateway, worker: None };
+        let fal_url = opts.fal_url.unwrap_or_else(|| sim.clone());
+        let mut stack = Self {
+            dir,
+            api,
+            sim,
+            temporal_address,
+            events_channel,
+            env: opts.env,
+            fal_url,
+            temporal,
+            sim_proc,
+            gateway,
+            worker: None,
+        };
         stack.start_worker()?;
         if !stack.api.healthy_within(Duration::from_secs(120)).await {
             bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"));
@@ -167,7 +190,7 @@ impl Stack {
         let d = self.dir.path();
         let mut cmd = Command::new(miri_bin());
         cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel)).envs(self.env.clone());
-        cmd.args(["--fal-url", &self.sim, "--public-url", &self.api.http]);
+        cmd.args(["--fal-url", &self.fal_url, "--public-url", &self.api.http]);
         self.worker = Some(logged(&mut cmd, d, "worker")?);
         Ok(())
     }
