@@ -3,7 +3,7 @@
 
 use crate::{budget, events, feeds::Feeds, health, renders, rest, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
-use miri_providers::fal::webhook::WebhookVerifier;
+use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
 use socketioxide::SocketIo;
 use std::{future::Future, path::PathBuf, sync::Arc};
@@ -29,7 +29,8 @@ pub struct AppState {
     pub store: Records,
     pub media: MediaStore,
     pub temporal: Client,
-    pub verifier: Arc<WebhookVerifier>,
+    /// fal's webhook keys, refreshed as they age or rotate.
+    pub verifier: Arc<WebhookKeys>,
     pub poll_every_secs: u64,
     pub default_cap_usd_micros: u64,
     /// Where workers report provider health (and events travel).
@@ -48,7 +49,7 @@ impl Gateway {
         store: Records,
         media: MediaStore,
         temporal: Client,
-        verifier: WebhookVerifier,
+        verifier: WebhookKeys,
     ) -> Self {
         let state = AppState {
             store,

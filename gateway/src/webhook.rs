@@ -35,7 +35,7 @@ async fn fal_webhook(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let now = chrono::Utc::now().timestamp();
-    if let Err(e) = st.verifier.verify(&headers, &body, now) {
+    if let Err(e) = st.verifier.verify(&headers, &body, now).await {
         tracing::warn!("refused a fal webhook: {e}");
         return Err(ApiError::Unauthorized);
     }

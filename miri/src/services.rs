@@ -8,7 +8,7 @@ use miri_activities::{BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWo
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
 use miri_gateway::{Gateway, GatewayConfig};
-use miri_providers::fal::{FalClient, webhook::WebhookVerifier};
+use miri_providers::fal::{FalClient, webhook::{KeyPolicy, WebhookKeys}};
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
 use miri_workflows::{RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
@@ -41,29 +41,18 @@ pub async fn open_store(common: &Common) -> anyhow::Result<(Records, MediaStore)
     Ok((Records::new(backend, media.clone()), media))
 }
 
-/// Fetches every JWKS document (retrying while a local simulator starts) and trusts their keys.
-pub async fn webhook_verifier(urls: &[String]) -> anyhow::Result<WebhookVerifier> {
+/// Loads fal's webhook keys, retrying for a while (a local simulator may still be starting).
+pub async fn webhook_verifier(urls: &[String]) -> anyhow::Result<WebhookKeys> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let mut merged: Option<WebhookVerifier> = None;
-    for url in urls {
-        let fetched = loop {
-            match WebhookVerifier::fetch(url).await {
-                Ok(v) => break Some(v),
-                Err(e) if tokio::time::Instant::now() >= deadline => {
-                    tracing::warn!("webhook keys from {url} unavailable: {e}");
-                    break None;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+    loop {
+        match WebhookKeys::load(urls.to_vec(), KeyPolicy::default()).await {
+            Ok(keys) => return Ok(keys),
+            Err(e) if tokio::time::Instant::now() >= deadline => {
+                bail!("no webhook signing keys could be fetched from {urls:?}: {e}")
             }
-        };
-        if let Some(v) = fetched {
-            merged = Some(match merged {
-                Some(m) => m.merge(v),
-                None => v,
-            });
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    merged.with_context(|| format!("no webhook signing keys could be fetched from {urls:?}"))
 }
 
 pub async fn gateway(common: &Common, args: &GatewayArgs) -> anyhow::Result<(Gateway, TcpListener)> {

@@ -6,6 +6,7 @@
 
 mod body;
 mod jwks;
+mod keys;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use reqwest::header::HeaderMap;
@@ -13,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 pub use body::{WebhookBody, WebhookStatus};
 pub use jwks::jwks_for;
+pub use keys::{KeyPolicy, WebhookKeys};
 
 pub const HEADER_REQUEST_ID: &str = "x-fal-webhook-request-id";
 pub const HEADER_USER_ID: &str = "x-fal-webhook-user-id";
