@@ -33,3 +33,8 @@ async fn a_render_of_three_shots_replays() {
 async fn a_render_refused_for_a_gap_replays() {
     replay("render-gap.json").await;
 }
+
+#[tokio::test]
+async fn a_shot_paused_over_its_budget_then_resumed_replays() {
+    replay("shot-budget-pause.json").await;
+}
