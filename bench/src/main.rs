@@ -1,8 +1,10 @@
 //! `miri-bench` (`make bench`): the latency from a fal webhook POST to the `SHOT_UPDATED` event
 //! at a Socket.IO client, against the Temporal dev server's own signal → result latency, both
-//! measured in one run on one machine. Raw figures go to `bench/results/`.
+//! measured in one run on one machine; before it, the store, render and provider-call parts.
+//! Raw figures go to `bench/results/`.
 
 mod baseline;
+mod provider;
 mod render;
 mod store;
 
@@ -34,6 +36,31 @@ struct Args {
     /// Shots of 5 s in the render benchmark (Miri vs one ffmpeg command vs moviepy); 0 skips it.
     #[arg(long, default_value_t = 40)]
     render_shots: usize,
+    /// Measured fal submits per side in the provider benchmark (bare vs the worker's path); 0
+    /// skips it.
+    #[arg(long, default_value_t = 300)]
+    provider_calls: usize,
+    /// Discarded provider calls per side first.
+    #[arg(long, default_value_t = 30)]
+    provider_warmup: usize,
+    /// Concurrent clients of the simulator's throughput runs.
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 8, 32])]
+    sim_clients: Vec<usize>,
+    /// Seconds each throughput run lasts.
+    #[arg(long, default_value_t = 5.0)]
+    sim_seconds: f64,
+    /// Run one part only.
+    #[arg(long, value_enum)]
+    only: Option<Part>,
+}
+
+/// The parts of a run, in the order they run.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Store,
+    Render,
+    Provider,
+    Webhook,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -71,7 +98,8 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let run_id = format!("{}", SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs());
     std::fs::create_dir_all(&args.out)?;
-    if args.store_shots > 0 {
+    let wanted = |part: Part| args.only.is_none_or(|only| only == part);
+    if wanted(Part::Store) && args.store_shots > 0 {
         eprintln!("store: {} shots x 10 versions in SQLite", args.store_shots);
         let figures = store::run(args.store_shots, 10).await?;
         let report = json!({
@@ -86,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
         println!("store: {}", serde_json::to_string(&report["figures"])?);
         println!("raw figures: {}", file.display());
     }
-    if args.render_shots > 0 {
+    if wanted(Part::Render) && args.render_shots > 0 {
         let figures = render::run(args.render_shots).await?;
         let report = json!({
             "benchmark": "final render: miri_render (plan, conform 2 at a time, concat, mux) vs one ffmpeg command vs moviepy",
@@ -104,7 +132,44 @@ async fn main() -> anyhow::Result<()> {
         );
         println!("raw figures: {}", file.display());
     }
-    if args.shots == 0 {
+    if wanted(Part::Provider) && args.provider_calls > 0 {
+        let plan = provider::Plan {
+            calls: args.provider_calls,
+            warmup: args.provider_warmup,
+            clients: args.sim_clients.clone(),
+            seconds: args.sim_seconds,
+        };
+        eprintln!("provider: {} + {} warm-up fal submits per side, then sim throughput", plan.calls, plan.warmup);
+        let figures = provider::run(&plan).await?;
+        let report = json!({
+            "benchmark": "fal submit against the simulator on loopback: bare FalClient::submit vs the submit activity's path without Temporal (SQLite reads, breaker, provider request record); simulator submissions/s per concurrent clients",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("provider-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        let (b, w) = (&f["bareSubmit"]["summary"], &f["workerPath"]["summary"]);
+        let rates: Vec<String> = f["simThroughput"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| format!("{}c {:.0}/s", r["clients"], r["submissionsPerSecond"].as_f64().unwrap_or(0.0)))
+            .collect();
+        println!(
+            "provider: bare submit p50 {:.2} ms p99 {:.2} ms; worker path p50 {:.2} ms p99 {:.2} ms; ratio of p50s {:.2}; sim {}",
+            b["p50_ms"].as_f64().unwrap_or(0.0),
+            b["p99_ms"].as_f64().unwrap_or(0.0),
+            w["p50_ms"].as_f64().unwrap_or(0.0),
+            w["p99_ms"].as_f64().unwrap_or(0.0),
+            f["ratioP50WorkerOverBare"].as_f64().unwrap_or(0.0),
+            rates.join(", ")
+        );
+        println!("raw figures: {}", file.display());
+    }
+    if args.shots == 0 || !wanted(Part::Webhook) {
         return Ok(());
     }
     let total = args.shots + args.warmup;
