@@ -129,6 +129,104 @@ pub struct SimArgs {
     /// Hold webhooks until `POST /_sim/requests/{id}/deliver` (benchmarks).
     #[arg(long)]
     pub hold_webhooks: bool,
+    #[command(flatten)]
+    pub faults: SimFaultArgs,
+}
+
+/// Failures the simulator injects from the start; none by default. `POST /_sim/faults` replaces
+/// them while it runs.
+#[derive(Args, Clone, Debug, Default, PartialEq)]
+pub struct SimFaultArgs {
+    /// Milliseconds added before every provider answer.
+    #[arg(long = "fault-latency-ms", value_name = "MS", env = "MIRI_SIM_FAULT_LATENCY_MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of provider calls refused with 429 (0..1).
+    #[arg(long = "fault-429-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_429_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
+    pub rate_limit_rate: f64,
+    /// Seconds a 429's Retry-After asks for [default: 1].
+    #[arg(long = "fault-retry-after-secs", value_name = "SECS", env = "MIRI_SIM_FAULT_RETRY_AFTER_SECS")]
+    pub retry_after_secs: Option<u64>,
+    /// Share of provider calls refused with a 5xx (0..1).
+    #[arg(long = "fault-5xx-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_5XX_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
+    pub server_error_rate: f64,
+    /// Share of fal webhooks never sent (0..1).
+    #[arg(long = "fault-drop-webhook-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_DROP_WEBHOOK_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
+    pub drop_webhook_rate: f64,
+    /// Share of fal webhooks sent twice (0..1).
+    #[arg(long = "fault-duplicate-webhook-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_DUPLICATE_WEBHOOK_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
+    pub duplicate_webhook_rate: f64,
+    /// Seeds the fault dice, so the same calls in the same order meet the same failures.
+    #[arg(long = "fault-seed", value_name = "SEED", env = "MIRI_SIM_FAULT_SEED")]
+    pub seed: Option<u64>,
+}
+
+impl SimFaultArgs {
+    pub fn faults(&self) -> miri_sim::Faults {
+        let none = miri_sim::Faults::default();
+        miri_sim::Faults {
+            latency_ms: self.latency_ms,
+            rate_limit_rate: self.rate_limit_rate,
+            retry_after_secs: self.retry_after_secs.unwrap_or(none.retry_after_secs),
+            server_error_rate: self.server_error_rate,
+            drop_webhook_rate: self.drop_webhook_rate,
+            duplicate_webhook_rate: self.duplicate_webhook_rate,
+            seed: self.seed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod sim_fault_args_tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        faults: SimFaultArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<miri_sim::Faults, String> {
+        Cli::try_parse_from(std::iter::once("miri").chain(args.iter().copied()))
+            .map(|cli| cli.faults.faults())
+            .map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn no_flags_no_faults_and_every_flag_lands_in_its_field() {
+        assert_eq!(parse(&[]), Ok(miri_sim::Faults::default()));
+        assert_eq!(SimFaultArgs::default().faults(), miri_sim::Faults::default());
+        let flags = [
+            "--fault-latency-ms=40",
+            "--fault-429-rate=0.1",
+            "--fault-retry-after-secs=7",
+            "--fault-5xx-rate=0.2",
+            "--fault-drop-webhook-rate=0.3",
+            "--fault-duplicate-webhook-rate=1",
+            "--fault-seed=9",
+        ];
+        assert_eq!(
+            parse(&flags),
+            Ok(miri_sim::Faults {
+                latency_ms: 40,
+                rate_limit_rate: 0.1,
+                retry_after_secs: 7,
+                server_error_rate: 0.2,
+                drop_webhook_rate: 0.3,
+                duplicate_webhook_rate: 1.0,
+                seed: Some(9),
+            })
+        );
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_or_not_numbers_are_refused() {
+        let err = parse(&["--fault-5xx-rate", "1.5"]).unwrap_err();
+        assert!(err.contains("--fault-5xx-rate") && err.contains("not between 0 and 1"), "{err}");
+        let err = parse(&["--fault-429-rate", "often"]).unwrap_err();
+        assert!(err.contains("--fault-429-rate") && err.contains("is not a number"), "{err}");
+        assert!(parse(&["--fault-latency-ms", "-5"]).is_err());
+    }
 }
 
 /// `FAL_KEY` from the environment; absent means simulator mode.

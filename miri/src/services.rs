@@ -188,8 +188,11 @@ pub async fn start_sim(
         still_latency: Duration::from_millis(args.still_latency_ms),
         clip_latency: Duration::from_millis(args.clip_latency_ms),
         webhooks: if args.hold_webhooks { miri_sim::WebhookMode::Hold } else { miri_sim::WebhookMode::Auto },
-        faults: Default::default(),
+        faults: args.faults.faults(),
     };
+    if config.faults != miri_sim::Faults::default() {
+        tracing::warn!(faults = ?config.faults, "the simulator injects faults");
+    }
     Ok((url, tokio::spawn(miri_sim::serve(config, listener, shutdown))))
 }
 

@@ -67,6 +67,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
             still_latency_ms: 300,
             clip_latency_ms: 300,
             hold_webhooks: false,
+            faults: Default::default(),
         };
         let (url, task) = services::start_sim(&sim_args, stopped()).await?;
         gateway_args.jwks_urls = vec![url.join("/.well-known/jwks.json")?.to_string()];

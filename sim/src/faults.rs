@@ -61,6 +61,28 @@ impl Faults {
     }
 }
 
+/// Why a text is not a fault rate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RateError {
+    #[error("{0:?} is not a number; give a probability such as 0.05 (0 = never, 1 = always)")]
+    NotANumber(String),
+    #[error("{0} is not between 0 and 1; give a probability such as 0.05 (0 = never, 1 = always)")]
+    OutOfRange(f64),
+}
+
+/// Reads a rate as a command line or environment variable gives it.
+pub fn parse_rate(text: &str) -> Result<f64, RateError> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| RateError::NotANumber(text.to_owned()))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(RateError::OutOfRange(rate))
+    }
+}
+
 /// What happens to one provider call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallFate {
@@ -128,6 +150,25 @@ impl Dice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_are_probabilities() {
+        assert_eq!(parse_rate("0"), Ok(0.0));
+        assert_eq!(parse_rate(" 0.25 "), Ok(0.25));
+        assert_eq!(parse_rate("1"), Ok(1.0));
+        assert_eq!(parse_rate("1.5"), Err(RateError::OutOfRange(1.5)));
+        assert_eq!(parse_rate("-0.1"), Err(RateError::OutOfRange(-0.1)));
+        assert!(matches!(parse_rate("NaN"), Err(RateError::OutOfRange(_))));
+        assert_eq!(
+            parse_rate("lots"),
+            Err(RateError::NotANumber("lots".into()))
+        );
+        assert!(
+            RateError::OutOfRange(1.5)
+                .to_string()
+                .contains("not between 0 and 1")
+        );
+    }
 
     #[test]
     fn no_faults_by_default_and_seeded_dice_repeat() {

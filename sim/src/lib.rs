@@ -34,7 +34,7 @@ use tokio::net::TcpListener;
 
 pub use config::{SimConfig, WebhookMode};
 pub use error::SimError;
-pub use faults::Faults;
+pub use faults::{Faults, RateError, parse_rate};
 pub use routes::router;
 pub use state::Sim;
 pub use webhook::USER_ID;
