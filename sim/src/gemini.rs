@@ -122,6 +122,8 @@ struct GenerationConfig {
     response_schema: Option<Value>,
     #[serde(alias = "response_json_schema")]
     response_json_schema: Option<Value>,
+    #[serde(alias = "max_output_tokens")]
+    max_output_tokens: Option<u64>,
 }
 
 impl GenerateRequest {
@@ -234,19 +236,32 @@ pub fn answer(
         check_signatures(request)?;
     }
     let mut material = Material::from_text(&resolved.text);
+    let mut finish = "STOP";
     let part = match function_call(request, &mut material)? {
         Some(call) if signs => {
             let signature = STANDARD.encode(Sha256::digest(call.to_string().as_bytes()));
             json!({ "functionCall": call, "thoughtSignature": signature })
         }
         Some(call) => json!({ "functionCall": call }),
-        None => json!({ "text": text_answer(config, &mut material) }),
+        None => {
+            let text = text_answer(config, &mut material);
+            match config.and_then(|c| c.max_output_tokens) {
+                Some(limit) if token_estimate(&text) > limit => {
+                    finish = "MAX_TOKENS";
+                    json!({ "text": cut_to_tokens(&text, limit) })
+                }
+                _ => json!({ "text": text }),
+            }
+        }
     };
-    let output_tokens = token_estimate(&part.to_string());
+    let output_tokens = match part["text"].as_str() {
+        Some(text) => token_estimate(text),
+        None => token_estimate(&part.to_string()),
+    };
     Ok(json!({
         "candidates": [{
             "content": { "role": "model", "parts": [part] },
-            "finishReason": "STOP",
+            "finishReason": finish,
             "index": 0,
         }],
         "usageMetadata": usage(resolved, output_tokens),
@@ -274,6 +289,22 @@ pub fn usage(resolved: &Resolved, output_tokens: u64) -> Value {
             .map(|(modality, tokens)| json!({ "modality": modality, "tokenCount": tokens }))
             .collect::<Vec<_>>(),
     })
+}
+
+/// The longest run of whole words of `text` within `limit` tokens, or its first `limit * 4` bytes
+/// when even the first word is longer. Like the real model, a JSON answer cut short stays cut.
+fn cut_to_tokens(text: &str, limit: u64) -> String {
+    let mut cut = String::new();
+    for word in text.split_inclusive(' ') {
+        if token_estimate(&format!("{cut}{word}")) > limit {
+            break;
+        }
+        cut.push_str(word);
+    }
+    if cut.is_empty() {
+        cut = text.chars().take(limit as usize * 4).collect();
+    }
+    cut.trim_end().to_owned()
 }
 
 /// The answer as `streamGenerateContent` chunks: text cut in a few pieces, the finish reason on
@@ -456,4 +487,18 @@ fn audio_seconds(bytes: &[u8]) -> f64 {
         }
     }
     bytes.len() as f64 * 8.0 / ASSUMED_AUDIO_BITS_PER_SECOND
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_cut_at_whole_words_within_the_limit() {
+        let text = "rain on the rooftop and neon in the harbour";
+        assert_eq!(cut_to_tokens(text, 3), "rain on the");
+        assert!(token_estimate(&cut_to_tokens(text, 5)) <= 5);
+        assert_eq!(cut_to_tokens("supercalifragilistic", 2), "supercal");
+        assert_eq!(cut_to_tokens(text, 100), text);
+    }
 }

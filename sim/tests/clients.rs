@@ -504,3 +504,26 @@ async fn gemini_claude_and_vector_search_classify_injected_faults_as_retryable()
     }
     sim.shut_down().await;
 }
+
+#[tokio::test]
+async fn both_language_models_stop_at_max_output_tokens() {
+    let sim = RunningSim::start().await;
+    let prompt =
+        "Describe a long rainy night on a rooftop, the harbour lights, the singer and the band.";
+    let mut request = ask("gemini-2.5-flash", prompt);
+    let full = gemini(&sim).generate(&request).await.unwrap();
+    assert_eq!(full.finish, FinishReason::Stop);
+    assert!(full.usage.output_tokens > 4, "{full:?}");
+
+    request.max_output_tokens = Some(4);
+    let cut = gemini(&sim).generate(&request).await.unwrap();
+    assert_eq!(cut.finish, FinishReason::MaxTokens, "{cut:?}");
+    assert!(cut.usage.output_tokens <= 4, "{cut:?}");
+    assert!(!cut.text().is_empty() && cut.text().len() < full.text().len());
+
+    request.model = "claude-haiku-4-5".into();
+    let cut = claude(&sim).generate(&request).await.unwrap();
+    assert_eq!(cut.finish, FinishReason::MaxTokens, "{cut:?}");
+    assert!(cut.usage.output_tokens <= 4, "{cut:?}");
+    sim.shut_down().await;
+}
