@@ -13,11 +13,12 @@ use miri_core::{
     VersionKind,
 };
 use miri_render::{
-    FrameRate, ProbeError, Progress, RenderError, Shot, VideoFormat, concat, conform, mux, plan, song_duration,
+    FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux, plan,
+    song_duration,
 };
 use miri_store::{At, Records};
 use miri_workflows::contract::{
-    ConformSegment, FinishRender, PlanRender, PlannedSegment, RenderFormat, RenderPlan, failure,
+    ConformSegment, FinishRender, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
     render_markers as render_activities,
 };
 use std::path::{Path, PathBuf};
@@ -37,11 +38,14 @@ pub struct RenderActivityDeps {
 /// The registered render activity implementations (one instance per render worker).
 pub struct RenderWorker {
     deps: RenderActivityDeps,
+    /// Conformed segments by what they were made from (`{data}/renders/segments`).
+    cache: SegmentCache,
 }
 
 impl RenderWorker {
     pub fn new(deps: RenderActivityDeps) -> Self {
-        Self { deps }
+        let cache = SegmentCache::new(deps.work_dir.join("segments"));
+        Self { deps, cache }
     }
 }
 
@@ -143,55 +147,27 @@ impl RenderWorker {
             tracing::info!(render = %input.render_id, index = input.index, "segment already conformed; skipped");
         } else {
             let shot = input.segment.shot_id;
-            tracing::info!(render = %input.render_id, index = input.index, %shot, "conforming segment");
-            let clip = self
-                .fetch(
-                    &input.segment.clip,
-                    &dir.join(format!("clip-{:04}.mp4", input.index)),
-                )
-                .await?;
             let format = video_format(input.format)?;
-            let (tx, mut rx) = watch::channel(Progress {
-                frames_done: 0,
-                frames_total: input.segment.frames,
-            });
-            let work = conform(&clip, input.segment.frames, &format, &output, move |p| {
-                let _ = tx.send(p);
-            });
-            tokio::pin!(work);
-            // ffmpeg's progress goes out as heartbeats (throttled by the SDK), which also tell
-            // Temporal this worker is alive while the segment is made.
-            let made = loop {
-                tokio::select! {
-                    made = &mut work => break made,
-                    changed = rx.changed() => {
-                        if changed.is_err() {
-                            break (&mut work).await;
-                        }
-                        let progress = *rx.borrow_and_update();
-                        if let Err(e) = ctx.record_heartbeat(progress).await {
-                            tracing::warn!("heartbeat not recorded: {e}");
-                        }
+            let entry = self.cache.entry(&input.segment.clip.sha256, input.segment.frames, &format).await;
+            if self.cache.take(&entry, &output).map_err(|e| retryable(format!("reading the segment cache: {e}")))? {
+                tracing::info!(render = %input.render_id, index = input.index, %shot, "segment taken from the cache");
+            } else {
+                tracing::info!(render = %input.render_id, index = input.index, %shot, "conforming segment");
+                let clip = self.fetch(&input.segment.clip, &dir.join(format!("clip-{:04}.mp4", input.index))).await?;
+                if let Err(e) = self.conform_with_heartbeats(&ctx, &clip, input.segment.frames, &format, &output).await {
+                    if is_final(&e) {
+                        // The render stops here: say so to the room, which has no other news of it.
+                        let done = count_segments(&dir, input.total);
+                        let total = input.total as u64;
+                        self.progress(input.project_id, input.render_id, RenderStage::Failed, done, total).await;
                     }
+                    return Err(render_failure(e));
                 }
-            };
-            if let Err(e) = made {
-                if is_final(&e) {
-                    // The render stops here: say so to the room, which has no other news of it.
-                    let done = count_segments(&dir, input.total);
-                    let total = input.total as u64;
-                    self.progress(
-                        input.project_id,
-                        input.render_id,
-                        RenderStage::Failed,
-                        done,
-                        total,
-                    )
-                    .await;
+                remove(&clip);
+                if let Err(e) = self.cache.keep(&output, &entry) {
+                    tracing::warn!("segment not cached: {e}");
                 }
-                return Err(render_failure(e));
             }
-            remove(&clip);
         }
         let done = count_segments(&dir, input.total);
         self.progress(
@@ -203,6 +179,36 @@ impl RenderWorker {
         )
         .await;
         Ok(())
+    }
+
+    #[activity(definition = render_activities::PreconformClip)]
+    pub async fn preconform_clip(self: Arc<Self>, ctx: ActivityContext, input: PreconformClip) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        let missing = |what: String| fail(failure::NOT_FOUND, what);
+        let (_, shot) = d.store.shot(input.shot_id).await.map_err(store_failure)?.ok_or_else(|| missing(format!("shot {} does not exist", input.shot_id)))?;
+        let version = d.store.version(input.version_id).await.map_err(store_failure)?;
+        let media = version.and_then(|v| v.media).ok_or_else(|| missing(format!("clip {} has no media", input.version_id)))?;
+        let format = video_format(input.format)?;
+        let fps = format.fps();
+        // The frames the render's plan gives a shot on a gap-free timeline.
+        let frames = fps.frame_at(shot.timestamps.end_ms).saturating_sub(fps.frame_at(shot.timestamps.start_ms));
+        let entry = self.cache.entry(&media.sha256, frames, &format).await;
+        if entry.exists() {
+            return Ok(());
+        }
+        let work = d.work_dir.join(format!("preconform-{}", input.version_id));
+        std::fs::create_dir_all(&work).map_err(|e| retryable(format!("creating {}: {e}", work.display())))?;
+        let clip = self.fetch(&media, &work.join("clip.mp4")).await?;
+        let made = work.join("segment.mp4");
+        let result = self.conform_with_heartbeats(&ctx, &clip, frames, &format, &made).await;
+        let kept = result.map_err(render_failure).and_then(|()| {
+            self.cache.keep(&made, &entry).map_err(|e| retryable(format!("caching the segment: {e}")))
+        });
+        let _ = std::fs::remove_dir_all(&work);
+        if kept.is_ok() {
+            tracing::info!(shot = %input.shot_id, clip = %input.version_id, frames, "clip conformed ahead of the render");
+        }
+        kept
     }
 
     #[activity(definition = render_activities::JoinSegments)]
@@ -287,6 +293,37 @@ impl RenderWorker {
 }
 
 impl RenderWorker {
+    /// Conforms `clip` into `output`, sending ffmpeg's progress as heartbeats (throttled by the
+    /// SDK), which also tell Temporal this worker is alive while the segment is made.
+    async fn conform_with_heartbeats(
+        &self,
+        ctx: &ActivityContext,
+        clip: &Path,
+        frames: u64,
+        format: &VideoFormat,
+        output: &Path,
+    ) -> Result<(), RenderError> {
+        let (tx, mut rx) = watch::channel(Progress { frames_done: 0, frames_total: frames });
+        let work = conform(clip, frames, format, output, move |p| {
+            let _ = tx.send(p);
+        });
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                made = &mut work => return made,
+                changed = rx.changed() => {
+                    if changed.is_err() {
+                        return (&mut work).await;
+                    }
+                    let progress = *rx.borrow_and_update();
+                    if let Err(e) = ctx.record_heartbeat(progress).await {
+                        tracing::warn!("heartbeat not recorded: {e}");
+                    }
+                }
+            }
+        }
+    }
+
     fn dir(&self, render: RenderId) -> PathBuf {
         self.deps.work_dir.join(render.to_string())
     }

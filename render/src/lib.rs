@@ -34,6 +34,7 @@
 //! # }
 //! ```
 
+mod cache;
 mod concat;
 mod conform;
 mod encoder;
@@ -47,6 +48,7 @@ mod rate;
 mod still;
 mod title;
 
+pub use cache::SegmentCache;
 pub use concat::concat;
 pub use conform::conform;
 pub use error::RenderError;

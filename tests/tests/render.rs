@@ -171,6 +171,13 @@ async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
         generated.elapsed().as_secs_f64()
     );
 
+    // Each completed shot's clip is conformed ahead of any render, into the segment cache.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while stack.log("worker").matches("clip conformed ahead of the render").count() < shots.len() {
+        assert!(std::time::Instant::now() < deadline, "clips were not conformed ahead:\n{}", stack.log("worker"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     let mut watch = stack.watch(&project).await.unwrap();
     let film = stack.dir.path().join("film.mp4");
     let (started, started_at) = (std::time::Instant::now(), std::time::SystemTime::now());
@@ -186,6 +193,13 @@ async fn a_project_renders_on_its_song_frame_accurately_with_progress() {
         "render of {} shots took {:.1} s",
         shots.len(),
         took.as_secs_f64()
+    );
+    // Every clip was conformed when its shot completed: the render only linked them.
+    let worker = stack.log("worker");
+    assert_eq!(
+        worker.matches("segment taken from the cache").count(),
+        shots.len(),
+        "each segment comes from the ahead-of-time conform; worker log:\n{worker}"
     );
     let printed = String::from_utf8(out.stdout).unwrap();
     assert_eq!(

@@ -245,6 +245,17 @@ pub struct FinishRender {
     pub plan: RenderPlan,
 }
 
+/// Conform a newly ingested clip to its shot's length in `format` ahead of any render, into the
+/// render workers' segment cache, so the render only links it. Best effort: a render conforms
+/// whatever is not cached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreconformClip {
+    pub shot_id: ShotId,
+    pub version_id: VersionId,
+    pub format: RenderFormat,
+}
+
 pub struct RenderActivities;
 
 #[activity_definitions]
@@ -256,6 +267,11 @@ impl RenderActivities {
 
     #[activity(name = "conform_segment")]
     pub fn conform_segment(input: ConformSegment) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "preconform_clip")]
+    pub fn preconform_clip(input: PreconformClip) -> Result<(), ActivityError> {
         unimplemented!()
     }
 

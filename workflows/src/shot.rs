@@ -7,9 +7,10 @@
 //! and a submission that fails gives its reservation back (the saga's compensation).
 
 use crate::contract::{
-    Advance, Budgeted, Ingest, PreparePrompt, Polled, ProviderResult, ReleaseBudget, ReserveBudget, ShotActivities,
-    Submit, failure,
+    Advance, Budgeted, Ingest, PreconformClip, PreparePrompt, Polled, ProviderResult, ReleaseBudget, RenderActivities,
+    RenderFormat, ReserveBudget, ShotActivities, Submit, failure,
 };
+use crate::RENDER_TASK_QUEUE;
 use crate::search::SHOT_STATUS;
 use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,9 @@ pub struct ShotView {
 
 /// Histories recorded before the ledger existed submit without reserving; new ones reserve.
 const BUDGET_PATCH: &str = "budget-ledger";
+
+/// Histories recorded before clips were conformed ahead of the render do not conform them.
+const PRECONFORM_PATCH: &str = "preconform-clip";
 
 /// A paused submission looks at the ledger again this often, in case a `budget_raised` signal
 /// was lost between the cap's change and its announcement.
@@ -238,7 +242,14 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         .await
         .map_err(failed)?;
     let clip = new_version(ctx);
-    generate(ctx, &input, clip_prompt, clip, VersionKind::Video, ShotStatus::Completed).await
+    generate(ctx, &input, clip_prompt, clip, VersionKind::Video, ShotStatus::Completed).await?;
+    if ctx.patched(PRECONFORM_PATCH) {
+        // The shot is done; conforming its clip now makes the film's render a matter of links.
+        let ahead = PreconformClip { shot_id: input.shot_id, version_id: clip, format: RenderFormat::FINAL };
+        // Best effort: a render conforms whatever is not in the cache.
+        let _ = ctx.execute_activity(RenderActivities::preconform_clip, ahead, preconform_opts()).await;
+    }
+    Ok(())
 }
 
 /// Submit a recorded prompt, wait for the provider's result, and ingest it as `version`, moving
@@ -461,5 +472,16 @@ fn ingest_opts() -> ActivityOptions {
             8,
             &[failure::PROVIDER_REJECTED, failure::ILLEGAL_TRANSITION, failure::NOT_FOUND],
         ))
+        .build()
+}
+
+/// Conforming ahead is an optimisation: it waits a few minutes for a render worker, tries twice,
+/// and the shot is done whatever happens.
+fn preconform_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .task_queue(RENDER_TASK_QUEUE.to_string())
+        .schedule_to_start_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(Duration::from_secs(30))
+        .retry_policy(retry(2, &[failure::NOT_FOUND]))
         .build()
 }
