@@ -3,6 +3,7 @@
 //! replay tests). Configuration comes from flags or the environment; secrets only from the
 //! environment.
 
+mod analyze;
 mod config;
 mod prompt;
 mod render;
@@ -56,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: PromptCommand,
     },
+    /// Analyse a song on this machine (no service needed).
+    Analyze {
+        #[command(subcommand)]
+        command: AnalyzeCommand,
+    },
     /// Back up or move a project's history (records as JSON lines, plus media).
     Store {
         #[command(subcommand)]
@@ -82,6 +88,18 @@ enum PromptCommand {
         /// What the file holds; inferred from its content when left out.
         #[arg(long, value_enum)]
         kind: Option<prompt::Kind>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// Tempo, beat grid and onsets of an MP3. With --json prints
+    /// {"tempo_bpm", "beats_ms", "onsets_ms", "duration_ms"} (tempo 0 and no beats when none is
+    /// found); exits non-zero when the file is not audio.
+    Beats {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -124,6 +142,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),
+        Command::Analyze { command: AnalyzeCommand::Beats { file, json } } => analyze::beats(&file, json),
         Command::Store { command: StoreCommand::Export { common, project, dir } } => {
             store::export(&common, &project, &dir).await
         }
