@@ -4,6 +4,7 @@
 //! Raw figures go to `bench/results/`.
 
 mod baseline;
+mod beats;
 mod provider;
 mod render;
 mod store;
@@ -49,6 +50,16 @@ struct Args {
     /// Seconds each throughput run lasts.
     #[arg(long, default_value_t = 5.0)]
     sim_seconds: f64,
+    /// Recordings with human beat annotations (NAME.mp3 + NAME.beats) for the beats part; read
+    /// in place, never copied into the repository; the real-music part is skipped if absent.
+    #[arg(long, default_value = "../shared/data/beats")]
+    beat_data: PathBuf,
+    /// More songs for the beats part (e.g. the demo song); a NAME.beats beside one is its grid.
+    #[arg(long, value_delimiter = ',')]
+    beat_songs: Vec<PathBuf>,
+    /// Timed runs per file and side in the beats part; 0 skips it.
+    #[arg(long, default_value_t = 3)]
+    beat_runs: usize,
     /// Run one part only.
     #[arg(long, value_enum)]
     only: Option<Part>,
@@ -60,6 +71,7 @@ enum Part {
     Store,
     Render,
     Provider,
+    Beats,
     Webhook,
 }
 
@@ -166,6 +178,32 @@ async fn main() -> anyhow::Result<()> {
             w["p99_ms"].as_f64().unwrap_or(0.0),
             f["ratioP50WorkerOverBare"].as_f64().unwrap_or(0.0),
             rates.join(", ")
+        );
+        println!("raw figures: {}", file.display());
+    }
+    if wanted(Part::Beats) && args.beat_runs > 0 {
+        let plan = beats::Plan {
+            data: args.beat_data.clone(),
+            songs: args.beat_songs.clone(),
+            runs: args.beat_runs,
+            miri_bin: std::env::var_os("MIRI_BIN").map(PathBuf::from).filter(|p| p.exists()),
+        };
+        let figures = beats::run(&plan)?;
+        let report = json!({
+            "benchmark": "beat tracking: miri_audio::analyze_file vs librosa 0.11 load + beat_track, same files, same run",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("beats-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        println!(
+            "beats: mean F real {} vs librosa {}, synthetic {} vs {}; best times summed miri {:.3} s, librosa {} s, librosa/miri {} (target >= 10 with F >=)",
+            f["meanF"]["real"]["miri"], f["meanF"]["real"]["librosa"], f["meanF"]["synthetic"]["miri"],
+            f["meanF"]["synthetic"]["librosa"], f["totalBestSeconds"]["miri"].as_f64().unwrap_or(0.0),
+            f["totalBestSeconds"]["librosa"], f["speedupLibrosaOverMiri"]
         );
         println!("raw figures: {}", file.display());
     }
