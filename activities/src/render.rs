@@ -13,7 +13,7 @@ use miri_core::{
     VersionKind,
 };
 use miri_render::{
-    FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux, plan,
+    FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
     song_duration,
 };
 use miri_store::{At, Records};
@@ -204,6 +204,19 @@ impl RenderWorker {
         let kept = result.map_err(render_failure).and_then(|()| {
             self.cache.keep(&made, &entry).map_err(|e| retryable(format!("caching the segment: {e}")))
         });
+        // The song is encoded for muxing once, ahead too.
+        let song_ready = match (&kept, d.store.project(shot.project_id).await) {
+            (Ok(()), Ok(Some(project))) if !self.cache.song_entry(&project.song.sha256).await.exists() => {
+                match self.fetch(&project.song, &work.join("song.mp3")).await {
+                    Ok(song) => self.cache.encoded_song(&song, &project.song.sha256).await.map(drop).map_err(render_failure),
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = song_ready {
+            tracing::warn!("the song was not encoded ahead: {e:?}");
+        }
         let _ = std::fs::remove_dir_all(&work);
         if kept.is_ok() {
             tracing::info!(shot = %input.shot_id, clip = %input.version_id, frames, "clip conformed ahead of the render");
@@ -256,9 +269,8 @@ impl RenderWorker {
                 let film = dir.join("final.mp4");
                 if !film.exists() {
                     let song = self.fetch(&input.plan.song, &dir.join("song.mp3")).await?;
-                    mux(&dir.join("video.mp4"), &song, &film)
-                        .await
-                        .map_err(render_failure)?;
+                    let encoded = self.cache.encoded_song(&song, &input.plan.song.sha256).await.map_err(render_failure)?;
+                    mux_encoded(&dir.join("video.mp4"), &encoded, &film).await.map_err(render_failure)?;
                 }
                 let bytes = tokio::fs::read(&film)
                     .await

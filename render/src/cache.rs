@@ -41,6 +41,22 @@ impl SegmentCache {
         self.dir.join(format!("{}.mp4", hex(&Sha256::digest(inputs.as_bytes()))))
     }
 
+    /// Where the song whose SHA-256 is `song_sha256` is kept encoded for muxing.
+    pub async fn song_entry(&self, song_sha256: &str) -> PathBuf {
+        let inputs = format!("song|aac 192k|{}|{song_sha256}", ffmpeg_build().await);
+        self.dir.join(format!("{}.m4a", hex(&Sha256::digest(inputs.as_bytes()))))
+    }
+
+    /// The encoded song for `song`, encoding it into the cache the first time.
+    pub async fn encoded_song(&self, song: &Path, song_sha256: &str) -> Result<PathBuf, crate::RenderError> {
+        let entry = self.song_entry(song_sha256).await;
+        if !entry.exists() {
+            std::fs::create_dir_all(&self.dir).map_err(|source| crate::RenderError::Write { path: entry.clone(), source })?;
+            crate::encode_song(song, &entry).await?;
+        }
+        Ok(entry)
+    }
+
     /// Puts the cached `entry` at `output`; `false` when there is none yet.
     pub fn take(&self, entry: &Path, output: &Path) -> io::Result<bool> {
         if !entry.exists() {

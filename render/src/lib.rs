@@ -54,7 +54,7 @@ pub use conform::conform;
 pub use error::RenderError;
 pub use ffmpeg::Progress;
 pub use format::{BadFormat, VideoFormat};
-pub use mux::mux;
+pub use mux::{encode_song, mux, mux_encoded};
 pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan};
 pub use probe::{ProbeError, VideoInfo, probe, song_duration};
 pub use rate::{BadFrameRate, FrameRate};
