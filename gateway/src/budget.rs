@@ -82,11 +82,7 @@ fn waiting_shots(ledger: &Ledger) -> Vec<ShotId> {
 }
 
 async fn existing_project(st: &AppState, raw: &str) -> Result<ProjectId, ApiError> {
-    let project = ProjectId::parse("projectId", raw)?;
-    match st.store.project(project).await? {
-        Some(_) => Ok(project),
-        None => Err(ApiError::NotFound(format!("project {project} does not exist"))),
-    }
+    Ok(crate::rest::existing_project(st, raw).await?.config.project_id)
 }
 
 fn view(ledger: &Ledger, revision: Option<u64>) -> Value {

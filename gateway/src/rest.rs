@@ -189,7 +189,8 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-async fn existing_project(st: &AppState, raw: &str) -> Result<Project, ApiError> {
+/// The project named by `raw`: 400 when it is no id, 404 when it does not exist.
+pub(crate) async fn existing_project(st: &AppState, raw: &str) -> Result<Project, ApiError> {
     let id = ProjectId::parse("projectId", raw)?;
     st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))
 }
