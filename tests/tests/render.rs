@@ -450,12 +450,13 @@ async fn a_killed_render_worker_resumes_without_redoing_finished_segments() {
         resumed.elapsed().as_secs_f64()
     );
 
-    // The new worker made only the segments that were not finished before the kill.
+    // The new worker made only the segments that were not finished before the kill (encoded,
+    // or linked from the segment cache where the clip's ahead-of-time conform had finished).
     let log = plain(&stack.log("worker"));
     let restart = log.rfind("worker polling task queues").unwrap();
     let remade: Vec<usize> = log[restart..]
         .lines()
-        .filter(|l| l.contains("conforming segment"))
+        .filter(|l| l.contains("conforming segment") || l.contains("segment taken from the cache"))
         .filter_map(|l| {
             l.split_whitespace()
                 .find_map(|f| f.strip_prefix("index=")?.parse().ok())
