@@ -11,7 +11,7 @@
 //! ```no_run
 //! # async fn render() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::path::PathBuf;
-//! use miri_render::{FrameRate, Shot, VideoFormat, concat, conform, mux, plan};
+//! use miri_render::{FrameRate, Shot, VideoFormat, concat, conform, encode_song, mux_encoded, plan};
 //!
 //! let format = VideoFormat::new(1280, 720, FrameRate::new(24, 1)?)?;
 //! let shots = vec![
@@ -29,7 +29,8 @@
 //!     parts.push(part);
 //! }
 //! concat(&parts, "video.mp4".as_ref()).await?;
-//! mux("video.mp4".as_ref(), "song.mp3".as_ref(), "final.mp4".as_ref()).await?;
+//! encode_song("song.mp3".as_ref(), "song.m4a".as_ref()).await?;
+//! mux_encoded("video.mp4".as_ref(), "song.m4a".as_ref(), "final.mp4".as_ref()).await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -54,7 +55,7 @@ pub use conform::conform;
 pub use error::RenderError;
 pub use ffmpeg::Progress;
 pub use format::{BadFormat, VideoFormat};
-pub use mux::{encode_song, mux, mux_encoded};
+pub use mux::{encode_song, mux_encoded};
 pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan};
 pub use probe::{ProbeError, VideoInfo, probe, song_duration};
 pub use rate::{BadFrameRate, FrameRate};

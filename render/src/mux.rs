@@ -2,7 +2,7 @@
 //! decoding honours the MP3's encoder delay (so the song's first sample lands on the first
 //! frame) and the MP4 records AAC's own priming exactly, which copied MP3 in MP4 does not.
 //! Encoding 200 s of song takes ffmpeg's AAC encoder ~15 s, so [`encode_song`] does it once per
-//! song (the segment cache keeps it) and [`mux_encoded`] copies both streams.
+//! song (the segment cache keeps it) and [`mux_encoded`] copies both streams under the picture.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -12,27 +12,6 @@ use tokio::process::Command;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job};
 use crate::probe::{frame_count, probe};
-
-/// Both inputs' streams, the video copied and the song made AAC, the index at the front so the
-/// file plays while it downloads.
-const OPTIONS: &str = "-map 0:v:0 -map 1:a:0 -c:v copy -c:a aac -b:a 192k -movflags +faststart";
-
-/// Writes `output`: the video stream of `video` under the first audio stream of `song`.
-pub async fn mux(video: &Path, song: &Path, output: &Path) -> Result<(), RenderError> {
-    let task = format!("putting {} under {}", song.display(), video.display());
-    let info = probe(video).await?;
-    let frames = frame_count(&info, &task)?;
-    let mut args: Vec<OsString> = vec!["-i".into(), video.into(), "-i".into(), song.into()];
-    args.extend(OPTIONS.split_whitespace().map(OsString::from));
-    let job = Job {
-        task,
-        args,
-        output,
-        frames,
-        cwd: None,
-    };
-    ffmpeg::make(job, &mut |_| {}).await
-}
 
 /// Both streams copied: the video, and a song already encoded by [`encode_song`].
 const COPY_OPTIONS: &str = "-map 0:v:0 -map 1:a:0 -c copy -movflags +faststart";

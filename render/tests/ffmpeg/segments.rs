@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use miri_render::{
-    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, mux, probe,
+    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, encode_song, probe,
     song_duration, still_segment, title_card,
 };
 
@@ -143,7 +143,7 @@ async fn a_song_without_sound_fails_the_mux_by_name_and_leaves_nothing() {
     conform(&clip, 12, &format(320, 180, 24), &video, |_| {})
         .await
         .unwrap();
-    let err = mux(&video, &clip, &d.join("final.mp4")).await.unwrap_err();
+    let err = encode_song(&clip, &d.join("song.m4a")).await.unwrap_err();
     assert!(matches!(err, RenderError::Ffmpeg { .. }), "{err}");
     assert!(err.to_string().contains("silent.mp4"), "{err}");
     assert_eq!(names_in(d), ["silent.mp4", "video.mp4"]);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures::future::try_join_all;
-use miri_render::{Progress, Shot, concat, conform, mux, plan, probe};
+use miri_render::{Progress, Shot, concat, conform, encode_song, mux_encoded, plan, probe};
 
 use crate::fixtures::*;
 
@@ -85,7 +85,9 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
     let video = d.join("video.mp4");
     concat(&segments, &video).await.unwrap();
     let final_path = d.join("final.mp4");
-    mux(&video, &song, &final_path).await.unwrap();
+    let encoded = d.join("song.m4a");
+    encode_song(&song, &encoded).await.unwrap();
+    mux_encoded(&video, &encoded, &final_path).await.unwrap();
 
     // Length: the song's frame count, decoded, and the song's duration within one frame.
     let info = probe(&final_path).await.unwrap();
