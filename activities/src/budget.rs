@@ -38,7 +38,7 @@ impl BudgetPolicy {
     ) -> Result<Budgeted, BudgetError> {
         let amount = self.prices.cost(endpoint, self.prices.fal_usage(endpoint, input)?)?;
         let key = version.to_string();
-        let (ledger, granted) = store
+        let ((_, ledger), granted) = store
             .update_ledger(project, self.default_cap_usd_micros, |ledger| {
                 match ledger.reserve(&key, amount, endpoint, Some(shot), Utc::now()) {
                     Decision::Granted(next) => (Some(next), true),

@@ -55,7 +55,7 @@ async fn set_cap(
     }
     let cap = (cap_usd * 1e6).round() as Micros;
     let by = caller.name();
-    let (ledger, ()) = st
+    let ((revision, ledger), ()) = st
         .store
         .update_ledger(project, st.default_cap_usd_micros, |l| (Some(l.set_cap(cap, &by, Utc::now())), ()))
         .await?;
@@ -68,8 +68,7 @@ async fn set_cap(
             Err(e) => tracing::warn!(%shot, "could not wake a shot waiting for budget: {e}"),
         }
     }
-    let revision = st.store.ledger(project).await?.map(|(r, _)| r);
-    let mut answer = view(&ledger, revision);
+    let mut answer = view(&ledger, Some(revision));
     answer["resumed"] = json!(resumed);
     Ok(Json(answer))
 }

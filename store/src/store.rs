@@ -199,13 +199,13 @@ impl<B: Backend> Store<B> {
     /// callers are serialised by the store's create-only revisions. `decide` sees the newest
     /// ledger (a project without one gets it opened at `default_cap` first) and answers the next
     /// revision to append, or `None` when nothing changes, beside what to return. Answers the
-    /// ledger the decision produced (or saw) and that value.
+    /// ledger the decision produced (or saw) with its revision, and that value.
     pub async fn update_ledger<R>(
         &self,
         project: ProjectId,
         default_cap: Micros,
         decide: impl Fn(&Ledger) -> (Option<Ledger>, R),
-    ) -> Result<(Ledger, R), StoreError> {
+    ) -> Result<(Revised<Ledger>, R), StoreError> {
         const ATTEMPTS: usize = 64;
         let mut last = None;
         for _ in 0..ATTEMPTS {
@@ -220,9 +220,9 @@ impl<B: Backend> Store<B> {
                 }
             };
             let (next, answer) = decide(&current);
-            let Some(next) = next else { return Ok((current, answer)) };
+            let Some(next) = next else { return Ok(((revision, current), answer)) };
             match self.append(&next, revision + 1).await {
-                Ok(()) => return Ok((next, answer)),
+                Ok(()) => return Ok(((revision + 1, next), answer)),
                 Err(e @ StoreError::Conflict { .. }) => last = Some(e),
                 Err(e) => return Err(e),
             }
