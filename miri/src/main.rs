@@ -5,6 +5,7 @@
 
 mod analyze;
 mod config;
+mod demo_song;
 mod prompt;
 mod render;
 mod services;
@@ -61,6 +62,15 @@ enum Command {
     Analyze {
         #[command(subcommand)]
         command: AnalyzeCommand,
+    },
+    /// Write the bundled demo song: DIR/song.mp3, DIR/lyrics.txt and DIR/timing.json (its
+    /// tempo, parts and every word's timing). With --json prints
+    /// {"song", "lyrics", "timing", "tempoBpm", "durationMs"}.
+    DemoSong {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Back up or move a project's history (records as JSON lines, plus media).
     Store {
@@ -143,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),
         Command::Analyze { command: AnalyzeCommand::Beats { file, json } } => analyze::beats(&file, json),
+        Command::DemoSong { out, json } => demo_song::run(&out, json),
         Command::Store { command: StoreCommand::Export { common, project, dir } } => {
             store::export(&common, &project, &dir).await
         }
