@@ -1,9 +1,10 @@
 //! Beat tracking, Miri against librosa on the same files in the same run: the annotated real
 //! recordings in `../shared/data/beats` (read in place, never copied here; skipped, and said
-//! so, when absent), a 4-minute MP3 made here with a known grid, and any songs given with
-//! `--beat-songs` (a `NAME.beats` beside `NAME.mp3` is its grid). Per file: the time to decode
-//! and track (best and first of a few runs, each side in its own process's steady state), the
-//! F-measure at ±70 ms and the tempo error against the grid.
+//! so, when absent), a 4-minute MP3 made here and the bundled demo song (`miri-demo`), both
+//! with a known grid, and any songs given with `--beat-songs` (a `NAME.beats` beside
+//! `NAME.mp3` is its grid). Per file: the time to decode and track (best and first of a few
+//! runs, each side in its own process's steady state), the F-measure at ±70 ms and the tempo
+//! error against the grid.
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -20,7 +21,7 @@ const SYNTH_SECONDS: f64 = 240.0;
 pub struct Plan {
     /// Directory of `NAME.mp3` + `NAME.beats` recordings with human annotations.
     pub data: PathBuf,
-    /// More songs (the demo song, say).
+    /// More songs, from the command line.
     pub songs: Vec<PathBuf>,
     /// Timed runs per file and side.
     pub runs: usize,
@@ -46,6 +47,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Value> {
         Err(e) => skipped.push(format!("{}: {e:#}; real-music part skipped", plan.data.display())),
     }
     songs.push(synthesise(dir.path())?);
+    songs.push(demo_song(dir.path())?);
     for path in &plan.songs {
         let beats = path.with_extension("beats");
         let grid = beats.exists().then(|| read_grid(&beats)).transpose()?;
@@ -201,6 +203,16 @@ fn synthesise(dir: &Path) -> anyhow::Result<Song> {
     }
     let grid = (0..).map(|k| k as f64 * p).take_while(|&t| t < SYNTH_SECONDS).collect();
     Ok(Song { name: format!("synthetic-4min-{SYNTH_BPM}bpm"), path, kind: "synthetic", grid: Some(grid) })
+}
+
+/// The demo song (72 s at 100 BPM, drums, bass, pad and a sung voice), whose beats are exactly
+/// `k · 60 / BPM` s from 0.
+fn demo_song(dir: &Path) -> anyhow::Result<Song> {
+    let path = dir.join("demo-song.mp3");
+    miri_demo::write_mp3(&path)?;
+    let (p, end) = (60.0 / miri_demo::TEMPO_BPM, miri_demo::timing().duration_ms as f64 / 1000.0);
+    let grid = (0..).map(|k| k as f64 * p).take_while(|&t| t < end).collect();
+    Ok(Song { name: "demo-song".into(), path, kind: "synthetic", grid: Some(grid) })
 }
 
 /// `miri analyze beats FILE --json` as a process, wall-clock seconds per run.
