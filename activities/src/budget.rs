@@ -37,10 +37,23 @@ impl BudgetPolicy {
         input: &Value,
     ) -> Result<Budgeted, BudgetError> {
         let amount = self.prices.cost(endpoint, self.prices.fal_usage(endpoint, input)?)?;
-        let key = version.to_string();
+        Ok(self.reserve_amount(store, project, Some(shot), &version.to_string(), endpoint, amount).await?)
+    }
+
+    /// Reserves `amount` for a call to `model` under `key` (unique per call, so a retry finds
+    /// its own reservation).
+    pub async fn reserve_amount(
+        &self,
+        store: &Records,
+        project: ProjectId,
+        shot: Option<ShotId>,
+        key: &str,
+        model: &str,
+        amount: Micros,
+    ) -> Result<Budgeted, StoreError> {
         let ((_, ledger), granted) = store
             .update_ledger(project, self.default_cap_usd_micros, |ledger| {
-                match ledger.reserve(&key, amount, endpoint, Some(shot), Utc::now()) {
+                match ledger.reserve(key, amount, model, shot, Utc::now()) {
                     Decision::Granted(next) => (Some(next), true),
                     Decision::Blocked(next) => (Some(next), false),
                     Decision::Unchanged { granted } => (None, granted),
@@ -50,7 +63,7 @@ impl BudgetPolicy {
         Ok(if granted {
             Budgeted::Granted { usd_micros: amount }
         } else {
-            tracing::info!(%project, %shot, needed = amount, available = ledger.available_usd_micros(), "paid work paused: over the budget cap");
+            tracing::info!(%project, key, needed = amount, available = ledger.available_usd_micros(), "paid work paused: over the budget cap");
             Budgeted::Blocked { needed_usd_micros: amount, available_usd_micros: ledger.available_usd_micros() }
         })
     }
@@ -60,20 +73,18 @@ impl BudgetPolicy {
         self.prices.cost(endpoint, self.prices.fal_actual(endpoint, input, output)?)
     }
 
-    /// Replaces the reservation of `version` by its bill; nothing when already settled.
-    pub async fn settle(&self, store: &Records, project: ProjectId, version: VersionId, actual: Micros) -> Result<(), StoreError> {
-        let key = version.to_string();
+    /// Replaces the reservation under `key` by its bill; nothing when already settled.
+    pub async fn settle(&self, store: &Records, project: ProjectId, key: &str, actual: Micros) -> Result<(), StoreError> {
         store
-            .update_ledger(project, self.default_cap_usd_micros, |ledger| (ledger.settle(&key, actual, Utc::now()), ()))
+            .update_ledger(project, self.default_cap_usd_micros, |ledger| (ledger.settle(key, actual, Utc::now()), ()))
             .await
             .map(drop)
     }
 
-    /// Gives back the reservation of `version`; nothing when none is held.
-    pub async fn release(&self, store: &Records, project: ProjectId, version: VersionId, reason: &str) -> Result<(), StoreError> {
-        let key = version.to_string();
+    /// Gives back the reservation under `key`; nothing when none is held.
+    pub async fn release(&self, store: &Records, project: ProjectId, key: &str, reason: &str) -> Result<(), StoreError> {
         store
-            .update_ledger(project, self.default_cap_usd_micros, |ledger| (ledger.release(&key, reason, Utc::now()), ()))
+            .update_ledger(project, self.default_cap_usd_micros, |ledger| (ledger.release(key, reason, Utc::now()), ()))
             .await
             .map(drop)
     }

@@ -2,11 +2,13 @@
 //! implemented against the store, the media store, the fal queue and the event bus. Errors are
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
+pub mod analysis;
 pub mod budget;
 pub mod events;
 pub mod render;
 pub mod shot;
 
+pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
 pub use budget::BudgetPolicy;
 pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};

@@ -240,7 +240,7 @@ impl ShotWorker {
             create_once(d.store.append_version(&version).await)?;
         }
         if let Some(bill) = bill {
-            d.budget.settle(&d.store, input.project_id, input.submit.version_id, bill).await.map_err(store_failure)?;
+            d.budget.settle(&d.store, input.project_id, &input.submit.version_id.to_string(), bill).await.map_err(store_failure)?;
         }
         self.advance(&input.then).await
     }
@@ -265,7 +265,7 @@ impl ShotWorker {
     #[activity(definition = shot_activities::ReleaseBudget)]
     pub async fn release_budget(self: Arc<Self>, _ctx: ActivityContext, input: ReleaseBudget) -> Result<(), ActivityError> {
         let d = &self.deps;
-        d.budget.release(&d.store, input.project_id, input.version_id, &input.reason).await.map_err(store_failure)
+        d.budget.release(&d.store, input.project_id, &input.version_id.to_string(), &input.reason).await.map_err(store_failure)
     }
 }
 

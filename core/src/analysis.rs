@@ -7,9 +7,15 @@ use crate::{AnalysisId, ProjectId, Timestamps};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod ask;
+pub mod features;
+
+pub use features::SongFeatures;
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Rhythm {
+    /// 0 when the span has no steady beat.
     pub tempo_bpm: f64,
     /// How strongly the beat is felt, 0–1.
     pub beat_strength: f64,
@@ -67,7 +73,9 @@ pub struct Analysis {
 
 impl Validate for Rhythm {
     fn validate(&self) -> Result<(), FieldError> {
-        within("tempoBpm", self.tempo_bpm, 20.0..=320.0)?;
+        if self.tempo_bpm != 0.0 {
+            within("tempoBpm", self.tempo_bpm, 20.0..=320.0)?;
+        }
         within("beatStrength", self.beat_strength, 0.0..=1.0)?;
         within("onsetDensity", self.onset_density, 0.0..=50.0)
     }
@@ -95,12 +103,25 @@ impl Validate for Moment {
     fn validate(&self) -> Result<(), FieldError> {
         self.timestamps.validate().map_err(|e| e.within("timestamps"))?;
         let n = self.words.split_whitespace().count();
-        if !(2..=3).contains(&n) {
+        if !(2..=3).contains(&n) && !unspaced_phrase(&self.words) {
             return Err(FieldError::new("words", format!("a Moment is two or three words, not {n}")));
         }
         self.rhythm.validate().map_err(|e| e.within("rhythm"))?;
         self.atmosphere.validate().map_err(|e| e.within("atmosphere"))
     }
+}
+
+/// Chinese, Japanese, Thai, Lao, Khmer and Burmese are written without spaces between words: a
+/// Moment in them is one run of 2–12 characters of those scripts (two or three words' worth).
+fn unspaced_phrase(words: &str) -> bool {
+    let unspaced = |c: char| {
+        matches!(c as u32,
+            0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x3040..=0x30FF | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF66..=0xFF9F)
+    };
+    let text = words.trim();
+    let n = text.chars().filter(|c| !c.is_ascii_punctuation() && !"、。，！？".contains(*c)).count();
+    !text.contains(char::is_whitespace) && (2..=12).contains(&n) && text.chars().filter(|c| c.is_alphanumeric()).all(unspaced)
 }
 
 impl Validate for Analysis {

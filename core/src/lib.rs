@@ -22,7 +22,7 @@ pub mod version;
 
 pub use event::{Event, RenderProgress, RenderStage, ShotUpdated};
 pub use agent::{AgentConfig, AgentRole};
-pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm};
+pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm, SongFeatures};
 pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};
 pub use id::{
     AnalysisId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId, ShotId,

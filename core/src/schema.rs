@@ -72,6 +72,13 @@ pub fn within(field: &str, value: f64, range: std::ops::RangeInclusive<f64>) -> 
 
 /// Parses and validates a record from JSON text; the error names the field.
 pub fn from_json<T: DeserializeOwned + Validate>(json: &str) -> Result<T, FieldError> {
+    let value: T = parse_json(json)?;
+    value.validate()?;
+    Ok(value)
+}
+
+/// Parses JSON text into `T`, naming the field serde stopped at.
+pub fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T, FieldError> {
     let de = &mut serde_json::Deserializer::from_str(json);
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
@@ -80,7 +87,6 @@ pub fn from_json<T: DeserializeOwned + Validate>(json: &str) -> Result<T, FieldE
         let message = message.split(" at line ").next().unwrap_or_default().to_string();
         FieldError { field: if field == "." { String::new() } else { field }, message }
     })?;
-    value.validate()?;
     Ok(value)
 }
 

@@ -2,6 +2,7 @@
 //! stateless — the store, Temporal and Redis hold everything — so any number of instances can
 //! run behind a load balancer. It holds no provider key, only the webhook verification keys.
 
+mod analyses;
 pub mod auth;
 mod budget;
 pub mod error;

@@ -96,6 +96,12 @@ pub struct WorkerArgs {
     /// fal's queue API base URL (the simulator's URL in sim mode).
     #[arg(long, env = "FAL_QUEUE_URL", default_value_t = WorkerArgs::default_fal_url())]
     pub fal_url: url::Url,
+    /// The Gemini API base URL (the simulator's URL in sim mode). Its key is `GEMINI_API_KEY`.
+    #[arg(long, env = "GEMINI_API_URL", default_value_t = WorkerArgs::default_gemini_url())]
+    pub gemini_url: url::Url,
+    /// The Claude API base URL (the simulator's URL in sim mode). Its key is `ANTHROPIC_API_KEY`.
+    #[arg(long, env = "ANTHROPIC_BASE_URL", default_value_t = WorkerArgs::default_claude_url())]
+    pub claude_url: url::Url,
     /// The gateway's public URL, where providers send webhooks.
     #[arg(long, env = "MIRI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     pub public_url: url::Url,
@@ -155,6 +161,9 @@ pub struct SimFaultArgs {
     /// Share of fal webhooks sent twice (0..1).
     #[arg(long = "fault-duplicate-webhook-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_DUPLICATE_WEBHOOK_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
     pub duplicate_webhook_rate: f64,
+    /// Share of answers to Miri's own model tasks that break the task's rules.
+    #[arg(long = "fault-bad-answer-rate", value_name = "RATE", env = "MIRI_SIM_FAULT_BAD_ANSWER_RATE", default_value_t = 0.0, value_parser = miri_sim::parse_rate)]
+    pub bad_answer_rate: f64,
     /// Seeds the fault dice, so the same calls in the same order meet the same failures.
     #[arg(long = "fault-seed", value_name = "SEED", env = "MIRI_SIM_FAULT_SEED")]
     pub seed: Option<u64>,
@@ -170,6 +179,7 @@ impl SimFaultArgs {
             server_error_rate: self.server_error_rate,
             drop_webhook_rate: self.drop_webhook_rate,
             duplicate_webhook_rate: self.duplicate_webhook_rate,
+            bad_answer_rate: self.bad_answer_rate,
             seed: self.seed,
         }
     }
@@ -203,6 +213,7 @@ mod sim_fault_args_tests {
             "--fault-5xx-rate=0.2",
             "--fault-drop-webhook-rate=0.3",
             "--fault-duplicate-webhook-rate=1",
+            "--fault-bad-answer-rate=0.4",
             "--fault-seed=9",
         ];
         assert_eq!(
@@ -214,6 +225,7 @@ mod sim_fault_args_tests {
                 server_error_rate: 0.2,
                 drop_webhook_rate: 0.3,
                 duplicate_webhook_rate: 1.0,
+                bad_answer_rate: 0.4,
                 seed: Some(9),
             })
         );
@@ -231,12 +243,25 @@ mod sim_fault_args_tests {
 
 /// `FAL_KEY` from the environment; absent means simulator mode.
 pub fn fal_key() -> Option<String> {
-    std::env::var("FAL_KEY").ok().filter(|k| !k.trim().is_empty())
+    env_key("FAL_KEY")
+}
+
+/// A provider key from the environment (`GEMINI_API_KEY`, `ANTHROPIC_API_KEY`); blank is absent.
+pub fn env_key(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|k| !k.trim().is_empty())
 }
 
 impl WorkerArgs {
     pub fn default_fal_url() -> url::Url {
         "https://queue.fal.run".parse().expect("a valid URL")
+    }
+
+    pub fn default_gemini_url() -> url::Url {
+        "https://generativelanguage.googleapis.com".parse().expect("a valid URL")
+    }
+
+    pub fn default_claude_url() -> url::Url {
+        "https://api.anthropic.com".parse().expect("a valid URL")
     }
 }
 

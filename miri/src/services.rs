@@ -1,16 +1,22 @@
 //! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
 //! the same pieces in one process.
 
-use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, fal_key, gcs_service_account_key};
+use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, env_key, fal_key, gcs_service_account_key};
 use crate::temporal;
 use anyhow::{Context, bail};
-use miri_activities::{BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps, ShotWorker};
+use miri_activities::{
+    AnalysisActivityDeps, AnalysisWorker, BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
+    ShotWorker,
+};
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
 use miri_gateway::{Gateway, GatewayConfig};
+use miri_providers::claude::ClaudeClient;
 use miri_providers::fal::{FalClient, webhook::{KeyPolicy, WebhookKeys}};
+use miri_providers::gemini::{GeminiBackend, GeminiClient};
+use miri_providers::models::Models;
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
-use miri_workflows::{RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
+use miri_workflows::{AnalysisWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::net::TcpListener;
@@ -99,6 +105,13 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         ..BreakerConfig::default()
     });
     report_health(events.clone(), breakers.clone());
+    let budget = BudgetPolicy { prices: prices(args)?, default_cap_usd_micros: common.default_cap_usd_micros() };
+    let analysis = AnalysisActivityDeps {
+        store: store.clone(),
+        media: media.clone(),
+        models: models(args, breakers.clone())?,
+        budget: budget.clone(),
+    };
     let deps = ShotActivityDeps {
         store,
         media,
@@ -107,13 +120,34 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         public_url: args.public_url.clone(),
         http: reqwest::Client::builder().build()?,
         breakers,
-        budget: BudgetPolicy { prices: prices(args)?, default_cap_usd_micros: common.default_cap_usd_micros() },
+        budget,
     };
     let opts = WorkerOptions::new(TASK_QUEUE)
         .register_activities(ShotWorker::new(deps))
+        .register_activities(AnalysisWorker::new(analysis))
         .register_workflow::<ShotWorkflow>()?
+        .register_workflow::<AnalysisWorkflow>()?
         .build();
     Ok(Worker::new(runtime, client, opts)?)
+}
+
+/// The language models: each provider whose key is set (or whose URL is the local simulator's).
+/// A model whose provider has no key fails its calls with a message naming the key to set.
+fn models(args: &WorkerArgs, breakers: Breakers) -> anyhow::Result<Models> {
+    const TIMEOUT: Duration = Duration::from_secs(300);
+    let key = |name: &str, url: &url::Url| {
+        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        env_key(name).or_else(|| local.then(|| SIM_KEY.to_string()))
+    };
+    let gemini = key("GEMINI_API_KEY", &args.gemini_url)
+        .map(|key| GeminiClient::new(args.gemini_url.clone(), GeminiBackend::GeminiApi { key }, TIMEOUT))
+        .transpose()
+        .context("configuring the Gemini client")?;
+    let claude = key("ANTHROPIC_API_KEY", &args.claude_url)
+        .map(|key| ClaudeClient::new(args.claude_url.clone(), key, TIMEOUT, 8192))
+        .transpose()
+        .context("configuring the Claude client")?;
+    Ok(Models { gemini, claude, breakers })
 }
 
 /// The built-in prices with the configured file's entries over them.

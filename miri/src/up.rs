@@ -76,7 +76,11 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     let (gateway, listener) = services::gateway(&common, &gateway_args).await?;
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone(), ..args.worker.clone() };
+    let mut worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone(), ..args.worker.clone() };
+    if sim.is_some() {
+        worker_args.gemini_url = fal_url.clone();
+        worker_args.claude_url = fal_url.clone();
+    }
     let mut worker = services::worker(&runtime, &common, &worker_args).await?;
     let stop_worker = worker.shutdown_handle();
     let mut render_worker = services::render_worker(&runtime, &common).await?;

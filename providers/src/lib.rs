@@ -8,4 +8,5 @@ pub mod breaker;
 pub mod error;
 pub mod fal;
 pub mod gemini;
+pub mod models;
 pub mod vertex;

@@ -27,6 +27,8 @@ pub struct Faults {
     pub drop_webhook_rate: f64,
     /// Share of fal webhooks sent twice.
     pub duplicate_webhook_rate: f64,
+    /// Share of answers to Miri's own tasks (`miri.*` schemas) that break the task's rules.
+    pub bad_answer_rate: f64,
     /// Makes the dice repeatable.
     pub seed: Option<u64>,
 }
@@ -40,6 +42,7 @@ impl Default for Faults {
             server_error_rate: 0.0,
             drop_webhook_rate: 0.0,
             duplicate_webhook_rate: 0.0,
+            bad_answer_rate: 0.0,
             seed: None,
         }
     }
@@ -53,6 +56,7 @@ impl Faults {
             ("serverErrorRate", self.server_error_rate),
             ("dropWebhookRate", self.drop_webhook_rate),
             ("duplicateWebhookRate", self.duplicate_webhook_rate),
+            ("badAnswerRate", self.bad_answer_rate),
         ];
         match rates.iter().find(|(_, rate)| !(0.0..=1.0).contains(rate)) {
             Some((name, rate)) => Err(format!("{name} must be between 0 and 1, not {rate}")),
@@ -133,6 +137,11 @@ impl Dice {
         } else {
             CallFate::Serve
         }
+    }
+
+    /// Whether this answer to a Miri task should break its rules.
+    pub fn bad_answer(&mut self) -> bool {
+        self.rng.r#gen::<f64>() < self.faults.bad_answer_rate
     }
 
     pub fn webhook(&mut self) -> WebhookFate {

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::embed::token_estimate;
 use crate::material::Material;
 use crate::schema_fill;
+use crate::studio;
 
 /// Gemini's fixed cost of one image.
 const IMAGE_TOKENS: u64 = 258;
@@ -223,6 +224,7 @@ pub fn answer(
     model: &str,
     request: &GenerateRequest,
     resolved: &Resolved,
+    broken: bool,
 ) -> Result<Value, String> {
     if request.contents.iter().all(|c| c.parts.is_empty()) {
         return Err("* GenerateContentRequest.contents: contents is not specified".into());
@@ -244,7 +246,7 @@ pub fn answer(
         }
         Some(call) => json!({ "functionCall": call }),
         None => {
-            let text = text_answer(config, &mut material);
+            let text = text_answer(config, &resolved.text, broken, &mut material);
             match config.and_then(|c| c.max_output_tokens) {
                 Some(limit) if token_estimate(&text) > limit => {
                     finish = "MAX_TOKENS";
@@ -333,7 +335,7 @@ pub fn stream_chunks(response: Value) -> Vec<Value> {
         .collect()
 }
 
-fn text_answer(config: Option<&GenerationConfig>, material: &mut Material) -> String {
+fn text_answer(config: Option<&GenerationConfig>, text: &str, broken: bool, material: &mut Material) -> String {
     let mime = config
         .and_then(|c| c.response_mime_type.as_deref())
         .unwrap_or("text/plain")
@@ -345,7 +347,9 @@ fn text_answer(config: Option<&GenerationConfig>, material: &mut Material) -> St
     });
     match (mime.as_str(), schema) {
         ("application/json", Some(schema)) => {
-            schema_fill::to_ordered_text(&schema_fill::fill(&schema, material), &schema)
+            let task = schema["title"].as_str().and_then(|title| studio::answer(title, text, broken));
+            let value = task.unwrap_or_else(|| schema_fill::fill(&schema, material));
+            schema_fill::to_ordered_text(&value, &schema)
         }
         ("application/json", None) => json!({ "answer": material.prose() }).to_string(),
         ("text/x.enum", Some(schema)) => match schema_fill::fill(&schema, material) {

@@ -22,6 +22,7 @@ mod schema_fill;
 mod signing_key;
 mod state;
 mod store;
+mod studio;
 mod uploads;
 mod vectors;
 mod webhook;

@@ -215,6 +215,10 @@ impl Sim {
         (dice.latency(), dice.call())
     }
 
+    pub(crate) fn roll_bad_answer(&self) -> bool {
+        self.dice().bad_answer()
+    }
+
     pub(crate) fn roll_webhook(&self) -> WebhookFate {
         self.dice().webhook()
     }

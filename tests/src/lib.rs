@@ -191,6 +191,7 @@ impl Stack {
         let mut cmd = Command::new(miri_bin());
         cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel)).envs(self.env.clone());
         cmd.args(["--fal-url", &self.fal_url, "--public-url", &self.api.http]);
+        cmd.args(["--gemini-url", &self.sim, "--claude-url", &self.sim]);
         self.worker = Some(logged(&mut cmd, d, "worker")?);
         Ok(())
     }
@@ -255,6 +256,49 @@ impl Api {
     pub async fn download(&self, media_url: &str) -> anyhow::Result<Vec<u8>> {
         let resp = self.rest.get(self.url(media_url)).bearer_auth(&self.token).send().await?.error_for_status()?;
         Ok(resp.bytes().await?.to_vec())
+    }
+
+    /// Creates a project from a song file, its lyrics and a plot; returns its id.
+    pub async fn create_project_with(&self, name: &str, song: &Path, lyrics: &str, plot: &str) -> anyhow::Result<String> {
+        let form = reqwest::multipart::Form::new()
+            .text("name", name.to_string())
+            .text("lyrics", lyrics.to_string())
+            .text("plot", plot.to_string())
+            .part("song", reqwest::multipart::Part::bytes(std::fs::read(song)?).file_name("song.mp3"));
+        let resp = self.rest.post(self.url("/api/projects")).bearer_auth(&self.token).multipart(form).send().await?;
+        let status = resp.status();
+        let body: Value = resp.json().await?;
+        if status != 201 {
+            bail!("creating a project answered {status}: {body}");
+        }
+        Ok(body["projectId"].as_str().context("projectId")?.to_string())
+    }
+
+    /// The bundled demo song, written once into the scratch dir.
+    pub fn demo_song(&self) -> anyhow::Result<PathBuf> {
+        let path = self.scratch.join("demo-song.mp3");
+        if !path.exists() {
+            miri_demo::write_mp3(&path)?;
+        }
+        Ok(path)
+    }
+
+    /// Polls `GET path` until its `status` is no longer `running`; answers the last body.
+    pub async fn wait_finished(&self, path: &str, within: Duration) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (code, body) = self.get(path).await?;
+            if code != 200 {
+                bail!("GET {path} answered {code}: {body}");
+            }
+            if body["status"] != "running" {
+                return Ok(body);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("{path} still running after {within:?}: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
     }
 
     /// Creates a project with a real (ffmpeg-made) MP3 and returns its id.

@@ -2,7 +2,10 @@
 //! The implementations live in `miri-activities` and are checked against these declarations at
 //! compile time (`#[activity(definition = …)]`).
 
-use miri_core::{MediaRef, ProjectId, Render, RenderId, ShotId, ShotStatus, Timestamps, VersionId, VersionKind};
+use miri_core::analysis::{SongFeatures, ask::Refusal};
+use miri_core::{
+    Analysis, AnalysisId, MediaRef, ProjectId, Render, RenderId, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
+};
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
 use temporalio_sdk::activities::ActivityError;
@@ -23,6 +26,11 @@ pub mod failure {
     /// The call cannot be priced (no price for its model, or its size cannot be read): paying
     /// blind is refused until the price table covers it.
     pub const UNPRICED: &str = "Unpriced";
+    /// The song cannot be analysed (not audio, silent, too long): the director has to bring
+    /// another file.
+    pub const BAD_SONG: &str = "BadSong";
+    /// The paid call would pass the project's budget cap.
+    pub const OVER_BUDGET: &str = "OverBudget";
 }
 
 /// Move a shot to `to`, appending a new revision and publishing `SHOT_UPDATED`.
@@ -289,4 +297,52 @@ impl RenderActivities {
 /// The render activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod render_markers {
     pub use super::render_activities::*;
+}
+
+/// Measure the project's song locally: beats, onsets, loudness and brightness per beat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtractFeatures {
+    pub project_id: ProjectId,
+}
+
+/// Ask the ORCHESTRATOR for Parts and Moments (one paid attempt, the earlier refused answers
+/// sent back with their reasons); a valid table is stored as analysis `analysis_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyseSong {
+    pub project_id: ProjectId,
+    pub analysis_id: AnalysisId,
+    pub features: SongFeatures,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Analysed {
+    /// The table, stored.
+    Stored(Analysis),
+    /// The answer could not make a table; the workflow asks again with this refusal.
+    Refused(Refusal),
+}
+
+pub struct AnalysisActivities;
+
+#[activity_definitions]
+impl AnalysisActivities {
+    #[activity(name = "extract_features")]
+    pub fn extract_features(input: ExtractFeatures) -> Result<SongFeatures, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "analyse_song")]
+    pub fn analyse_song(input: AnalyseSong) -> Result<Analysed, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The analysis activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod analysis_markers {
+    pub use super::analysis_activities::*;
 }

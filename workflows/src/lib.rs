@@ -2,11 +2,13 @@
 //! is an activity declared in [`contract`] and implemented in the `miri-activities` crate, so this
 //! crate never opens a socket, reads a clock or draws a random number outside the SDK.
 
+pub mod analysis;
 pub mod contract;
 pub mod render;
 pub mod search;
 pub mod shot;
 
+pub use analysis::AnalysisWorkflow;
 pub use render::RenderWorkflow;
 pub use shot::ShotWorkflow;
 
@@ -25,4 +27,9 @@ pub fn shot_workflow_id(shot: miri_core::ShotId) -> String {
 /// The workflow id of one render of a project.
 pub fn render_workflow_id(project: miri_core::ProjectId, render: miri_core::RenderId) -> String {
     format!("render:{project}:{render}")
+}
+
+/// The workflow id of one analysis of a project's song.
+pub fn analysis_workflow_id(project: miri_core::ProjectId, analysis: miri_core::AnalysisId) -> String {
+    format!("analysis:{project}:{analysis}")
 }

@@ -86,7 +86,7 @@ async fn dispatch(
 fn generate(sim: &Sim, model: &str, body: &Bytes) -> Result<Value, GoogleError> {
     let request: GenerateRequest = google::parse(body)?;
     let resolved = resolve(sim, &request)?;
-    gemini::answer(model, &request, &resolved).map_err(GoogleError::invalid)
+    gemini::answer(model, &request, &resolved, sim.roll_bad_answer()).map_err(GoogleError::invalid)
 }
 
 /// Checks every attachment (inline bytes decode, uploaded files exist and are active) and

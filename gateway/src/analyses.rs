@@ -1,0 +1,120 @@
+//! The song analysis over REST. `POST /api/projects/{id}/analyses` starts one (answered at once
+//! with its id); `GET /api/projects/{id}/analyses/{analysisId}` follows it; `GET
+//! /api/projects/{id}/analysis` is the newest table, `GET /api/projects/{id}/analyses` every one
+//! (newest first: each analysis is a new record, none is ever overwritten).
+
+use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use miri_core::{Analysis, AnalysisId};
+use miri_store::{At, Under};
+use miri_workflows::{
+    AnalysisWorkflow, TASK_QUEUE, analysis::AnalysisInput, analysis_workflow_id, search::PROJECT_ID,
+};
+use serde_json::{Value, json};
+use temporalio_client::{
+    WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowQueryOptions,
+    WorkflowStartOptions,
+    errors::{WorkflowGetResultError, WorkflowInteractionError},
+};
+use temporalio_common::error::IncomingError;
+use temporalio_common::search_attributes::SearchAttributes;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{id}/analyses", post(start).get(list))
+        .route("/api/projects/{id}/analyses/{analysis}", get(show))
+        .route("/api/projects/{id}/analysis", get(newest))
+}
+
+async fn start(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let analysis_id = AnalysisId::from_uuid(Uuid::new_v4());
+    let workflow_id = analysis_workflow_id(project_id, analysis_id);
+    let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
+        .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(project_id.to_string())]))
+        .build();
+    st.temporal
+        .start_workflow(AnalysisWorkflow::run, AnalysisInput { project_id, analysis_id }, opts)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("could not start the analysis workflow: {e}")))?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"analysisId": analysis_id, "workflowId": workflow_id}))))
+}
+
+/// `{"status": "completed", "analysis"}`, `{"status": "running", "progress"}` or
+/// `{"status": "failed", "error", "progress"}`.
+async fn show(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path((id, analysis)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let analysis_id = AnalysisId::parse("analysisId", &analysis)?;
+    if let Some((_, done)) = st.store.get::<Analysis>(&analysis_id.to_string(), At::Newest).await?
+        && done.project_id == project_id
+    {
+        return Ok(Json(json!({"status": "completed", "analysisId": analysis_id, "analysis": done})));
+    }
+    let handle = st.temporal.get_workflow_handle::<AnalysisWorkflow>(analysis_workflow_id(project_id, analysis_id));
+    let description = match handle.describe(WorkflowDescribeOptions::default()).await {
+        Ok(d) => d,
+        Err(WorkflowInteractionError::NotFound(_)) => {
+            return Err(ApiError::NotFound(format!("analysis {analysis_id} of project {project_id} does not exist")));
+        }
+        Err(e) => return Err(ApiError::Unavailable(format!("could not look the analysis up: {e}"))),
+    };
+    let progress = handle.query(AnalysisWorkflow::progress, (), WorkflowQueryOptions::default()).await.ok();
+    match description.status() {
+        WorkflowExecutionStatus::Running => {
+            Ok(Json(json!({"status": "running", "analysisId": analysis_id, "progress": progress})))
+        }
+        _ => {
+            let error = match handle.get_result(WorkflowGetResultOptions::default()).await {
+                Err(WorkflowGetResultError::Failed(failure)) => match *failure {
+                    IncomingError::Application(a) => a.to_string(),
+                    other => other.to_string(),
+                },
+                Err(other) => other.to_string(),
+                Ok(_) => "the analysis finished without a record".into(),
+            };
+            Ok(Json(json!({"status": "failed", "analysisId": analysis_id, "error": error, "progress": progress})))
+        }
+    }
+}
+
+async fn analyses(st: &AppState, id: &str) -> Result<Vec<Analysis>, ApiError> {
+    let project_id = existing_project(st, id).await?.config.project_id;
+    let mut all: Vec<Analysis> =
+        st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, a)| a).collect();
+    all.sort_by_key(|a| std::cmp::Reverse(a.created_at));
+    Ok(all)
+}
+
+async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Analysis>, ApiError> {
+    analyses(&st, &id).await?.into_iter().next().map(Json).ok_or_else(|| {
+        ApiError::NotFound(format!("project {id} has no analysis yet; POST /api/projects/{id}/analyses makes one"))
+    })
+}
+
+/// Every analysis, newest first, without their tables.
+async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let items: Vec<Value> = analyses(&st, &id)
+        .await?
+        .iter()
+        .map(|a| {
+            json!({"analysisId": a.analysis_id, "createdAt": a.created_at.to_rfc3339(), "durationMs": a.duration_ms,
+                   "parts": a.parts.len(), "moments": a.moments.len()})
+        })
+        .collect();
+    Ok(Json(json!({"analyses": items})))
+}

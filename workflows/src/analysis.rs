@@ -1,0 +1,144 @@
+//! `AnalysisWorkflow` (`analysis:{projectId}:{analysisId}`): the song analysis table, read top to
+//! bottom as the process. Measure the song locally, then ask the ORCHESTRATOR for Parts and
+//! Moments; an answer that cannot make a valid table goes back to the model with the reason, at
+//! most [`MAX_ANSWERS`] times, after which the analysis fails with the last reason.
+
+use crate::contract::{AnalyseSong, Analysed, AnalysisActivities, ExtractFeatures, failure};
+use miri_core::analysis::ask::Refusal;
+use miri_core::{Analysis, AnalysisId, ProjectId};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use temporalio_common::{
+    RetryPolicy,
+    error::{ActivityExecutionError, ApplicationFailure, IncomingError},
+};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination};
+
+/// Answers the model may give before the analysis fails.
+pub const MAX_ANSWERS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisInput {
+    pub project_id: ProjectId,
+    pub analysis_id: AnalysisId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisStage {
+    Measuring,
+    Asking,
+    Done,
+    Failed,
+}
+
+/// What the `progress` query answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisStatus {
+    pub stage: AnalysisStage,
+    /// Answers asked for so far.
+    pub answers: usize,
+    /// Why earlier answers were refused, oldest first.
+    pub refused: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[workflow]
+pub struct AnalysisWorkflow {
+    input: AnalysisInput,
+    status: AnalysisStatus,
+}
+
+#[workflow_methods]
+impl AnalysisWorkflow {
+    #[init]
+    pub fn new(_ctx: &WorkflowContextView, input: AnalysisInput) -> Self {
+        let status = AnalysisStatus { stage: AnalysisStage::Measuring, answers: 0, refused: Vec::new(), error: None };
+        Self { input, status }
+    }
+
+    #[run]
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<Analysis> {
+        let ctx: &Ctx = ctx;
+        let AnalysisInput { project_id, analysis_id } = ctx.state(|s| s.input.clone());
+        let features = match ctx
+            .execute_activity(AnalysisActivities::extract_features, ExtractFeatures { project_id }, measure_opts())
+            .await
+        {
+            Ok(features) => features,
+            Err(e) => return Err(give_up(ctx, format!("the song could not be measured: {}", message(&e)))),
+        };
+        ctx.state_mut(|s| s.status.stage = AnalysisStage::Asking);
+        let mut refusals: Vec<Refusal> = Vec::new();
+        while refusals.len() < MAX_ANSWERS {
+            ctx.state_mut(|s| s.status.answers += 1);
+            let ask = AnalyseSong { project_id, analysis_id, features: features.clone(), refusals: refusals.clone() };
+            match ctx.execute_activity(AnalysisActivities::analyse_song, ask, ask_opts()).await {
+                Ok(Analysed::Stored(analysis)) => {
+                    ctx.state_mut(|s| s.status.stage = AnalysisStage::Done);
+                    return Ok(analysis);
+                }
+                Ok(Analysed::Refused(refusal)) => {
+                    ctx.state_mut(|s| s.status.refused.push(refusal.error.clone()));
+                    refusals.push(refusal);
+                }
+                Err(e) => return Err(give_up(ctx, format!("the ORCHESTRATOR could not be asked: {}", message(&e)))),
+            }
+        }
+        let last = refusals.last().map_or("", |r| r.error.as_str());
+        Err(give_up(ctx, format!("the ORCHESTRATOR's answer broke the analysis schema {MAX_ANSWERS} times; the last: {last}")))
+    }
+
+    #[query]
+    pub fn progress(&self, _ctx: &WorkflowContextView) -> AnalysisStatus {
+        self.status.clone()
+    }
+}
+
+type Ctx = WorkflowContext<AnalysisWorkflow>;
+
+/// Records why the analysis stopped (for the query) and fails the execution with that message.
+fn give_up(ctx: &Ctx, why: String) -> WorkflowTermination {
+    ctx.state_mut(|s| {
+        s.status.stage = AnalysisStage::Failed;
+        s.status.error = Some(why.clone());
+    });
+    ApplicationFailure::builder(why).type_name("AnalysisFailed".to_string()).non_retryable(true).build().into()
+}
+
+fn message(e: &ActivityExecutionError) -> String {
+    match e.cause() {
+        Some(IncomingError::Application(a)) => a.to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn retry(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy::builder()
+        .initial_interval(Duration::from_secs(1))
+        .backoff_coefficient(2.0)
+        .maximum_interval(Duration::from_secs(60))
+        .maximum_attempts(max_attempts)
+        .non_retryable_error_types([
+            failure::BAD_SONG.to_string(),
+            failure::NOT_FOUND.to_string(),
+            failure::PROVIDER_REJECTED.to_string(),
+            failure::OVER_BUDGET.to_string(),
+            failure::UNPRICED.to_string(),
+        ])
+        .build()
+}
+
+/// Decoding and measuring: seconds for a song, a minute for a 20-minute file on a slow disk.
+fn measure_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300)).retry_policy(retry(5)).build()
+}
+
+/// One model call with the song attached (an upload first when it is large).
+fn ask_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry(6)).build()
+}
