@@ -6,7 +6,8 @@ use crate::budget::BudgetPolicy;
 use crate::shot::{fail, retryable, store_failure};
 use chrono::Utc;
 use miri_core::agent::model_for;
-use miri_core::analysis::ask::{self, AnalysisAnswer, Refusal};
+use miri_core::analysis::ask::{self, AnalysisAnswer};
+use miri_core::ask::Refusal;
 use miri_core::analysis::features::{Loudness, brightness_of};
 use miri_core::budget::Usage;
 use miri_core::llm::{Blob, BlobData, FinishReason, GenerateError, LanguageModel};
@@ -17,9 +18,6 @@ use miri_workflows::contract::{AnalyseSong, Analysed, Budgeted, ExtractFeatures,
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
-
-/// The most of a refused answer sent back to the model (it sees its own words and the reason).
-const MAX_REFUSED_ANSWER_CHARS: usize = 20_000;
 
 /// The answer budget of one analysis call, in tokens (also what its reservation assumes).
 const MAX_OUTPUT_TOKENS: u32 = 32_768;
@@ -108,7 +106,7 @@ impl AnalysisWorker {
         let text = reply.text();
         let refuse = |error: String| {
             tracing::info!(analysis = %input.analysis_id, %error, "the ORCHESTRATOR's answer was refused");
-            Ok(Analysed::Refused(Refusal { answer: text.chars().take(MAX_REFUSED_ANSWER_CHARS).collect(), error }))
+            Ok(Analysed::Refused(Refusal::new(&text, error)))
         };
         if !matches!(reply.finish, FinishReason::Stop) {
             return refuse(format!("the answer stopped early ({:?}); answer completely and more briefly", reply.finish));

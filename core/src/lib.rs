@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod analysis;
+pub mod ask;
 pub mod budget;
 pub mod chat;
 pub mod event;
@@ -18,6 +19,7 @@ pub mod scene;
 pub mod schema;
 pub mod shot;
 pub mod status;
+pub mod timeline;
 pub mod version;
 
 pub use event::{Event, RenderProgress, RenderStage, ShotUpdated};

@@ -3,20 +3,14 @@
 //! Moments; an answer that cannot make a valid table goes back to the model with the reason, at
 //! most [`MAX_ANSWERS`] times, after which the analysis fails with the last reason.
 
-use crate::contract::{AnalyseSong, Analysed, AnalysisActivities, ExtractFeatures, failure};
-use miri_core::analysis::ask::Refusal;
+use crate::ask::{AskFailed, MAX_ANSWERS, message, until_valid};
+use crate::contract::{AnalyseSong, AnalysisActivities, ExtractFeatures, failure};
 use miri_core::{Analysis, AnalysisId, ProjectId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use temporalio_common::{
-    RetryPolicy,
-    error::{ActivityExecutionError, ApplicationFailure, IncomingError},
-};
+use temporalio_common::{RetryPolicy, error::ApplicationFailure};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination};
-
-/// Answers the model may give before the analysis fails.
-pub const MAX_ANSWERS: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,24 +67,26 @@ impl AnalysisWorkflow {
             Err(e) => return Err(give_up(ctx, format!("the song could not be measured: {}", message(&e)))),
         };
         ctx.state_mut(|s| s.status.stage = AnalysisStage::Asking);
-        let mut refusals: Vec<Refusal> = Vec::new();
-        while refusals.len() < MAX_ANSWERS {
-            ctx.state_mut(|s| s.status.answers += 1);
-            let ask = AnalyseSong { project_id, analysis_id, features: features.clone(), refusals: refusals.clone() };
-            match ctx.execute_activity(AnalysisActivities::analyse_song, ask, ask_opts()).await {
-                Ok(Analysed::Stored(analysis)) => {
-                    ctx.state_mut(|s| s.status.stage = AnalysisStage::Done);
-                    return Ok(analysis);
-                }
-                Ok(Analysed::Refused(refusal)) => {
-                    ctx.state_mut(|s| s.status.refused.push(refusal.error.clone()));
-                    refusals.push(refusal);
-                }
-                Err(e) => return Err(give_up(ctx, format!("the ORCHESTRATOR could not be asked: {}", message(&e)))),
+        let asked = until_valid(
+            |refusals| {
+                ctx.state_mut(|s| s.status.answers += 1);
+                let ask = AnalyseSong { project_id, analysis_id, features: features.clone(), refusals };
+                ctx.execute_activity(AnalysisActivities::analyse_song, ask, ask_opts())
+            },
+            |refusal| ctx.state_mut(|s| s.status.refused.push(refusal.error.clone())),
+        )
+        .await;
+        match asked {
+            Ok(analysis) => {
+                ctx.state_mut(|s| s.status.stage = AnalysisStage::Done);
+                Ok(analysis)
             }
+            Err(AskFailed::Activity(why)) => Err(give_up(ctx, format!("the ORCHESTRATOR could not be asked: {why}"))),
+            Err(AskFailed::Refused(last)) => Err(give_up(
+                ctx,
+                format!("the ORCHESTRATOR's answer broke the analysis schema {MAX_ANSWERS} times; the last: {last}"),
+            )),
         }
-        let last = refusals.last().map_or("", |r| r.error.as_str());
-        Err(give_up(ctx, format!("the ORCHESTRATOR's answer broke the analysis schema {MAX_ANSWERS} times; the last: {last}")))
     }
 
     #[query]
@@ -108,13 +104,6 @@ fn give_up(ctx: &Ctx, why: String) -> WorkflowTermination {
         s.status.error = Some(why.clone());
     });
     ApplicationFailure::builder(why).type_name("AnalysisFailed".to_string()).non_retryable(true).build().into()
-}
-
-fn message(e: &ActivityExecutionError) -> String {
-    match e.cause() {
-        Some(IncomingError::Application(a)) => a.to_string(),
-        _ => e.to_string(),
-    }
 }
 
 fn retry(max_attempts: u32) -> RetryPolicy {

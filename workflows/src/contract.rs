@@ -2,7 +2,8 @@
 //! The implementations live in `miri-activities` and are checked against these declarations at
 //! compile time (`#[activity(definition = …)]`).
 
-use miri_core::analysis::{SongFeatures, ask::Refusal};
+use miri_core::analysis::SongFeatures;
+use miri_core::ask::Refusal;
 use miri_core::{
     Analysis, AnalysisId, MediaRef, ProjectId, Render, RenderId, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
 };
@@ -318,14 +319,16 @@ pub struct AnalyseSong {
     pub refusals: Vec<Refusal>,
 }
 
+/// A model's answer to one attempt: the record it made, stored, or why it was refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum Analysed {
-    /// The table, stored.
-    Stored(Analysis),
-    /// The answer could not make a table; the workflow asks again with this refusal.
+pub enum Answered<T> {
+    Stored(T),
+    /// The answer could not make a valid record; the workflow asks again with this refusal.
     Refused(Refusal),
 }
+
+pub type Analysed = Answered<Analysis>;
 
 pub struct AnalysisActivities;
 

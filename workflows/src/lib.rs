@@ -3,6 +3,7 @@
 //! crate never opens a socket, reads a clock or draws a random number outside the SDK.
 
 pub mod analysis;
+pub mod ask;
 pub mod contract;
 pub mod render;
 pub mod search;

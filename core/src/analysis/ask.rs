@@ -6,6 +6,8 @@
 //! cannot make a valid table is refused with the field at fault, which goes back to the model.
 
 use crate::analysis::{Analysis, Atmosphere, Moment, Part, features::SNAP_TOLERANCE_MS};
+use crate::ask::{Refusal, refusal_turns};
+use crate::timeline::cover;
 use crate::llm::{self, Blob, GenerateRequest, Part as LlmPart, Turn};
 use crate::schema::{FieldError, Validate, parse_json};
 use crate::analysis::SongFeatures;
@@ -56,14 +58,6 @@ pub struct MomentAnswer {
     pub part: usize,
     pub energy: f64,
     pub valence: f64,
-}
-
-/// A refused answer and why, sent back with the next attempt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Refusal {
-    pub answer: String,
-    pub error: String,
 }
 
 /// The JSON Schema of [`AnalysisAnswer`].
@@ -120,13 +114,7 @@ pub fn request(model: &str, features: &SongFeatures, lyrics: &str, song: Option<
         llm::data_block(&document(features, lyrics))
     )));
     let mut turns = vec![Turn::user(parts)];
-    for refusal in refusals {
-        turns.push(Turn::model(vec![LlmPart::text(refusal.answer.clone())]));
-        turns.push(Turn::user(vec![LlmPart::text(format!(
-            "That answer was refused: {}. Answer again with the whole analysis, fixing that.",
-            refusal.error
-        ))]));
-    }
+    turns.extend(refusal_turns(refusals));
     let mut request = GenerateRequest::new(model, turns);
     request.system = Some(SYSTEM.into());
     request.response_schema = Some(schema());
@@ -186,7 +174,7 @@ impl AnalysisAnswer {
             return Err(FieldError::new("parts", "must hold at least one Part"));
         }
         let mut spans: Vec<Timestamps> = self.parts.iter().map(|p| snap(p.start_ms, p.end_ms)).collect();
-        cover(&mut spans, f.duration_ms)?;
+        cover(&mut spans, f.duration_ms, SNAP_TOLERANCE_MS, "parts")?;
         let atmosphere = |span: Timestamps, energy: f64, valence: f64| {
             let (loudness_db, brightness) = f.loudness(span);
             Atmosphere { energy, valence, brightness, loudness_db }
@@ -218,36 +206,6 @@ impl AnalysisAnswer {
         analysis.validate()?;
         Ok(analysis)
     }
-}
-
-/// Parts must cover `0..duration` in order: a seam within the snap tolerance is closed, a wider
-/// gap or any overlap is refused.
-fn cover(spans: &mut [Timestamps], duration_ms: u64) -> Result<(), FieldError> {
-    let mut expected = 0;
-    for (i, t) in spans.iter_mut().enumerate() {
-        let field = || format!("parts[{i}].startMs");
-        if t.start_ms + SNAP_TOLERANCE_MS < expected {
-            return Err(FieldError::new(field(), format!("{} ms overlaps the previous Part, which ends at {expected} ms", t.start_ms)));
-        }
-        if t.start_ms > expected + SNAP_TOLERANCE_MS {
-            return Err(FieldError::new(field(), format!("leaves a gap from {expected} ms to {} ms; Parts cover the whole song", t.start_ms)));
-        }
-        t.start_ms = expected;
-        if t.end_ms <= t.start_ms {
-            return Err(FieldError::new(format!("parts[{i}].endMs"), format!("{} ms is not after the Part's start ({} ms)", t.end_ms, t.start_ms)));
-        }
-        expected = t.end_ms;
-    }
-    if expected.abs_diff(duration_ms) > SNAP_TOLERANCE_MS {
-        return Err(FieldError::new(
-            format!("parts[{}].endMs", spans.len() - 1),
-            format!("the last Part ends at {expected} ms; the song ends at {duration_ms} ms"),
-        ));
-    }
-    if let Some(last) = spans.last_mut() {
-        last.end_ms = duration_ms;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::analysis::Rhythm;
 use crate::Timestamps;
+use crate::timeline::nearest;
 use serde::{Deserialize, Serialize};
 
 /// How far a model's timestamp may be moved onto a beat or onset.
@@ -97,16 +98,6 @@ impl SongFeatures {
         }
         ((10.0 * (power / total).log10()).clamp(-120.0, 0.0), (bright / total).clamp(0.0, 1.0))
     }
-}
-
-/// The element of sorted `grid` nearest to `ms`.
-fn nearest(grid: &[u64], ms: u64) -> Option<u64> {
-    let i = grid.partition_point(|&g| g < ms);
-    [i.checked_sub(1), Some(i)]
-        .into_iter()
-        .flatten()
-        .filter_map(|j| grid.get(j).copied())
-        .min_by_key(|&g| g.abs_diff(ms))
 }
 
 /// The elements of sorted `grid` in `[start, end)`.

@@ -1,0 +1,39 @@
+//! Asking a model for a record. Miri validates every structured answer; one that cannot make a
+//! valid record is refused with the field at fault, and the next attempt carries the refused
+//! answer and the reason, so the model corrects itself instead of guessing again.
+
+use crate::llm::{Part, Turn};
+use serde::{Deserialize, Serialize};
+
+/// The most of a refused answer sent back (the model sees its own words and the reason).
+pub const MAX_REFUSED_ANSWER_CHARS: usize = 20_000;
+
+/// A refused answer and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+    pub answer: String,
+    pub error: String,
+}
+
+impl Refusal {
+    pub fn new(answer: &str, error: impl Into<String>) -> Self {
+        Self { answer: answer.chars().take(MAX_REFUSED_ANSWER_CHARS).collect(), error: error.into() }
+    }
+}
+
+/// The turns that follow the question: each refused answer, then why it was refused.
+pub fn refusal_turns(refusals: &[Refusal]) -> Vec<Turn> {
+    refusals
+        .iter()
+        .flat_map(|r| {
+            [
+                Turn::model(vec![Part::text(r.answer.clone())]),
+                Turn::user(vec![Part::text(format!(
+                    "That answer was refused: {}. Answer again with the whole answer, fixing that.",
+                    r.error
+                ))]),
+            ]
+        })
+        .collect()
+}

@@ -1,0 +1,84 @@
+//! Spans on the song's timeline, as models propose them: edges moved onto the nearest anchor
+//! (a beat, a Part's edge) within a tolerance, and a sequence of spans closed into a cover of the
+//! whole song. Models round; a seam of a few milliseconds is theirs to be forgiven, a gap of
+//! seconds is an answer to refuse.
+
+use crate::Timestamps;
+use crate::schema::FieldError;
+
+/// The element of sorted `grid` nearest to `ms`.
+pub fn nearest(grid: &[u64], ms: u64) -> Option<u64> {
+    let i = grid.partition_point(|&g| g < ms);
+    [i.checked_sub(1), Some(i)]
+        .into_iter()
+        .flatten()
+        .filter_map(|j| grid.get(j).copied())
+        .min_by_key(|&g| g.abs_diff(ms))
+}
+
+/// `ms` on the nearest of sorted `anchors` within `tolerance_ms`, else unchanged.
+pub fn snap(anchors: &[u64], ms: u64, tolerance_ms: u64) -> u64 {
+    nearest(anchors, ms).filter(|a| a.abs_diff(ms) <= tolerance_ms).unwrap_or(ms)
+}
+
+/// Makes `spans` (in order) cover `0..duration_ms` exactly: a seam or an overhang within
+/// `tolerance_ms` is closed; a wider gap, an overlap or a short end is refused, naming
+/// `{what}[i]` (`parts`, `scenes`).
+pub fn cover(spans: &mut [Timestamps], duration_ms: u64, tolerance_ms: u64, what: &str) -> Result<(), FieldError> {
+    let mut expected = 0;
+    for (i, t) in spans.iter_mut().enumerate() {
+        let field = || format!("{what}[{i}].startMs");
+        if t.start_ms + tolerance_ms < expected {
+            return Err(FieldError::new(field(), format!("{} ms overlaps the previous one, which ends at {expected} ms", t.start_ms)));
+        }
+        if t.start_ms > expected + tolerance_ms {
+            return Err(FieldError::new(
+                field(),
+                format!("leaves a gap from {expected} ms to {} ms; together they cover the whole song", t.start_ms),
+            ));
+        }
+        t.start_ms = expected;
+        if t.end_ms <= t.start_ms {
+            return Err(FieldError::new(format!("{what}[{i}].endMs"), format!("{} ms is not after its start ({} ms)", t.end_ms, t.start_ms)));
+        }
+        expected = t.end_ms;
+    }
+    if expected.abs_diff(duration_ms) > tolerance_ms {
+        return Err(FieldError::new(
+            format!("{what}[{}].endMs", spans.len().saturating_sub(1)),
+            format!("the last one ends at {expected} ms; the song ends at {duration_ms} ms"),
+        ));
+    }
+    if let Some(last) = spans.last_mut() {
+        last.end_ms = duration_ms;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(edges: &[(u64, u64)]) -> Vec<Timestamps> {
+        edges.iter().map(|&(start_ms, end_ms)| Timestamps { start_ms, end_ms }).collect()
+    }
+
+    #[test]
+    fn small_seams_close_and_wide_ones_are_refused() {
+        let mut s = spans(&[(40, 1000), (1100, 1990)]);
+        cover(&mut s, 2000, 150, "parts").unwrap();
+        assert_eq!(s, spans(&[(0, 1000), (1000, 2000)]));
+        let err = cover(&mut spans(&[(0, 1000), (1500, 2000)]), 2000, 150, "scenes").unwrap_err();
+        assert_eq!(err.field, "scenes[1].startMs");
+        assert!(err.message.contains("gap from 1000 ms to 1500 ms"));
+        assert!(cover(&mut spans(&[(0, 1000), (600, 2000)]), 2000, 150, "parts").unwrap_err().message.contains("overlaps"));
+        assert!(cover(&mut spans(&[(0, 1000)]), 2000, 150, "parts").unwrap_err().message.contains("the song ends at 2000 ms"));
+    }
+
+    #[test]
+    fn edges_snap_within_the_tolerance_only() {
+        assert_eq!(snap(&[0, 500, 1000], 530, 50), 500);
+        assert_eq!(snap(&[0, 500, 1000], 700, 50), 700);
+        assert_eq!(nearest(&[], 7), None);
+    }
+}
