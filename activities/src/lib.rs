@@ -3,12 +3,15 @@
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
 pub mod analysis;
+pub mod ask;
+pub mod breakdown;
 pub mod budget;
 pub mod events;
 pub mod render;
 pub mod shot;
 
 pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
+pub use breakdown::{BreakdownActivityDeps, BreakdownWorker};
 pub use budget::BudgetPolicy;
 pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};

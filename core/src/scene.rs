@@ -8,6 +8,8 @@ use crate::{ProjectId, SceneId, Timestamps};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod ask;
+
 pub const MAX_PROPS: usize = 8;
 
 /// A garment or prop colour by name and exact code.

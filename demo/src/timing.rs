@@ -65,6 +65,24 @@ impl Timing {
         self.lines.iter().flat_map(|l| &l.words)
     }
 
+    /// The lyrics in enhanced LRC — `[mm:ss.xx] <mm:ss.xx> word <mm:ss.xx> word …` per line, a
+    /// blank line where the Part changes — for a director who has the timing to give it.
+    pub fn timed_lyrics(&self) -> String {
+        let stamp = |ms: u64| format!("{:02}:{:05.2}", ms / 60_000, (ms % 60_000) as f64 / 1000.0);
+        let mut out = String::new();
+        let mut part = None;
+        for line in &self.lines {
+            let here = self.part_at(line.start_ms).start_ms;
+            if part.is_some_and(|p| p != here) {
+                out.push('\n');
+            }
+            part = Some(here);
+            let words: Vec<String> = line.words.iter().map(|w| format!("<{}> {}", stamp(w.start_ms), w.text)).collect();
+            out.push_str(&format!("[{}] {}\n", stamp(line.start_ms), words.join(" ")));
+        }
+        out
+    }
+
     /// Milliseconds from one beat to the next.
     pub fn beat_ms(&self) -> f64 {
         60_000.0 / self.tempo_bpm
@@ -73,6 +91,17 @@ impl Timing {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn timed_lyrics_stamp_every_line_and_word_and_keep_the_sections() {
+        let t = crate::timing();
+        let lrc = t.timed_lyrics();
+        let first = &t.lines[0];
+        assert!(lrc.starts_with(&format!("[00:{:05.2}] <00:{:05.2}> {}", first.start_ms as f64 / 1000.0, first.start_ms as f64 / 1000.0, first.words[0].text)), "{lrc}");
+        assert_eq!(lrc.lines().filter(|l| l.starts_with('[')).count(), t.lines.len());
+        assert_eq!(lrc.matches('<').count(), t.words().count());
+        assert_eq!(lrc.split("\n\n").count(), crate::lyrics().trim().split("\n\n").count(), "a section per lyric section");
+    }
+
     use crate::{TEMPO_BPM, lyrics, timing};
 
     #[test]

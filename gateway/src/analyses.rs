@@ -3,6 +3,7 @@
 //! /api/projects/{id}/analysis` is the newest table, `GET /api/projects/{id}/analyses` every one
 //! (newest first: each analysis is a new record, none is ever overwritten).
 
+use crate::follow::{Followed, follow};
 use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
     Json, Router,
@@ -16,12 +17,7 @@ use miri_workflows::{
     AnalysisWorkflow, TASK_QUEUE, analysis::AnalysisInput, analysis_workflow_id, search::PROJECT_ID,
 };
 use serde_json::{Value, json};
-use temporalio_client::{
-    WorkflowDescribeOptions, WorkflowExecutionStatus, WorkflowGetResultOptions, WorkflowQueryOptions,
-    WorkflowStartOptions,
-    errors::{WorkflowGetResultError, WorkflowInteractionError},
-};
-use temporalio_common::error::IncomingError;
+use temporalio_client::WorkflowStartOptions;
 use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
@@ -65,31 +61,15 @@ async fn show(
     {
         return Ok(Json(json!({"status": "completed", "analysisId": analysis_id, "analysis": done})));
     }
-    let handle = st.temporal.get_workflow_handle::<AnalysisWorkflow>(analysis_workflow_id(project_id, analysis_id));
-    let description = match handle.describe(WorkflowDescribeOptions::default()).await {
-        Ok(d) => d,
-        Err(WorkflowInteractionError::NotFound(_)) => {
-            return Err(ApiError::NotFound(format!("analysis {analysis_id} of project {project_id} does not exist")));
+    let what = format!("analysis {analysis_id} of project {project_id}");
+    let id = analysis_workflow_id(project_id, analysis_id);
+    Ok(Json(match follow::<AnalysisWorkflow, _>(&st, id, AnalysisWorkflow::progress, &what).await? {
+        Followed::Running(progress) => json!({"status": "running", "analysisId": analysis_id, "progress": progress}),
+        Followed::Completed(analysis) => json!({"status": "completed", "analysisId": analysis_id, "analysis": analysis}),
+        Followed::Failed { error, progress } => {
+            json!({"status": "failed", "analysisId": analysis_id, "error": error, "progress": progress})
         }
-        Err(e) => return Err(ApiError::Unavailable(format!("could not look the analysis up: {e}"))),
-    };
-    let progress = handle.query(AnalysisWorkflow::progress, (), WorkflowQueryOptions::default()).await.ok();
-    match description.status() {
-        WorkflowExecutionStatus::Running => {
-            Ok(Json(json!({"status": "running", "analysisId": analysis_id, "progress": progress})))
-        }
-        _ => {
-            let error = match handle.get_result(WorkflowGetResultOptions::default()).await {
-                Err(WorkflowGetResultError::Failed(failure)) => match *failure {
-                    IncomingError::Application(a) => a.to_string(),
-                    other => other.to_string(),
-                },
-                Err(other) => other.to_string(),
-                Ok(_) => "the analysis finished without a record".into(),
-            };
-            Ok(Json(json!({"status": "failed", "analysisId": analysis_id, "error": error, "progress": progress})))
-        }
-    }
+    }))
 }
 
 async fn analyses(st: &AppState, id: &str) -> Result<Vec<Analysis>, ApiError> {

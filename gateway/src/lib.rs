@@ -8,10 +8,12 @@ mod budget;
 pub mod error;
 pub mod events;
 mod feeds;
+mod follow;
 mod health;
 mod mp3;
 mod renders;
 mod rest;
+mod scenes;
 pub mod server;
 mod webhook;
 

@@ -5,7 +5,7 @@ use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, env_
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
-    AnalysisActivityDeps, AnalysisWorker, BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
+    AnalysisActivityDeps, AnalysisWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
     ShotWorker,
 };
 use miri_core::budget::PriceTable;
@@ -16,7 +16,7 @@ use miri_providers::fal::{FalClient, webhook::{KeyPolicy, WebhookKeys}};
 use miri_providers::gemini::{GeminiBackend, GeminiClient};
 use miri_providers::models::Models;
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
-use miri_workflows::{AnalysisWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
+use miri_workflows::{AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::net::TcpListener;
@@ -112,6 +112,8 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         models: models(args, breakers.clone())?,
         budget: budget.clone(),
     };
+    let breakdown =
+        BreakdownActivityDeps { store: store.clone(), models: models(args, breakers.clone())?, budget: budget.clone() };
     let deps = ShotActivityDeps {
         store,
         media,
@@ -125,8 +127,10 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     let opts = WorkerOptions::new(TASK_QUEUE)
         .register_activities(ShotWorker::new(deps))
         .register_activities(AnalysisWorker::new(analysis))
+        .register_activities(BreakdownWorker::new(breakdown))
         .register_workflow::<ShotWorkflow>()?
         .register_workflow::<AnalysisWorkflow>()?
+        .register_workflow::<BreakdownWorkflow>()?
         .build();
     Ok(Worker::new(runtime, client, opts)?)
 }

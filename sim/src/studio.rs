@@ -6,6 +6,7 @@
 //! generically ([`crate::schema_fill`]).
 
 mod analysis;
+mod scenes;
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     let data = miri_core::llm::read_data_block(text)?;
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
+        "miri.scenes" => Some(scenes::answer(&data, broken)),
         _ => None,
     }
 }

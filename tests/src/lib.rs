@@ -283,6 +283,17 @@ impl Api {
         Ok(path)
     }
 
+    /// Starts a long step (`POST base`, answered 202 with `{id_field}`), then follows
+    /// `GET base/{id}` until it finishes; answers the last body.
+    pub async fn run_step(&self, base: &str, id_field: &str, within: Duration) -> anyhow::Result<Value> {
+        let (code, started) = self.post(base, json!({})).await?;
+        if code != 202 {
+            bail!("POST {base} answered {code}: {started}");
+        }
+        let id = started[id_field].as_str().with_context(|| format!("{id_field} in {started}"))?;
+        self.wait_finished(&format!("{base}/{id}"), within).await
+    }
+
     /// Polls `GET path` until its `status` is no longer `running`; answers the last body.
     pub async fn wait_finished(&self, path: &str, within: Duration) -> anyhow::Result<Value> {
         let deadline = tokio::time::Instant::now() + within;

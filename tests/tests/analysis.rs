@@ -7,32 +7,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// The demo lyrics in enhanced LRC (`[mm:ss.xx] <mm:ss.xx> word …`), sections apart.
-fn timed_lyrics() -> String {
-    let timing = miri_demo::timing();
-    let mut out = String::new();
-    let mut part = None;
-    for line in &timing.lines {
-        let here = timing.part_at(line.start_ms).start_ms;
-        if part.is_some_and(|p| p != here) {
-            out.push('\n');
-        }
-        part = Some(here);
-        let words: Vec<String> = line.words.iter().map(|w| format!("<{}> {}", stamp(w.start_ms), w.text)).collect();
-        out.push_str(&format!("[{}] {}\n", stamp(line.start_ms), words.join(" ")));
-    }
-    out
-}
-
-fn stamp(ms: u64) -> String {
-    format!("{:02}:{:05.2}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
-}
-
 async fn analyse(stack: &Stack, project: &str) -> anyhow::Result<Value> {
-    let (code, started) = stack.post(&format!("/api/projects/{project}/analyses"), json!({})).await?;
-    assert_eq!(code, 202, "{started}");
-    let id = started["analysisId"].as_str().unwrap();
-    stack.wait_finished(&format!("/api/projects/{project}/analyses/{id}"), Duration::from_secs(90)).await
+    stack.run_step(&format!("/api/projects/{project}/analyses"), "analysisId", Duration::from_secs(90)).await
 }
 
 /// Every beat and onset `miri analyze beats` finds, plus the song's start and end.
@@ -48,7 +24,7 @@ fn anchors(song: &std::path::Path) -> BTreeSet<u64> {
 async fn the_demo_song_becomes_a_table_of_parts_and_moments_on_its_beats() -> anyhow::Result<()> {
     let stack = Stack::start(StackOptions::default()).await?;
     let song = stack.demo_song()?;
-    let project = stack.create_project_with("Demo", &song, &timed_lyrics(), "A girl says goodnight to the stars.").await?;
+    let project = stack.create_project_with("Demo", &song, &miri_demo::timing().timed_lyrics(), "A girl says goodnight to the stars.").await?;
     let done = analyse(&stack, &project).await?;
     assert_eq!(done["status"], "completed", "{done}\n{}", stack.log("worker"));
     let table = &done["analysis"];
@@ -118,10 +94,9 @@ async fn answers_that_break_the_schema_go_back_to_the_model_then_fail_with_the_r
     // Half the answers broken, seeded so the first is and the second is not: the refused answer
     // goes back with its reason and the next one lands.
     stack.rest.post(format!("{}/_sim/faults", stack.sim)).json(&json!({"badAnswerRate": 0.5, "seed": 1})).send().await?.error_for_status()?;
-    let (_, started) = stack.post(&format!("/api/projects/{project}/analyses"), json!({})).await?;
-    let id = started["analysisId"].as_str().unwrap();
-    let done = stack.wait_finished(&format!("/api/projects/{project}/analyses/{id}"), Duration::from_secs(90)).await?;
+    let done = analyse(&stack, &project).await?;
     assert_eq!(done["status"], "completed", "{done}");
+    let id = done["analysisId"].as_str().unwrap();
     let worker = stack.log("worker");
     let refused = worker.lines().filter(|l| l.contains(id) && l.contains("answer was refused")).count();
     assert_eq!(refused, 1, "{worker}");

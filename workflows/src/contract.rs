@@ -4,8 +4,10 @@
 
 use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
+use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, MediaRef, ProjectId, Render, RenderId, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
+    Analysis, AnalysisId, MediaRef, ProjectId, Render, RenderId, Scene, ShotId, ShotStatus, Timestamps, VersionId,
+    VersionKind,
 };
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
@@ -348,4 +350,32 @@ impl AnalysisActivities {
 /// The analysis activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod analysis_markers {
     pub use super::analysis_activities::*;
+}
+
+/// Ask the ORCHESTRATOR to break the song into scenes from analysis `analysis_id` and the plot;
+/// valid scenes are stored under the ids and seeds the workflow drew.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanScenes {
+    pub project_id: ProjectId,
+    pub analysis_id: AnalysisId,
+    /// One per possible scene position (`scene::ask::MAX_SCENES`), drawn once by the workflow.
+    pub draws: Vec<SceneDraw>,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
+pub struct BreakdownActivities;
+
+#[activity_definitions]
+impl BreakdownActivities {
+    #[activity(name = "plan_scenes")]
+    pub fn plan_scenes(input: PlanScenes) -> Result<Answered<Vec<Scene>>, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The breakdown activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod breakdown_markers {
+    pub use super::breakdown_activities::*;
 }

@@ -4,12 +4,14 @@
 
 pub mod analysis;
 pub mod ask;
+pub mod breakdown;
 pub mod contract;
 pub mod render;
 pub mod search;
 pub mod shot;
 
 pub use analysis::AnalysisWorkflow;
+pub use breakdown::BreakdownWorkflow;
 pub use render::RenderWorkflow;
 pub use shot::ShotWorkflow;
 
@@ -33,4 +35,9 @@ pub fn render_workflow_id(project: miri_core::ProjectId, render: miri_core::Rend
 /// The workflow id of one analysis of a project's song.
 pub fn analysis_workflow_id(project: miri_core::ProjectId, analysis: miri_core::AnalysisId) -> String {
     format!("analysis:{project}:{analysis}")
+}
+
+/// The workflow id of one breakdown of a project's song into scenes.
+pub fn breakdown_workflow_id(project: miri_core::ProjectId, breakdown: uuid::Uuid) -> String {
+    format!("breakdown:{project}:{breakdown}")
 }

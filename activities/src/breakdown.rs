@@ -1,0 +1,100 @@
+//! The breakdown activities: ask the ORCHESTRATOR for scenes (a paid call, through
+//! [`crate::ask`]) and store them under the ids and seeds the workflow drew.
+
+use crate::ask;
+use crate::budget::BudgetPolicy;
+use crate::shot::{fail, store_failure};
+use chrono::Utc;
+use miri_core::ask::Refusal;
+use miri_core::scene::ask::{self as scene_ask, ScenesAnswer};
+use miri_core::{AgentRole, Analysis, Scene};
+use miri_providers::models::Models;
+use miri_store::{At, Records, StoreError};
+use miri_workflows::contract::{Answered, PlanScenes, breakdown_markers, failure};
+use std::sync::Arc;
+use temporalio_macros::activities;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+pub struct BreakdownActivityDeps {
+    pub store: Records,
+    pub models: Models,
+    pub budget: BudgetPolicy,
+}
+
+pub struct BreakdownWorker {
+    deps: BreakdownActivityDeps,
+}
+
+impl BreakdownWorker {
+    pub fn new(deps: BreakdownActivityDeps) -> Self {
+        Self { deps }
+    }
+}
+
+#[activities]
+impl BreakdownWorker {
+    #[activity(definition = breakdown_markers::PlanScenes)]
+    pub async fn plan_scenes(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: PlanScenes,
+    ) -> Result<Answered<Vec<Scene>>, ActivityError> {
+        let d = &self.deps;
+        if let Some(stored) = self.stored(&input).await? {
+            return Ok(Answered::Stored(stored));
+        }
+        let missing = |what: String| fail(failure::NOT_FOUND, what);
+        let (_, analysis) = d
+            .store
+            .get::<Analysis>(&input.analysis_id.to_string(), At::Newest)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing(format!("analysis {} does not exist", input.analysis_id)))?;
+        let project = d
+            .store
+            .project(input.project_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing(format!("project {} does not exist", input.project_id)))?;
+        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
+        let request = scene_ask::request(&model, &analysis, &project.plot, &input.refusals);
+        let first = input.draws.first().map(|d| d.scene_id.to_string()).unwrap_or_default();
+        let call = format!("scenes:{first}:{}", input.refusals.len());
+        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
+        let text = match ask::complete(&reply) {
+            Ok(text) => text,
+            Err(refusal) => return Ok(Answered::Refused(refusal)),
+        };
+        let scenes = match ScenesAnswer::parse(&text)
+            .and_then(|answer| answer.into_scenes(&analysis, input.project_id, &input.draws, Utc::now()))
+        {
+            Ok(scenes) => scenes,
+            Err(e) => {
+                tracing::info!(project = %input.project_id, error = %e, "the ORCHESTRATOR's scenes were refused");
+                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+            }
+        };
+        for scene in &scenes {
+            match d.store.append(scene, 0).await {
+                // A retry after an earlier attempt stored it: the same id, the same scene.
+                Ok(()) | Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(store_failure(e)),
+            }
+        }
+        Ok(Answered::Stored(scenes))
+    }
+}
+
+impl BreakdownWorker {
+    /// The scenes an earlier attempt stored under these draws, in order.
+    async fn stored(&self, input: &PlanScenes) -> Result<Option<Vec<Scene>>, ActivityError> {
+        let mut scenes = Vec::new();
+        for draw in &input.draws {
+            match self.deps.store.get::<Scene>(&draw.scene_id.to_string(), At::Newest).await.map_err(store_failure)? {
+                Some((_, scene)) => scenes.push(scene),
+                None => break,
+            }
+        }
+        Ok((!scenes.is_empty()).then_some(scenes))
+    }
+}

@@ -1,0 +1,89 @@
+//! Scenes over REST. `POST /api/projects/{id}/breakdowns` breaks the song into scenes from its
+//! newest analysis (answered at once with the breakdown's id); `GET
+//! /api/projects/{id}/breakdowns/{breakdownId}` follows it; `GET /api/projects/{id}/scenes` is the
+//! newest breakdown's scenes in order. A breakdown never changes an earlier one's scenes: its
+//! scenes are new records, made together (one `createdAt`).
+
+use crate::follow::{Followed, follow};
+use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use miri_core::{Analysis, Scene};
+use miri_store::{At, Under};
+use miri_workflows::{
+    BreakdownWorkflow, TASK_QUEUE, breakdown::BreakdownInput, breakdown_workflow_id, search::PROJECT_ID,
+};
+use serde_json::{Value, json};
+use temporalio_client::WorkflowStartOptions;
+use temporalio_common::search_attributes::SearchAttributes;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{id}/breakdowns", post(start))
+        .route("/api/projects/{id}/breakdowns/{breakdown}", get(show))
+        .route("/api/projects/{id}/scenes", get(newest))
+}
+
+async fn start(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let analyses = st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?;
+    let Some((_, analysis)) = analyses.into_iter().max_by_key(|(_, a)| a.created_at) else {
+        return Err(ApiError::Conflict(format!(
+            "project {project_id} has no analysis to break down; POST /api/projects/{project_id}/analyses first"
+        )));
+    };
+    let breakdown = Uuid::new_v4();
+    let workflow_id = breakdown_workflow_id(project_id, breakdown);
+    let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
+        .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(project_id.to_string())]))
+        .build();
+    let input = BreakdownInput { project_id, analysis_id: analysis.analysis_id };
+    st.temporal
+        .start_workflow(BreakdownWorkflow::run, input, opts)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("could not start the breakdown workflow: {e}")))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"breakdownId": breakdown, "workflowId": workflow_id, "analysisId": analysis.analysis_id})),
+    ))
+}
+
+async fn show(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path((id, breakdown)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let breakdown = Uuid::parse_str(&breakdown)
+        .map_err(|_| ApiError::BadRequest(format!("breakdownId: must be a UUID (got {:?})", breakdown.chars().take(40).collect::<String>())))?;
+    let what = format!("breakdown {breakdown} of project {project_id}");
+    let id = breakdown_workflow_id(project_id, breakdown);
+    Ok(Json(match follow::<BreakdownWorkflow, _>(&st, id, BreakdownWorkflow::progress, &what).await? {
+        Followed::Running(progress) => json!({"status": "running", "breakdownId": breakdown, "progress": progress}),
+        Followed::Completed(scenes) => json!({"status": "completed", "breakdownId": breakdown, "scenes": scenes}),
+        Followed::Failed { error, progress } => {
+            json!({"status": "failed", "breakdownId": breakdown, "error": error, "progress": progress})
+        }
+    }))
+}
+
+/// The newest breakdown's scenes, in order.
+async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let all: Vec<Scene> =
+        st.store.list::<Scene>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, s)| s).collect();
+    let newest = all.iter().map(|s| s.created_at).max();
+    let mut scenes: Vec<Scene> = all.into_iter().filter(|s| Some(s.created_at) == newest).collect();
+    scenes.sort_by_key(|s| s.index);
+    Ok(Json(json!({"scenes": scenes})))
+}

@@ -1,0 +1,83 @@
+//! The scene breakdown end to end: the demo song analysed, then broken into scenes by the
+//! simulated ORCHESTRATOR through `BreakdownWorkflow`; scenes cover the song on its Part edges,
+//! each with a recorded seed of its own; a second breakdown adds scenes and changes none.
+
+use miri_testkit::{Stack, StackOptions};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+const WITHIN: Duration = Duration::from_secs(90);
+
+async fn demo_project(stack: &Stack) -> anyhow::Result<String> {
+    let lyrics = miri_demo::timing().timed_lyrics();
+    stack.create_project_with("Demo", &stack.demo_song()?, &lyrics, "A girl says goodnight to the stars and the sea.").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_seed() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::default()).await?;
+    let project = demo_project(&stack).await?;
+    let breakdowns = format!("/api/projects/{project}/breakdowns");
+    let (code, body) = stack.post(&breakdowns, json!({})).await?;
+    assert_eq!(code, 409, "no analysis yet: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("analyses first"), "{body}");
+
+    let analysed = stack.run_step(&format!("/api/projects/{project}/analyses"), "analysisId", WITHIN).await?;
+    assert_eq!(analysed["status"], "completed", "{analysed}");
+    let analysis = &analysed["analysis"];
+    let done = stack.run_step(&breakdowns, "breakdownId", WITHIN).await?;
+    assert_eq!(done["status"], "completed", "{done}\n{}", stack.log("worker"));
+    let scenes = done["scenes"].as_array().unwrap();
+    assert!(scenes.len() >= 2, "{scenes:?}");
+
+    // The scenes cover the song exactly, and every edge is an edge of a Part.
+    let part_edges: BTreeSet<u64> = analysis["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| [p["timestamps"]["startMs"].as_u64().unwrap(), p["timestamps"]["endMs"].as_u64().unwrap()])
+        .collect();
+    let span = |s: &Value| (s["timestamps"]["startMs"].as_u64().unwrap(), s["timestamps"]["endMs"].as_u64().unwrap());
+    assert_eq!(span(&scenes[0]).0, 0);
+    assert_eq!(span(scenes.last().unwrap()).1, analysis["durationMs"].as_u64().unwrap());
+    for (i, pair) in scenes.windows(2).enumerate() {
+        assert_eq!(span(&pair[0]).1, span(&pair[1]).0, "scene {i} meets the next");
+        assert!(part_edges.contains(&span(&pair[1]).0), "scene {} starts on a Part edge", i + 1);
+    }
+    // Each has its place, its outfit's colours by code, its index, and a seed of its own.
+    let seeds: BTreeSet<u64> = scenes.iter().map(|s| s["seed"].as_u64().unwrap()).collect();
+    assert_eq!(seeds.len(), scenes.len(), "one seed per scene");
+    for (i, s) in scenes.iter().enumerate() {
+        assert_eq!(s["index"], i);
+        assert!(s["outfit"]["description"].as_str().unwrap().contains("hex #"), "{s}");
+        assert!(!s["location"].as_str().unwrap().is_empty() && s["seed"].as_u64().unwrap() < 1 << 31);
+    }
+    let (_, listed) = stack.get(&format!("/api/projects/{project}/scenes")).await?;
+    assert_eq!(&listed["scenes"], &done["scenes"]);
+
+    // A second breakdown is new records with new seeds; the first one's scenes are untouched.
+    let again = stack.run_step(&breakdowns, "breakdownId", WITHIN).await?;
+    assert_eq!(again["status"], "completed");
+    let (_, listed) = stack.get(&format!("/api/projects/{project}/scenes")).await?;
+    assert_eq!(&listed["scenes"], &again["scenes"], "the newest breakdown is the project's scenes");
+    let first_id = scenes[0]["sceneId"].as_str().unwrap();
+    assert!(again["scenes"].as_array().unwrap().iter().all(|s| s["sceneId"] != first_id));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scenes_that_break_the_rules_are_refused_with_the_reason() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::default()).await?;
+    let project = demo_project(&stack).await?;
+    let analysed = stack.run_step(&format!("/api/projects/{project}/analyses"), "analysisId", WITHIN).await?;
+    assert_eq!(analysed["status"], "completed");
+    stack.rest.post(format!("{}/_sim/faults", stack.sim)).json(&json!({"badAnswerRate": 1.0})).send().await?.error_for_status()?;
+    let failed = stack.run_step(&format!("/api/projects/{project}/breakdowns"), "breakdownId", WITHIN).await?;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.contains("broke the rules 3 times") && error.contains("outfit.description"), "{error}");
+    let (_, listed) = stack.get(&format!("/api/projects/{project}/scenes")).await?;
+    assert_eq!(listed["scenes"], json!([]), "a refused breakdown stores no scene");
+    Ok(())
+}
