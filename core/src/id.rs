@@ -44,6 +44,8 @@ pub enum ConversationKind {}
 pub enum MessageKind {}
 /// Marker for render ids.
 pub enum RenderKind {}
+/// Marker for scene reference-image ids.
+pub enum AssetKind {}
 
 pub type ProjectId = Id<ProjectKind>;
 pub type ShotId = Id<ShotKind>;
@@ -55,6 +57,7 @@ pub type RuleId = Id<RuleKind>;
 pub type ConversationId = Id<ConversationKind>;
 pub type MessageId = Id<MessageKind>;
 pub type RenderId = Id<RenderKind>;
+pub type AssetId = Id<AssetKind>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field} must be a UUID (got {value:?})")]

@@ -27,14 +27,14 @@ pub use agent::{AgentConfig, AgentRole};
 pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm, SongFeatures};
 pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};
 pub use id::{
-    AnalysisId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId, ShotId,
+    AnalysisId, AssetId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId, ShotId,
     VersionId,
 };
 pub use media::MediaRef;
 pub use project::{GlobalSettings, Project, ProjectConfig};
 pub use render::{Render, RenderMode, RenderShot};
 pub use rule::Rule;
-pub use scene::{Colour, Outfit, Prop, Scene};
+pub use scene::{Colour, Outfit, Prop, Scene, asset::{AssetRole, SceneAsset}};
 pub use schema::{FieldError, Validate};
 pub use shot::{NewShot, Shot, ShotError, Timestamps};
 pub use status::{IllegalTransition, ShotStatus};

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod ask;
+pub mod asset;
 
 pub const MAX_PROPS: usize = 8;
 

@@ -15,6 +15,7 @@ pub enum Kind {
     AgentConfig,
     Analysis,
     Scene,
+    SceneAsset,
     Shot,
     Version,
     Rule,
@@ -27,11 +28,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Self::Project,
         Self::AgentConfig,
         Self::Analysis,
         Self::Scene,
+        Self::SceneAsset,
         Self::Shot,
         Self::Version,
         Self::Rule,
@@ -49,6 +51,7 @@ impl Kind {
             Self::AgentConfig => "agent_config",
             Self::Analysis => "analysis",
             Self::Scene => "scene",
+            Self::SceneAsset => "scene_asset",
             Self::Shot => "shot",
             Self::Version => "version",
             Self::Rule => "rule",

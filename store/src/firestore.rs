@@ -766,6 +766,11 @@ fn derived_path(kind: Kind, id: &str, place: &Place) -> String {
                     segments.push(("shots", shot));
                 }
             }
+            Kind::SceneAsset => {
+                if let Some(scene) = &place.scene {
+                    segments.push(("scenes", scene));
+                }
+            }
             Kind::Message => {
                 if let Some(conversation) = &place.conversation {
                     segments.push(("conversations", conversation));
@@ -785,6 +790,7 @@ fn collection(kind: Kind) -> &'static str {
         Kind::AgentConfig => "agentConfigs",
         Kind::Analysis => "analyses",
         Kind::Scene => "scenes",
+        Kind::SceneAsset => "assets",
         Kind::Shot => "shots",
         Kind::Version => "versions",
         Kind::Rule => "rules",
@@ -899,6 +905,7 @@ mod tests {
             ),
             (Kind::Message, "m", place(Some("p"), None, None, Some("c")), "projects/p/conversations/c/messages/m"),
             (Kind::Rule, "r", place(Some("p"), None, None, None), "projects/p/rules/r"),
+            (Kind::SceneAsset, "a", place(Some("p"), Some("s"), None, None), "projects/p/scenes/s/assets/a"),
             (Kind::ProviderRequest, "q", place(Some("p"), None, Some("sh"), None), "projects/p/providerRequests/q"),
             (Kind::Token, "t", Place::default(), "tokens/t"),
             (Kind::AgentConfig, "a", Place::default(), "agentConfigs/a"),

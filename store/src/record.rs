@@ -6,7 +6,7 @@ use crate::entry::{Kind, Place};
 use crate::records::{ProviderRequest, TokenRecord};
 use miri_core::budget::Ledger;
 use miri_core::{
-    AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, Shot, Version,
+    AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, SceneAsset, Shot, Version,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -65,6 +65,16 @@ impl Record for Scene {
     }
     fn place(&self) -> Place {
         Place { scene: Some(self.scene_id.to_string()), ..project(self.project_id) }
+    }
+}
+
+impl Record for SceneAsset {
+    const KIND: Kind = Kind::SceneAsset;
+    fn id(&self) -> String {
+        self.asset_id.to_string()
+    }
+    fn parent(&self) -> Option<(Kind, String)> {
+        Some((Kind::Scene, self.scene_id.to_string()))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod ask;
 pub mod breakdown;
 pub mod contract;
+pub mod provider;
 pub mod render;
 pub mod search;
 pub mod shot;

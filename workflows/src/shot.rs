@@ -7,10 +7,11 @@
 //! and a submission that fails gives its reservation back (the saga's compensation).
 
 use crate::contract::{
-    Advance, Budgeted, Ingest, PreconformClip, PreparePrompt, Polled, ProviderResult, ReleaseBudget, RenderActivities,
+    Advance, Budgeted, Ingest, PreconformClip, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
     RenderFormat, ReserveBudget, ShotActivities, Submit, failure,
 };
 use crate::RENDER_TASK_QUEUE;
+use crate::provider::{self, Awaiting, Waited};
 use crate::search::SHOT_STATUS;
 use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
@@ -105,6 +106,12 @@ pub struct ShotWorkflow {
     versions: Vec<VersionId>,
     budget_raises: u32,
     waiting_for_budget: bool,
+}
+
+impl Awaiting for ShotWorkflow {
+    fn result_of(&self, request_id: &str) -> Option<ProviderResult> {
+        self.results.get(request_id).cloned()
+    }
 }
 
 /// Why an attempt stopped short of COMPLETED.
@@ -347,38 +354,18 @@ async fn release(ctx: &Ctx, input: &ShotInput, version: VersionId, why: &Stop) {
     let _ = ctx.execute_activity(ShotActivities::release_budget, give_back, store_opts()).await;
 }
 
-/// Waits for the result of `request_id`: a webhook signal, or — when none came within the poll
-/// interval — the provider's status URL.
+/// Waits for the result of `request_id` (signal or polling, see [`crate::provider`]).
 async fn await_result(
     ctx: &Ctx,
     submit: &Submit,
     request_id: &str,
     poll_every_secs: u64,
 ) -> Result<ProviderResult, Stop> {
-    loop {
-        if let Some(r) = ctx.state(|s| s.results.get(request_id).cloned()) {
-            return Ok(r);
-        }
-        let mut timer = std::pin::pin!(ctx.timer(Duration::from_secs(poll_every_secs.max(1))));
-        let signalled = select! {
-            r = ctx.wait_condition(|s| s.results.contains_key(request_id)) => {
-                r.map_err(|_| cancelled())?;
-                true
-            }
-            _ = timer.as_mut() => false,
-        };
-        if signalled {
-            timer.cancel();
-            continue;
-        }
-        let polled = ctx
-            .execute_activity(ShotActivities::poll, submit.clone(), provider_opts())
-            .await
-            .map_err(failed)?;
-        if let Polled::Done(r) = polled {
-            return Ok(r);
-        }
-    }
+    let poll = || ctx.execute_activity(ShotActivities::poll, submit.clone(), provider_opts());
+    provider::await_result(ctx, request_id, Duration::from_secs(poll_every_secs), poll).await.map_err(|e| match e {
+        Waited::Cancelled => cancelled(),
+        Waited::Polling(e) => failed(e),
+    })
 }
 
 /// Records a status change (append + event) and mirrors it into the workflow's state.

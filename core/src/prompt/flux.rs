@@ -380,6 +380,28 @@ impl FluxBuilder {
         self
     }
 
+    /// The scene's place on its own, nobody in it (a background reference).
+    pub fn empty_set(mut self, position: &str) -> Self {
+        self.subjects.push(Subject {
+            kind: "set".into(),
+            description: "the empty location, nobody in it".into(),
+            pose: "still, at rest".into(),
+            position: position.trim().into(),
+        });
+        self
+    }
+
+    /// A garment on its own, laid flat (an outfit reference); its colours coded as for Miri's.
+    pub fn garment(mut self, description: &str, position: &str) -> Self {
+        self.subjects.push(Subject {
+            kind: "garment".into(),
+            description: description.trim().into(),
+            pose: "laid flat, at rest".into(),
+            position: position.trim().into(),
+        });
+        self
+    }
+
     /// The request as assembled, not yet validated (to show a draft beside its violations).
     pub fn draft(self) -> FluxRequest {
         FluxRequest {

@@ -71,6 +71,12 @@ impl Tag {
     pub fn new(shot: ShotId, version: VersionId, code: ModelCode) -> Self {
         Self { shot, version, code }
     }
+
+    /// The tag of a scene's reference image: the scene's id where a shot's stands, the asset's
+    /// where a version's does (the same `[uuid]_[uuid]_[CODE]` shape, so every check still holds).
+    pub fn of_scene_asset(scene: crate::SceneId, asset: crate::AssetId, code: ModelCode) -> Self {
+        Self { shot: ShotId::from_uuid(scene.uuid()), version: VersionId::from_uuid(asset.uuid()), code }
+    }
 }
 
 impl fmt::Display for Tag {
