@@ -8,6 +8,7 @@ pub mod breakdown;
 pub mod budget;
 pub mod events;
 pub mod render;
+pub mod scene;
 pub mod shot;
 
 pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
@@ -15,4 +16,5 @@ pub use breakdown::{BreakdownActivityDeps, BreakdownWorker};
 pub use budget::BudgetPolicy;
 pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};
+pub use scene::{SceneActivityDeps, SceneWorker};
 pub use shot::{ShotActivityDeps, ShotWorker};

@@ -217,7 +217,7 @@ impl ShotWorker {
         };
         if d.store.version(input.submit.version_id).await.map_err(store_failure)?.is_none() {
             let (url, content_type) = media_url(input.kind, &payload)?;
-            let bytes = self.download(&url).await?;
+            let bytes = download(&d.http, &url).await?;
             let _ = ctx.record_heartbeat(bytes.len()).await;
             let media: MediaRef = d.media.put(bytes, &content_type).await.map_err(|e| retryable(e.to_string()))?;
             let version = Version {
@@ -333,32 +333,32 @@ impl ShotWorker {
         // Trajectories are frame fractions; fal wants pixels of the start frame (16:9 stills).
         kling.fal_input(1280, 720).ok_or_else(|| invalid("the request no longer validates"))
     }
+}
 
-    async fn download(&self, url: &str) -> Result<Bytes, ActivityError> {
-        let resp = self
-            .deps
-            .http
-            .get(url)
-            .timeout(Duration::from_secs(240))
-            .send()
-            .await
-            .map_err(|e| retryable(format!("downloading {url}: {e}")))?;
-        let status = resp.status();
-        if status.is_client_error() {
-            return Err(fail(failure::PROVIDER_REJECTED, format!("downloading {url}: HTTP {status}")));
-        }
-        if !status.is_success() {
-            return Err(retryable(format!("downloading {url}: HTTP {status}")));
-        }
-        if resp.content_length().is_some_and(|n| n as usize > MAX_MEDIA_BYTES) {
-            return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
-        }
-        let bytes = resp.bytes().await.map_err(|e| retryable(format!("downloading {url}: {e}")))?;
-        if bytes.len() > MAX_MEDIA_BYTES {
-            return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
-        }
-        Ok(bytes)
+/// Downloads a provider's media: a 4xx is final, anything else is retried; nothing larger than
+/// [`MAX_MEDIA_BYTES`] is accepted.
+pub(crate) async fn download(http: &reqwest::Client, url: &str) -> Result<Bytes, ActivityError> {
+    let resp = http
+        .get(url)
+        .timeout(Duration::from_secs(240))
+        .send()
+        .await
+        .map_err(|e| retryable(format!("downloading {url}: {e}")))?;
+    let status = resp.status();
+    if status.is_client_error() {
+        return Err(fail(failure::PROVIDER_REJECTED, format!("downloading {url}: HTTP {status}")));
     }
+    if !status.is_success() {
+        return Err(retryable(format!("downloading {url}: HTTP {status}")));
+    }
+    if resp.content_length().is_some_and(|n| n as usize > MAX_MEDIA_BYTES) {
+        return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
+    }
+    let bytes = resp.bytes().await.map_err(|e| retryable(format!("downloading {url}: {e}")))?;
+    if bytes.len() > MAX_MEDIA_BYTES {
+        return Err(fail(failure::PROVIDER_REJECTED, format!("{url} is larger than {MAX_MEDIA_BYTES} bytes")));
+    }
+    Ok(bytes)
 }
 
 /// The scene seed stands in for now (scenes come with the creative pipeline): drawn once per shot
@@ -368,7 +368,7 @@ fn shot_seed(shot: &Shot) -> u64 {
 }
 
 /// The media URL and content type in a provider's output.
-fn media_url(kind: VersionKind, payload: &Value) -> Result<(String, String), ActivityError> {
+pub(crate) fn media_url(kind: VersionKind, payload: &Value) -> Result<(String, String), ActivityError> {
     let (node, default_type) = match kind {
         VersionKind::Image => (&payload["images"][0], "image/png"),
         VersionKind::Video => (&payload["video"], "video/mp4"),
@@ -404,7 +404,7 @@ pub(crate) fn store_failure(e: StoreError) -> ActivityError {
 }
 
 /// A call the breaker refused waits out the cool-down; one it let through is classified as usual.
-fn refused(e: Refused) -> ActivityError {
+pub(crate) fn refused(e: Refused) -> ActivityError {
     match e {
         Refused::Open { retry_in, .. } => {
             ActivityError::application(ApplicationFailure::builder(e.to_string()).next_retry_delay(retry_in).build())

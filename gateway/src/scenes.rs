@@ -1,8 +1,8 @@
 //! Scenes over REST. `POST /api/projects/{id}/breakdowns` breaks the song into scenes from its
 //! newest analysis (answered at once with the breakdown's id); `GET
 //! /api/projects/{id}/breakdowns/{breakdownId}` follows it; `GET /api/projects/{id}/scenes` is the
-//! newest breakdown's scenes in order. A breakdown never changes an earlier one's scenes: its
-//! scenes are new records, made together (one `createdAt`).
+//! newest breakdown's scenes in order, each with its reference images. A breakdown never changes
+//! an earlier one's scenes: its scenes are new records, made together (one `createdAt`).
 
 use crate::follow::{Followed, follow};
 use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
@@ -12,7 +12,7 @@ use axum::{
     http::StatusCode,
     routing::{get, post},
 };
-use miri_core::{Analysis, Scene};
+use miri_core::{Analysis, Scene, SceneAsset};
 use miri_store::{At, Under};
 use miri_workflows::{
     BreakdownWorkflow, TASK_QUEUE, breakdown::BreakdownInput, breakdown_workflow_id, search::PROJECT_ID,
@@ -47,7 +47,7 @@ async fn start(
     let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
         .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(project_id.to_string())]))
         .build();
-    let input = BreakdownInput { project_id, analysis_id: analysis.analysis_id };
+    let input = BreakdownInput { project_id, analysis_id: analysis.analysis_id, poll_every_secs: st.poll_every_secs };
     st.temporal
         .start_workflow(BreakdownWorkflow::run, input, opts)
         .await
@@ -70,7 +70,9 @@ async fn show(
     let id = breakdown_workflow_id(project_id, breakdown);
     Ok(Json(match follow::<BreakdownWorkflow, _>(&st, id, BreakdownWorkflow::progress, &what).await? {
         Followed::Running(progress) => json!({"status": "running", "breakdownId": breakdown, "progress": progress}),
-        Followed::Completed(scenes) => json!({"status": "completed", "breakdownId": breakdown, "scenes": scenes}),
+        Followed::Completed(made) => {
+            json!({"status": "completed", "breakdownId": breakdown, "scenes": made.scenes, "references": made.references})
+        }
         Followed::Failed { error, progress } => {
             json!({"status": "failed", "breakdownId": breakdown, "error": error, "progress": progress})
         }
@@ -85,5 +87,20 @@ async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) 
     let newest = all.iter().map(|s| s.created_at).max();
     let mut scenes: Vec<Scene> = all.into_iter().filter(|s| Some(s.created_at) == newest).collect();
     scenes.sort_by_key(|s| s.index);
-    Ok(Json(json!({"scenes": scenes})))
+    let mut shown = Vec::with_capacity(scenes.len());
+    for scene in scenes {
+        let assets = st.store.list::<SceneAsset>(Under::Scene(scene.scene_id.to_string()), At::Newest).await?;
+        let references: Vec<Value> = assets
+            .into_iter()
+            .map(|(_, a)| {
+                let media_url = a.media.as_ref().map(|m| format!("/api/media/{}", m.key));
+                json!({"assetId": a.asset_id, "role": a.role, "name": a.name, "seed": a.request.seed,
+                       "mediaUrl": media_url, "cost": a.cost})
+            })
+            .collect();
+        let mut scene = serde_json::to_value(&scene).map_err(|e| ApiError::Internal(e.to_string()))?;
+        scene["references"] = Value::Array(references);
+        shown.push(scene);
+    }
+    Ok(Json(json!({"scenes": shown})))
 }

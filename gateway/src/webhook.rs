@@ -1,5 +1,6 @@
 //! `POST /api/webhooks/fal`: authenticated by its Ed25519 signature alone. A verified result is
-//! signalled to the shot's workflow, which ignores results for requests it is not waiting for;
+//! signalled to the shot's workflow (or, for a scene reference, the scene's), which ignores
+//! results for requests it is not waiting for;
 //! a webhook for an unknown shot or request is answered 200 and logged, so fal stops retrying.
 
 use crate::{error::ApiError, server::AppState};
@@ -10,9 +11,10 @@ use axum::{
     http::HeaderMap,
     routing::post,
 };
-use miri_core::{ShotId, VersionId};
+use miri_core::{AssetId, SceneAsset, SceneId, ShotId, VersionId};
+use miri_store::At;
 use miri_providers::fal::webhook::{WebhookBody, WebhookStatus};
-use miri_workflows::{ShotWorkflow, contract::ProviderResult, shot_workflow_id};
+use miri_workflows::{SceneWorkflow, ShotWorkflow, contract::ProviderResult, scene_workflow_id, shot_workflow_id};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowSignalOptions, errors::WorkflowInteractionError};
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
 struct Target {
     shot_id: Option<String>,
     version_id: Option<String>,
+    scene_id: Option<String>,
+    asset_id: Option<String>,
 }
 
 async fn fal_webhook(
@@ -44,6 +48,18 @@ async fn fal_webhook(
         tracing::info!(request = %parsed.request_id, "ignored fal webhook: {why}");
         Ok(Json(json!({"accepted": false, "reason": why})))
     };
+    let ok = parsed.status == WebhookStatus::Ok && parsed.payload.is_some();
+    let result = ProviderResult {
+        request_id: parsed.request_id.clone(),
+        ok,
+        error: (!ok).then(|| {
+            parsed.error.clone().or(parsed.payload_error.clone()).unwrap_or_else(|| "no payload".into())
+        }),
+        payload: parsed.payload.clone(),
+    };
+    if let (Some(scene), Some(asset)) = (&target.scene_id, &target.asset_id) {
+        return scene_reference(&st, scene, asset, result).await;
+    }
     let (Some(shot), Some(version)) = (target.shot_id, target.version_id) else {
         return ignored("no shotId/versionId in the callback URL".into());
     };
@@ -59,19 +75,33 @@ async fn fal_webhook(
     {
         return ignored(format!("version {version} belongs to request {}", known.request_id));
     }
-    let ok = parsed.status == WebhookStatus::Ok && parsed.payload.is_some();
-    let result = ProviderResult {
-        request_id: parsed.request_id.clone(),
-        ok,
-        error: (!ok).then(|| {
-            parsed.error.clone().or(parsed.payload_error.clone()).unwrap_or_else(|| "no payload".into())
-        }),
-        payload: parsed.payload,
-    };
     let handle = st.temporal.get_workflow_handle::<ShotWorkflow>(shot_workflow_id(shot));
     match handle.signal(ShotWorkflow::provider_result, result, WorkflowSignalOptions::default()).await {
         Ok(()) => Ok(Json(json!({"accepted": true}))),
         Err(WorkflowInteractionError::NotFound(_)) => ignored(format!("no running workflow for shot {shot}")),
         Err(e) => Err(ApiError::Unavailable(format!("could not signal the shot workflow: {e}"))),
+    }
+}
+
+/// A scene reference's result goes to its scene's workflow, when the request is the asset's own.
+async fn scene_reference(st: &AppState, scene: &str, asset: &str, result: ProviderResult) -> Result<Json<Value>, ApiError> {
+    let ignored = |why: String| {
+        tracing::info!(request = %result.request_id, "ignored fal webhook: {why}");
+        Ok(Json(json!({"accepted": false, "reason": why})))
+    };
+    let (Ok(scene), Ok(asset)) = (SceneId::parse("sceneId", scene), AssetId::parse("assetId", asset)) else {
+        return ignored("malformed ids in the callback URL".into());
+    };
+    match st.store.get::<SceneAsset>(&asset.to_string(), At::Newest).await? {
+        Some((_, known)) if known.scene_id == scene && known.request_id.as_deref() == Some(result.request_id.as_str()) => {}
+        // The submission records the request after fal answers it; a webhook faster than that
+        // write is left to the workflow's polling.
+        _ => return ignored(format!("asset {asset} of scene {scene} did not submit request {}", result.request_id)),
+    }
+    let handle = st.temporal.get_workflow_handle::<SceneWorkflow>(scene_workflow_id(scene));
+    match handle.signal(SceneWorkflow::asset_result, result.clone(), WorkflowSignalOptions::default()).await {
+        Ok(()) => Ok(Json(json!({"accepted": true}))),
+        Err(WorkflowInteractionError::NotFound(_)) => ignored(format!("no running workflow for scene {scene}")),
+        Err(e) => Err(ApiError::Unavailable(format!("could not signal the scene workflow: {e}"))),
     }
 }

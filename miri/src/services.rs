@@ -5,7 +5,7 @@ use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, env_
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
-    AnalysisActivityDeps, AnalysisWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
+    AnalysisActivityDeps, AnalysisWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
     ShotWorker,
 };
 use miri_core::budget::PriceTable;
@@ -16,7 +16,9 @@ use miri_providers::fal::{FalClient, webhook::{KeyPolicy, WebhookKeys}};
 use miri_providers::gemini::{GeminiBackend, GeminiClient};
 use miri_providers::models::Models;
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
-use miri_workflows::{AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, ShotWorkflow, TASK_QUEUE};
+use miri_workflows::{
+    AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, SceneWorkflow, ShotWorkflow, TASK_QUEUE,
+};
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::net::TcpListener;
@@ -94,7 +96,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     let (store, media) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let key = fal_key().unwrap_or_else(|| SIM_KEY.to_string());
-    let fal = FalClient::new(args.fal_url.clone(), key, Duration::from_secs(30))?;
+    let fal = FalClient::new(args.fal_url.clone(), key.clone(), Duration::from_secs(30))?;
     let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
         .await
         .with_context(|| format!("connecting to Redis at {}", common.redis_url))?;
@@ -114,6 +116,15 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     };
     let breakdown =
         BreakdownActivityDeps { store: store.clone(), models: models(args, breakers.clone())?, budget: budget.clone() };
+    let scenes = SceneActivityDeps {
+        store: store.clone(),
+        media: media.clone(),
+        fal: FalClient::new(args.fal_url.clone(), key, Duration::from_secs(30))?,
+        public_url: args.public_url.clone(),
+        http: reqwest::Client::builder().build()?,
+        breakers: breakers.clone(),
+        budget: budget.clone(),
+    };
     let deps = ShotActivityDeps {
         store,
         media,
@@ -128,9 +139,11 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         .register_activities(ShotWorker::new(deps))
         .register_activities(AnalysisWorker::new(analysis))
         .register_activities(BreakdownWorker::new(breakdown))
+        .register_activities(SceneWorker::new(scenes))
         .register_workflow::<ShotWorkflow>()?
         .register_workflow::<AnalysisWorkflow>()?
         .register_workflow::<BreakdownWorkflow>()?
+        .register_workflow::<SceneWorkflow>()?
         .build();
     Ok(Worker::new(runtime, client, opts)?)
 }

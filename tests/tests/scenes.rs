@@ -53,14 +53,32 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
         assert!(s["outfit"]["description"].as_str().unwrap().contains("hex #"), "{s}");
         assert!(!s["location"].as_str().unwrap().is_empty() && s["seed"].as_u64().unwrap() < 1 << 31);
     }
+    // Every scene's background, outfit and props were made before any shot, with its seed.
+    let references = done["references"].as_array().unwrap_or_else(|| panic!("{done}"));
+    let wanted: usize = scenes.iter().map(|s| 2 + s["props"].as_array().unwrap().len()).sum();
+    assert_eq!(references.len(), wanted);
+    for r in references {
+        let scene = scenes.iter().find(|s| s["sceneId"] == r["sceneId"]).expect("a reference of a listed scene");
+        assert_eq!(r["request"]["seed"], scene["seed"], "{r}");
+        assert!(r["media"]["sha256"].is_string() && r["cost"]["usdMicros"].as_u64().is_some_and(|c| c > 0), "{r}\n{}", stack.log("worker"));
+    }
     let (_, listed) = stack.get(&format!("/api/projects/{project}/scenes")).await?;
-    assert_eq!(&listed["scenes"], &done["scenes"]);
+    let listed = listed["scenes"].as_array().unwrap();
+    assert_eq!(listed.len(), scenes.len());
+    for (shown, scene) in listed.iter().zip(scenes) {
+        assert_eq!(shown["sceneId"], scene["sceneId"]);
+        let roles: Vec<&str> = shown["references"].as_array().unwrap().iter().map(|r| r["role"].as_str().unwrap()).collect();
+        assert!(roles.contains(&"background") && roles.contains(&"outfit"), "{roles:?}");
+    }
+    let png = stack.download(listed[0]["references"][0]["mediaUrl"].as_str().unwrap()).await?;
+    assert!(png.starts_with(b"\x89PNG"), "a reference is an image");
 
     // A second breakdown is new records with new seeds; the first one's scenes are untouched.
     let again = stack.run_step(&breakdowns, "breakdownId", WITHIN).await?;
     assert_eq!(again["status"], "completed");
     let (_, listed) = stack.get(&format!("/api/projects/{project}/scenes")).await?;
-    assert_eq!(&listed["scenes"], &again["scenes"], "the newest breakdown is the project's scenes");
+    let ids = |list: &Value| list.as_array().unwrap().iter().map(|s| s["sceneId"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&listed["scenes"]), ids(&again["scenes"]), "the newest breakdown is the project's scenes");
     let first_id = scenes[0]["sceneId"].as_str().unwrap();
     assert!(again["scenes"].as_array().unwrap().iter().all(|s| s["sceneId"] != first_id));
     Ok(())

@@ -1,17 +1,25 @@
-//! `BreakdownWorkflow` (`breakdown:{projectId}:{breakdownId}`): the song broken into scenes.
-//! One id and one seed per possible scene are drawn here, once, from the SDK's deterministic
-//! random stream, so every retry and replay gives a scene the same seed; then the ORCHESTRATOR's
-//! scenes go through the refusal loop like every model-made record.
+//! `BreakdownWorkflow` (`breakdown:{projectId}:{breakdownId}`): the song broken into scenes, and
+//! each scene's reference images made before any shot exists. One id and one seed per possible
+//! scene are drawn here, once, from the SDK's deterministic random stream, so every retry and
+//! replay gives a scene the same seed; the ORCHESTRATOR's scenes go through the refusal loop like
+//! every model-made record; then every scene's `SceneWorkflow` runs as a child, side by side.
 
 use crate::ask::{AskFailed, MAX_ANSWERS, until_valid};
 use crate::contract::{BreakdownActivities, PlanScenes, failure};
+use crate::scene::{SceneInput, SceneWorkflow};
+use crate::scene_workflow_id;
+use crate::search::{PROJECT_ID, SCENE_ID};
 use miri_core::scene::ask::{MAX_SCENES, SceneDraw};
-use miri_core::{AnalysisId, ProjectId, Scene, SceneId};
+use miri_core::scene::asset::wanted;
+use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
-use temporalio_common::{RetryPolicy, error::ApplicationFailure};
+use temporalio_common::{RetryPolicy, error::ApplicationFailure, search_attributes::SearchAttributes};
 use temporalio_macros::{workflow, workflow_methods};
-use temporalio_sdk::{ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination};
+use temporalio_sdk::{
+    ActivityOptions, ChildWorkflowOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination,
+    workflows::join_all,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,13 +27,37 @@ pub struct BreakdownInput {
     pub project_id: ProjectId,
     /// The analysis the scenes are cut from.
     pub analysis_id: AnalysisId,
+    /// How long a scene waits for a provider's webhook before polling.
+    pub poll_every_secs: u64,
+}
+
+/// The scenes and every reference image made for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakdown {
+    pub scenes: Vec<Scene>,
+    pub references: Vec<SceneAsset>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakdownStage {
+    #[default]
+    Planning,
+    References,
+    Done,
+    Failed,
 }
 
 /// What the `progress` query answers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakdownStatus {
+    pub stage: BreakdownStage,
     pub answers: usize,
+    /// Scenes whose references are all made, of `scenes`.
+    pub scenes_ready: usize,
+    pub scenes: usize,
     pub refused: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -45,7 +77,7 @@ impl BreakdownWorkflow {
     }
 
     #[run]
-    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<Vec<Scene>> {
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<Breakdown> {
         let draws: Vec<SceneDraw> = (0..MAX_SCENES)
             .map(|_| SceneDraw {
                 scene_id: SceneId::parse("sceneId", &ctx.uuid4()).expect("the SDK draws valid UUIDs"),
@@ -54,7 +86,7 @@ impl BreakdownWorkflow {
             })
             .collect();
         let ctx: &Ctx = ctx;
-        let BreakdownInput { project_id, analysis_id } = ctx.state(|s| s.input.clone());
+        let BreakdownInput { project_id, analysis_id, poll_every_secs } = ctx.state(|s| s.input.clone());
         let asked = until_valid(
             |refusals| {
                 ctx.state_mut(|s| s.status.answers += 1);
@@ -64,14 +96,45 @@ impl BreakdownWorkflow {
             |refusal| ctx.state_mut(|s| s.status.refused.push(refusal.error.clone())),
         )
         .await;
-        match asked {
-            Ok(scenes) => Ok(scenes),
-            Err(AskFailed::Activity(why)) => Err(give_up(ctx, format!("the ORCHESTRATOR could not be asked: {why}"))),
-            Err(AskFailed::Refused(last)) => Err(give_up(
-                ctx,
-                format!("the ORCHESTRATOR's scenes broke the rules {MAX_ANSWERS} times; the last: {last}"),
-            )),
+        let scenes = match asked {
+            Ok(scenes) => scenes,
+            Err(AskFailed::Activity(why)) => return Err(give_up(ctx, format!("the ORCHESTRATOR could not be asked: {why}"))),
+            Err(AskFailed::Refused(last)) => {
+                return Err(give_up(
+                    ctx,
+                    format!("the ORCHESTRATOR's scenes broke the rules {MAX_ANSWERS} times; the last: {last}"),
+                ));
+            }
+        };
+        ctx.state_mut(|s| {
+            s.status.stage = BreakdownStage::References;
+            s.status.scenes = scenes.len();
+        });
+        let children = scenes.iter().map(|scene| async move {
+            let input = SceneInput { project_id, scene_id: scene.scene_id, references: wanted(scene).len(), poll_every_secs };
+            let mut opts = ChildWorkflowOptions::workflow_id(scene_workflow_id(scene.scene_id));
+            opts.search_attributes = Some(SearchAttributes::new([
+                PROJECT_ID.value_set(project_id.to_string()),
+                SCENE_ID.value_set(scene.scene_id.to_string()),
+            ]));
+            let started = ctx.start_child_workflow(SceneWorkflow::run, input, opts).await.map_err(|e| e.to_string())?;
+            let made = started.result().await.map_err(|e| e.to_string())?;
+            ctx.state_mut(|s| s.status.scenes_ready += 1);
+            Ok::<_, String>(made)
+        });
+        let mut references = Vec::new();
+        let mut faults = Vec::new();
+        for (scene, made) in scenes.iter().zip(join_all(children).await) {
+            match made {
+                Ok(assets) => references.extend(assets),
+                Err(why) => faults.push(format!("scene {} ({}): {why}", scene.index, scene.scene_id)),
+            }
         }
+        if !faults.is_empty() {
+            return Err(give_up(ctx, format!("{} of {} scenes have no references: {}", faults.len(), scenes.len(), faults.join("; "))));
+        }
+        ctx.state_mut(|s| s.status.stage = BreakdownStage::Done);
+        Ok(Breakdown { scenes, references })
     }
 
     #[query]
@@ -83,7 +146,10 @@ impl BreakdownWorkflow {
 type Ctx = WorkflowContext<BreakdownWorkflow>;
 
 fn give_up(ctx: &Ctx, why: String) -> WorkflowTermination {
-    ctx.state_mut(|s| s.status.error = Some(why.clone()));
+    ctx.state_mut(|s| {
+        s.status.stage = BreakdownStage::Failed;
+        s.status.error = Some(why.clone());
+    });
     ApplicationFailure::builder(why).type_name("BreakdownFailed".to_string()).non_retryable(true).build().into()
 }
 

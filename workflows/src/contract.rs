@@ -6,8 +6,8 @@ use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, MediaRef, ProjectId, Render, RenderId, Scene, ShotId, ShotStatus, Timestamps, VersionId,
-    VersionKind,
+    Analysis, AnalysisId, AssetId, MediaRef, ProjectId, Render, RenderId, Scene, SceneAsset, SceneId, ShotId, ShotStatus,
+    Timestamps, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
@@ -378,4 +378,51 @@ impl BreakdownActivities {
 /// The breakdown activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod breakdown_markers {
     pub use super::breakdown_activities::*;
+}
+
+/// Reference `index` of scene `scene_id` (`scene::asset::wanted` order) as asset `asset_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetJob {
+    pub project_id: ProjectId,
+    pub scene_id: SceneId,
+    pub asset_id: AssetId,
+    pub index: usize,
+}
+
+/// The provider's answer for a submitted reference, to be stored with its media.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestAsset {
+    pub job: AssetJob,
+    pub result: ProviderResult,
+}
+
+pub struct SceneActivities;
+
+#[activity_definitions]
+impl SceneActivities {
+    /// Builds the reference's FLUX request from the scene, reserves its cost, submits it (the
+    /// webhook names scene and asset) and records the request. Idempotent per asset id.
+    #[activity(name = "submit_asset")]
+    pub fn submit_asset(input: AssetJob) -> Result<Submitted, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "poll_asset")]
+    pub fn poll_asset(input: AssetJob) -> Result<Polled, ActivityError> {
+        unimplemented!()
+    }
+
+    /// Stores the image and settles the bill (or releases the reservation when the provider
+    /// failed, then fails naming why).
+    #[activity(name = "ingest_asset")]
+    pub fn ingest_asset(input: IngestAsset) -> Result<SceneAsset, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The scene activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod scene_markers {
+    pub use super::scene_activities::*;
 }

@@ -8,12 +8,14 @@ pub mod breakdown;
 pub mod contract;
 pub mod provider;
 pub mod render;
+pub mod scene;
 pub mod search;
 pub mod shot;
 
 pub use analysis::AnalysisWorkflow;
 pub use breakdown::BreakdownWorkflow;
 pub use render::RenderWorkflow;
+pub use scene::SceneWorkflow;
 pub use shot::ShotWorkflow;
 
 /// The task queue of the I/O worker (workflows and provider activities).
@@ -41,4 +43,9 @@ pub fn analysis_workflow_id(project: miri_core::ProjectId, analysis: miri_core::
 /// The workflow id of one breakdown of a project's song into scenes.
 pub fn breakdown_workflow_id(project: miri_core::ProjectId, breakdown: uuid::Uuid) -> String {
     format!("breakdown:{project}:{breakdown}")
+}
+
+/// The workflow id of a scene's reference generation.
+pub fn scene_workflow_id(scene: miri_core::SceneId) -> String {
+    format!("scene:{scene}")
 }

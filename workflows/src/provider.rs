@@ -17,7 +17,7 @@ pub trait Awaiting {
 pub enum Waited {
     Cancelled,
     /// Polling the provider failed.
-    Polling(ActivityExecutionError),
+    Polling(Box<ActivityExecutionError>),
 }
 
 pub async fn await_result<W: Awaiting, Fut>(
@@ -45,7 +45,7 @@ where
             timer.cancel();
             continue;
         }
-        if let Polled::Done(r) = poll().await.map_err(Waited::Polling)? {
+        if let Polled::Done(r) = poll().await.map_err(|e| Waited::Polling(Box::new(e)))? {
             return Ok(r);
         }
     }

@@ -364,7 +364,7 @@ async fn await_result(
     let poll = || ctx.execute_activity(ShotActivities::poll, submit.clone(), provider_opts());
     provider::await_result(ctx, request_id, Duration::from_secs(poll_every_secs), poll).await.map_err(|e| match e {
         Waited::Cancelled => cancelled(),
-        Waited::Polling(e) => failed(e),
+        Waited::Polling(e) => failed(*e),
     })
 }
 
