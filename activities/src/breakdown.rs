@@ -1,16 +1,18 @@
-//! The breakdown activities: ask the ORCHESTRATOR for scenes (a paid call, through
-//! [`crate::ask`]) and store them under the ids and seeds the workflow drew.
+//! The breakdown activities: ask the ORCHESTRATOR for scenes, and for each scene its shots (paid
+//! calls, through [`crate::ask`]), and store them under the ids the workflows drew.
 
 use crate::ask;
 use crate::budget::BudgetPolicy;
 use crate::shot::{fail, store_failure};
 use chrono::Utc;
 use miri_core::ask::Refusal;
+use miri_core::prompt::KlingModel;
 use miri_core::scene::ask::{self as scene_ask, ScenesAnswer};
-use miri_core::{AgentRole, Analysis, Scene};
+use miri_core::shot::plan::{self, ShotsAnswer, moments_in};
+use miri_core::{AgentRole, Analysis, Scene, Shot};
 use miri_providers::models::Models;
 use miri_store::{At, Records, StoreError};
-use miri_workflows::contract::{Answered, PlanScenes, breakdown_markers, failure};
+use miri_workflows::contract::{Answered, PlanScenes, PlanShots, breakdown_markers, failure};
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -83,9 +85,81 @@ impl BreakdownWorker {
         }
         Ok(Answered::Stored(scenes))
     }
+
+    #[activity(definition = breakdown_markers::PlanShots)]
+    pub async fn plan_shots(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: PlanShots,
+    ) -> Result<Answered<Vec<Shot>>, ActivityError> {
+        let d = &self.deps;
+        if let Some(stored) = self.stored_shots(&input).await? {
+            return Ok(Answered::Stored(stored));
+        }
+        let missing = |what: String| fail(failure::NOT_FOUND, what);
+        let (_, scene) = d
+            .store
+            .get::<Scene>(&input.scene_id.to_string(), At::Newest)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing(format!("scene {} does not exist", input.scene_id)))?;
+        let (_, analysis) = d
+            .store
+            .get::<Analysis>(&input.analysis_id.to_string(), At::Newest)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing(format!("analysis {} does not exist", input.analysis_id)))?;
+        let project = d
+            .store
+            .project(input.project_id)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| missing(format!("project {} does not exist", input.project_id)))?;
+        let settings = &project.config.global_settings;
+        let longest = KlingModel::of(&settings.video_model)
+            .and_then(|m| m.clip_secs(u64::MAX).err())
+            .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("{} is not a video model Miri knows", settings.video_model)))?;
+        let moments = moments_in(&analysis.moments, scene.timestamps);
+        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
+        let request = plan::request(&model, &scene, &moments, &project.plot, longest, &input.refusals);
+        let call = format!("shots:{}:{}", input.scene_id, input.refusals.len());
+        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
+        let text = match ask::complete(&reply) {
+            Ok(text) => text,
+            Err(refusal) => return Ok(Answered::Refused(refusal)),
+        };
+        let shots = match ShotsAnswer::parse(&text).and_then(|answer| {
+            answer.into_shots(&scene, &moments, longest, &input.shot_ids, &settings.image_model, Utc::now())
+        }) {
+            Ok(shots) => shots,
+            Err(e) => {
+                tracing::info!(scene = %input.scene_id, error = %e, "the ORCHESTRATOR's shots were refused");
+                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+            }
+        };
+        for shot in &shots {
+            match d.store.append_shot(shot, 0).await {
+                Ok(()) | Err(StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(store_failure(e)),
+            }
+        }
+        Ok(Answered::Stored(shots))
+    }
 }
 
 impl BreakdownWorker {
+    /// The shots an earlier attempt stored under these ids, in order.
+    async fn stored_shots(&self, input: &PlanShots) -> Result<Option<Vec<Shot>>, ActivityError> {
+        let mut shots = Vec::new();
+        for id in &input.shot_ids {
+            match self.deps.store.shot(*id).await.map_err(store_failure)? {
+                Some((_, shot)) => shots.push(shot),
+                None => break,
+            }
+        }
+        Ok((!shots.is_empty()).then_some(shots))
+    }
+
     /// The scenes an earlier attempt stored under these draws, in order.
     async fn stored(&self, input: &PlanScenes) -> Result<Option<Vec<Scene>>, ActivityError> {
         let mut scenes = Vec::new();

@@ -6,11 +6,11 @@ use crate::EventPublisher;
 use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
-use miri_core::prompt::{FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, violation::summary};
-use miri_core::{Author, Cost, MediaRef, Project, Shot, Version, VersionKind};
+use miri_core::prompt::{Coloured, FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, flux::MAX_IMAGE_URLS, violation::summary};
+use miri_core::{Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
 use miri_providers::breaker::{Breakers, Provider, Refused};
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
-use miri_store::{MediaStore, ProviderRequest, Records, StoreError};
+use miri_store::{At, MediaStore, ProviderRequest, Records, StoreError, Under};
 use miri_workflows::contract::{
     Advance, Advanced, Budgeted, Ingest, Polled, PreparePrompt, ProviderResult, ReleaseBudget, ReserveBudget, Submit,
     Submitted, failure, markers as shot_activities,
@@ -73,12 +73,30 @@ impl ShotWorker {
         let project = self.project(&shot).await?;
         let settings = &project.config.global_settings;
         let tag = |endpoint: &str| Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(endpoint));
-        let seed = shot_seed(&shot);
+        let scene = match shot.scene_id {
+            Some(id) => d.store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s),
+            None => None,
+        };
+        // One seed per scene keeps its place and Miri's clothes the same from shot to shot.
+        let seed = scene.as_ref().map_or_else(|| shot_seed(&shot), |s| s.seed);
         let (text, request, model) = match input.target {
             VersionKind::Image => {
-                let req = FluxRequest::builder(tag(&settings.image_model), seed)
-                    .scene(&shot.description)
-                    .miri(RestingPose::Standing, "center third", &[])
+                let outfit: Vec<Coloured> = scene
+                    .iter()
+                    .flat_map(|s| &s.outfit.colours)
+                    .map(|c| Coloured { name: c.name.clone(), colour: c.hex })
+                    .collect();
+                let mut builder = FluxRequest::builder(tag(&settings.image_model), seed).scene(&shot.description);
+                if let Some(camera) = &shot.camera {
+                    builder = builder.camera(camera);
+                }
+                if let Some(scene) = &scene {
+                    for url in self.references(scene, &shot).await? {
+                        builder = builder.image_url(&url);
+                    }
+                }
+                let req = builder
+                    .miri(RestingPose::Standing, "center third", &outfit)
                     .build()
                     .map_err(|v| fail(failure::INVALID_PROMPT, format!("the still prompt breaks the rules: {}", summary(&v))))?;
                 (req.prompt_text(), json!(req), &settings.image_model)
@@ -98,7 +116,7 @@ impl ShotWorker {
                     tag: tag(&settings.video_model).to_string(),
                     model: settings.video_model.clone(),
                     resting_state,
-                    action: shot.description.clone(),
+                    action: shot.motion.clone().unwrap_or_else(|| shot.description.clone()),
                     start_image_url: still
                         .source_url
                         .ok_or_else(|| fail(failure::NOT_FOUND, format!("still {still_id} has no provider URL")))?,
@@ -320,6 +338,34 @@ impl ShotWorker {
             .await
             .map_err(store_failure)?
             .ok_or_else(|| fail(failure::NOT_FOUND, format!("version {id} does not exist")))
+    }
+
+    /// What a scene's still is drawn from: the scene's made references (background, outfit,
+    /// props) and the still of the scene's latest approved shot before this one, at most
+    /// [`MAX_IMAGE_URLS`] in all.
+    async fn references(&self, scene: &Scene, shot: &Shot) -> Result<Vec<String>, ActivityError> {
+        let d = &self.deps;
+        let assets = d.store.list::<SceneAsset>(Under::Scene(scene.scene_id.to_string()), At::Newest).await.map_err(store_failure)?;
+        let mut assets: Vec<SceneAsset> = assets.into_iter().map(|(_, a)| a).filter(|a| a.source_url.is_some()).collect();
+        assets.sort_by_key(|a| (a.role as u8, a.name.clone()));
+        let mut urls: Vec<String> = assets.into_iter().filter_map(|a| a.source_url).collect();
+        let approved = |s: &Shot| matches!(s.status, ShotStatus::GeneratingVideo | ShotStatus::Completed | ShotStatus::FinalRender);
+        let previous = d
+            .store
+            .shots(shot.project_id)
+            .await
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.scene_id == shot.scene_id && s.timestamps.end_ms <= shot.timestamps.start_ms && approved(s))
+            .max_by_key(|s| s.timestamps.start_ms);
+        if let Some(previous) = previous {
+            let versions = d.store.versions(previous.shot_id).await.map_err(store_failure)?;
+            let still = versions.iter().rev().find(|v| v.kind == VersionKind::Image).and_then(|v| v.source_url.clone());
+            urls.extend(still);
+        }
+        urls.truncate(MAX_IMAGE_URLS);
+        Ok(urls)
     }
 
     /// The provider input for a recorded prompt: derived from its validated request.

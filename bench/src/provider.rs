@@ -122,6 +122,8 @@ async fn fixture() -> anyhow::Result<Fixture> {
         timestamps: Timestamps { start_ms: 0, end_ms: 3000 },
         lyrics_snippet: "שְׁמַע".into(),
         description: "Miri in a garden at dawn, dress hex #C4725A".into(),
+        motion: None,
+        camera: None,
         status: ShotStatus::GeneratingImage,
         reason: None,
         change_id: Some(Uuid::new_v4().to_string()),

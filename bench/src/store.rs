@@ -20,6 +20,8 @@ fn shot(project: ProjectId, n: u64, status: ShotStatus) -> Shot {
         timestamps: Timestamps { start_ms: n * 3000, end_ms: n * 3000 + 3000 },
         lyrics_snippet: "אבא שבשמיים".into(),
         description: format!("shot {n}: Miri on the rooftop at dawn, dress hex #1B2A4A"),
+        motion: None,
+        camera: None,
         status,
         reason: None,
         change_id: Some(Uuid::new_v4().to_string()),

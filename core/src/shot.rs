@@ -6,6 +6,8 @@ use crate::{ProjectId, SceneId, ShotId, ShotStatus, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod plan;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Timestamps {
@@ -92,7 +94,14 @@ pub struct Shot {
     pub scene_id: Option<SceneId>,
     pub timestamps: Timestamps,
     pub lyrics_snippet: String,
+    /// What the still shows, at rest (the FLUX prompt's scene).
     pub description: String,
+    /// What moves in the clip (the Kling action); the description stands in when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motion: Option<String>,
+    /// How the still is framed (the FLUX prompt's camera), when the plan says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera: Option<String>,
     pub status: ShotStatus,
     /// Why the shot is in this status (a rejection reason, a failure), when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +121,11 @@ impl Validate for Shot {
     fn validate(&self) -> Result<(), FieldError> {
         self.timestamps.validate().map_err(|e| e.within("timestamps"))?;
         text("description", &self.description, NewShot::MAX_DESCRIPTION)?;
+        for (field, value) in [("motion", &self.motion), ("camera", &self.camera)] {
+            if let Some(v) = value {
+                text(field, v, NewShot::MAX_DESCRIPTION)?;
+            }
+        }
         if self.lyrics_snippet.chars().count() > NewShot::MAX_LYRICS {
             return Err(FieldError::new("lyricsSnippet", format!("is longer than {} characters", NewShot::MAX_LYRICS)));
         }

@@ -21,11 +21,12 @@ pub fn snap(anchors: &[u64], ms: u64, tolerance_ms: u64) -> u64 {
     nearest(anchors, ms).filter(|a| a.abs_diff(ms) <= tolerance_ms).unwrap_or(ms)
 }
 
-/// Makes `spans` (in order) cover `0..duration_ms` exactly: a seam or an overhang within
-/// `tolerance_ms` is closed; a wider gap, an overlap or a short end is refused, naming
-/// `{what}[i]` (`parts`, `scenes`).
-pub fn cover(spans: &mut [Timestamps], duration_ms: u64, tolerance_ms: u64, what: &str) -> Result<(), FieldError> {
-    let mut expected = 0;
+/// Makes `spans` (in order) cover `whole` exactly (the song, a scene): a seam or an overhang
+/// within `tolerance_ms` is closed; a wider gap, an overlap or a short end is refused, naming
+/// `{what}[i]` (`parts`, `scenes`, `shots`).
+pub fn cover(spans: &mut [Timestamps], whole: Timestamps, tolerance_ms: u64, what: &str) -> Result<(), FieldError> {
+    let duration_ms = whole.end_ms;
+    let mut expected = whole.start_ms;
     for (i, t) in spans.iter_mut().enumerate() {
         let field = || format!("{what}[{i}].startMs");
         if t.start_ms + tolerance_ms < expected {
@@ -46,7 +47,7 @@ pub fn cover(spans: &mut [Timestamps], duration_ms: u64, tolerance_ms: u64, what
     if expected.abs_diff(duration_ms) > tolerance_ms {
         return Err(FieldError::new(
             format!("{what}[{}].endMs", spans.len().saturating_sub(1)),
-            format!("the last one ends at {expected} ms; the song ends at {duration_ms} ms"),
+            format!("the last one ends at {expected} ms; it must end at {duration_ms} ms"),
         ));
     }
     if let Some(last) = spans.last_mut() {
@@ -63,16 +64,27 @@ mod tests {
         edges.iter().map(|&(start_ms, end_ms)| Timestamps { start_ms, end_ms }).collect()
     }
 
+    fn song(end_ms: u64) -> Timestamps {
+        Timestamps { start_ms: 0, end_ms }
+    }
+
+    #[test]
+    fn a_scene_is_covered_from_its_own_start() {
+        let mut s = spans(&[(10_100, 12_000), (12_000, 14_950)]);
+        cover(&mut s, Timestamps { start_ms: 10_000, end_ms: 15_000 }, 150, "shots").unwrap();
+        assert_eq!(s, spans(&[(10_000, 12_000), (12_000, 15_000)]));
+    }
+
     #[test]
     fn small_seams_close_and_wide_ones_are_refused() {
         let mut s = spans(&[(40, 1000), (1100, 1990)]);
-        cover(&mut s, 2000, 150, "parts").unwrap();
+        cover(&mut s, song(2000), 150, "parts").unwrap();
         assert_eq!(s, spans(&[(0, 1000), (1000, 2000)]));
-        let err = cover(&mut spans(&[(0, 1000), (1500, 2000)]), 2000, 150, "scenes").unwrap_err();
+        let err = cover(&mut spans(&[(0, 1000), (1500, 2000)]), song(2000), 150, "scenes").unwrap_err();
         assert_eq!(err.field, "scenes[1].startMs");
         assert!(err.message.contains("gap from 1000 ms to 1500 ms"));
-        assert!(cover(&mut spans(&[(0, 1000), (600, 2000)]), 2000, 150, "parts").unwrap_err().message.contains("overlaps"));
-        assert!(cover(&mut spans(&[(0, 1000)]), 2000, 150, "parts").unwrap_err().message.contains("the song ends at 2000 ms"));
+        assert!(cover(&mut spans(&[(0, 1000), (600, 2000)]), song(2000), 150, "parts").unwrap_err().message.contains("overlaps"));
+        assert!(cover(&mut spans(&[(0, 1000)]), song(2000), 150, "parts").unwrap_err().message.contains("must end at 2000 ms"));
     }
 
     #[test]

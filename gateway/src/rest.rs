@@ -12,7 +12,7 @@ use axum::{
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
-    GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, Shot, ShotId, ShotStatus, Version,
+    GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, SceneId, Shot, ShotId, ShotStatus, Version,
     prompt::KlingModel,
 };
 use miri_workflows::{
@@ -89,12 +89,18 @@ impl From<Project> for ProjectView {
 struct ShotView {
     shot_id: ShotId,
     project_id: ProjectId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scene_id: Option<SceneId>,
     status: ShotStatus,
     revision: u64,
     start_ms: u64,
     end_ms: u64,
     lyrics_snippet: String,
     description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    motion: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    camera: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     updated_at: chrono::DateTime<Utc>,
@@ -112,12 +118,15 @@ impl ShotView {
         Self {
             shot_id: s.shot_id,
             project_id: s.project_id,
+            scene_id: s.scene_id,
             status: s.status,
             revision,
             start_ms: s.timestamps.start_ms,
             end_ms: s.timestamps.end_ms,
             lyrics_snippet: s.lyrics_snippet,
             description: s.description,
+            motion: s.motion,
+            camera: s.camera,
             reason: s.reason,
             updated_at: s.updated_at,
             already_approved: false,
@@ -233,6 +242,8 @@ async fn create_shot(
         timestamps,
         lyrics_snippet: new.lyrics_snippet,
         description: new.description,
+        motion: None,
+        camera: None,
         status: ShotStatus::Draft,
         reason: None,
         change_id: None,

@@ -35,7 +35,8 @@ async fn start(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let project = existing_project(&st, &id).await?;
+    let project_id = project.config.project_id;
     let analyses = st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?;
     let Some((_, analysis)) = analyses.into_iter().max_by_key(|(_, a)| a.created_at) else {
         return Err(ApiError::Conflict(format!(
@@ -47,7 +48,12 @@ async fn start(
     let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
         .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(project_id.to_string())]))
         .build();
-    let input = BreakdownInput { project_id, analysis_id: analysis.analysis_id, poll_every_secs: st.poll_every_secs };
+    let input = BreakdownInput {
+        project_id,
+        analysis_id: analysis.analysis_id,
+        poll_every_secs: st.poll_every_secs,
+        require_human_approval: project.config.global_settings.require_human_approval,
+    };
     st.temporal
         .start_workflow(BreakdownWorkflow::run, input, opts)
         .await
@@ -71,7 +77,8 @@ async fn show(
     Ok(Json(match follow::<BreakdownWorkflow, _>(&st, id, BreakdownWorkflow::progress, &what).await? {
         Followed::Running(progress) => json!({"status": "running", "breakdownId": breakdown, "progress": progress}),
         Followed::Completed(made) => {
-            json!({"status": "completed", "breakdownId": breakdown, "scenes": made.scenes, "references": made.references})
+            json!({"status": "completed", "breakdownId": breakdown, "scenes": made.scenes, "references": made.references,
+                   "shots": made.shots})
         }
         Followed::Failed { error, progress } => {
             json!({"status": "failed", "breakdownId": breakdown, "error": error, "progress": progress})

@@ -7,6 +7,7 @@
 
 mod analysis;
 mod scenes;
+mod shots;
 
 use serde_json::Value;
 
@@ -18,6 +19,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
         "miri.scenes" => Some(scenes::answer(&data, broken)),
+        "miri.shots" => Some(shots::answer(&data, broken)),
         _ => None,
     }
 }

@@ -1,6 +1,8 @@
 //! The scene breakdown end to end: the demo song analysed, then broken into scenes by the
 //! simulated ORCHESTRATOR through `BreakdownWorkflow`; scenes cover the song on its Part edges,
-//! each with a recorded seed of its own; a second breakdown adds scenes and changes none.
+//! each with a recorded seed of its own and its references made; each scene cut into shots on its
+//! Moments whose stills come from the scene's references and seed; a second breakdown adds
+//! scenes and changes none.
 
 use miri_testkit::{Stack, StackOptions};
 use serde_json::{Value, json};
@@ -72,6 +74,34 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
     }
     let png = stack.download(listed[0]["references"][0]["mediaUrl"].as_str().unwrap()).await?;
     assert!(png.starts_with(b"\x89PNG"), "a reference is an image");
+
+    // Each scene was cut into shots on its Moments; every shot drew its still from the scene's
+    // references with the scene's seed and waits for the director.
+    let shots = done["shots"].as_array().unwrap();
+    assert!(shots.len() >= scenes.len(), "{shots:?}");
+    let moment_starts: BTreeSet<u64> =
+        analysis["moments"].as_array().unwrap().iter().map(|m| m["timestamps"]["startMs"].as_u64().unwrap()).collect();
+    let mut covered: Vec<(u64, u64)> = Vec::new();
+    for id in shots {
+        let id = id.as_str().unwrap();
+        let shot = stack.wait_status(id, "AWAITING_APPROVAL", WITHIN).await?;
+        let scene = scenes.iter().find(|s| s["sceneId"] == shot["sceneId"]).unwrap_or_else(|| panic!("the shot's scene: {shot}"));
+        let (start, end) = (shot["startMs"].as_u64().unwrap(), shot["endMs"].as_u64().unwrap());
+        assert!(end - start <= 10_000, "a shot fits one clip: {shot}");
+        assert!(start == span(scene).0 || moment_starts.contains(&start) || part_edges.contains(&start), "{shot} starts on a Moment");
+        covered.push((start, end));
+        let (_, versions) = stack.get(&format!("/api/shots/{id}/versions")).await?;
+        let prompt = versions.as_array().unwrap().iter().find(|v| v["kind"] == "prompt").expect("a still prompt");
+        assert_eq!(prompt["request"]["seed"], scene["seed"], "the scene's seed: {prompt}");
+        let urls = prompt["request"]["image_urls"].as_array().unwrap();
+        let made: Vec<&Value> = references.iter().filter(|r| r["sceneId"] == scene["sceneId"]).map(|r| &r["sourceUrl"]).collect();
+        assert!(made.iter().all(|u| urls.contains(u)), "every reference of the scene goes into the still: {urls:?}");
+        assert!(urls.len() <= 10);
+    }
+    covered.sort_unstable();
+    assert_eq!(covered.first().unwrap().0, 0);
+    assert!(covered.windows(2).all(|w| w[0].1 == w[1].0), "shots cover the song: {covered:?}");
+    assert_eq!(covered.last().unwrap().1, analysis["durationMs"].as_u64().unwrap());
 
     // A second breakdown is new records with new seeds; the first one's scenes are untouched.
     let again = stack.run_step(&breakdowns, "breakdownId", WITHIN).await?;

@@ -11,7 +11,7 @@ use crate::scene_workflow_id;
 use crate::search::{PROJECT_ID, SCENE_ID};
 use miri_core::scene::ask::{MAX_SCENES, SceneDraw};
 use miri_core::scene::asset::wanted;
-use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId};
+use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId, ShotId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use temporalio_common::{RetryPolicy, error::ApplicationFailure, search_attributes::SearchAttributes};
@@ -29,14 +29,17 @@ pub struct BreakdownInput {
     pub analysis_id: AnalysisId,
     /// How long a scene waits for a provider's webhook before polling.
     pub poll_every_secs: u64,
+    /// The project's setting, passed to every shot it starts.
+    pub require_human_approval: bool,
 }
 
-/// The scenes and every reference image made for them.
+/// The scenes, every reference image made for them, and the shots they started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Breakdown {
     pub scenes: Vec<Scene>,
     pub references: Vec<SceneAsset>,
+    pub shots: Vec<ShotId>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,7 +89,7 @@ impl BreakdownWorkflow {
             })
             .collect();
         let ctx: &Ctx = ctx;
-        let BreakdownInput { project_id, analysis_id, poll_every_secs } = ctx.state(|s| s.input.clone());
+        let BreakdownInput { project_id, analysis_id, poll_every_secs, require_human_approval } = ctx.state(|s| s.input.clone());
         let asked = until_valid(
             |refusals| {
                 ctx.state_mut(|s| s.status.answers += 1);
@@ -111,7 +114,14 @@ impl BreakdownWorkflow {
             s.status.scenes = scenes.len();
         });
         let children = scenes.iter().map(|scene| async move {
-            let input = SceneInput { project_id, scene_id: scene.scene_id, references: wanted(scene).len(), poll_every_secs };
+            let input = SceneInput {
+                project_id,
+                scene_id: scene.scene_id,
+                analysis_id,
+                require_human_approval,
+                references: wanted(scene).len(),
+                poll_every_secs,
+            };
             let mut opts = ChildWorkflowOptions::workflow_id(scene_workflow_id(scene.scene_id));
             opts.search_attributes = Some(SearchAttributes::new([
                 PROJECT_ID.value_set(project_id.to_string()),
@@ -122,11 +132,14 @@ impl BreakdownWorkflow {
             ctx.state_mut(|s| s.status.scenes_ready += 1);
             Ok::<_, String>(made)
         });
-        let mut references = Vec::new();
+        let (mut references, mut shots) = (Vec::new(), Vec::new());
         let mut faults = Vec::new();
         for (scene, made) in scenes.iter().zip(join_all(children).await) {
             match made {
-                Ok(assets) => references.extend(assets),
+                Ok(made) => {
+                    references.extend(made.references);
+                    shots.extend(made.shots);
+                }
                 Err(why) => faults.push(format!("scene {} ({}): {why}", scene.index, scene.scene_id)),
             }
         }
@@ -134,7 +147,7 @@ impl BreakdownWorkflow {
             return Err(give_up(ctx, format!("{} of {} scenes have no references: {}", faults.len(), scenes.len(), faults.join("; "))));
         }
         ctx.state_mut(|s| s.status.stage = BreakdownStage::Done);
-        Ok(Breakdown { scenes, references })
+        Ok(Breakdown { scenes, references, shots })
     }
 
     #[query]

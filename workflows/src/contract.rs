@@ -6,7 +6,7 @@ use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, AssetId, MediaRef, ProjectId, Render, RenderId, Scene, SceneAsset, SceneId, ShotId, ShotStatus,
+    Analysis, AnalysisId, AssetId, MediaRef, ProjectId, Render, RenderId, Scene, SceneAsset, SceneId, Shot, ShotId, ShotStatus,
     Timestamps, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
@@ -365,12 +365,31 @@ pub struct PlanScenes {
     pub refusals: Vec<Refusal>,
 }
 
+/// Ask the ORCHESTRATOR to cut scene `scene_id` into shots, aligned to the Moments of analysis
+/// `analysis_id`; valid shots are stored (DRAFT) under the ids the workflow drew.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanShots {
+    pub project_id: ProjectId,
+    pub scene_id: SceneId,
+    pub analysis_id: AnalysisId,
+    /// One per possible shot position (`shot::plan::MAX_SHOTS`), drawn once by the workflow.
+    pub shot_ids: Vec<ShotId>,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
 pub struct BreakdownActivities;
 
 #[activity_definitions]
 impl BreakdownActivities {
     #[activity(name = "plan_scenes")]
     pub fn plan_scenes(input: PlanScenes) -> Result<Answered<Vec<Scene>>, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "plan_shots")]
+    pub fn plan_shots(input: PlanShots) -> Result<Answered<Vec<Shot>>, ActivityError> {
         unimplemented!()
     }
 }

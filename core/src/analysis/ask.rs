@@ -174,7 +174,7 @@ impl AnalysisAnswer {
             return Err(FieldError::new("parts", "must hold at least one Part"));
         }
         let mut spans: Vec<Timestamps> = self.parts.iter().map(|p| snap(p.start_ms, p.end_ms)).collect();
-        cover(&mut spans, f.duration_ms, SNAP_TOLERANCE_MS, "parts")?;
+        cover(&mut spans, Timestamps { start_ms: 0, end_ms: f.duration_ms }, SNAP_TOLERANCE_MS, "parts")?;
         let atmosphere = |span: Timestamps, energy: f64, valence: f64| {
             let (loudness_db, brightness) = f.loudness(span);
             Atmosphere { energy, valence, brightness, loudness_db }
@@ -265,7 +265,7 @@ mod tests {
 
         let mut short = answer();
         short.parts[1].end_ms = 6000;
-        assert!(table(short).unwrap_err().message.contains("the song ends at 8000 ms"));
+        assert!(table(short).unwrap_err().message.contains("must end at 8000 ms"));
 
         let mut wordy = answer();
         wordy.moments[0].words = "one two three four".into();

@@ -156,7 +156,7 @@ impl ScenesAnswer {
                 end_ms: snap(&anchors, s.end_ms, EDGE_TOLERANCE_MS),
             })
             .collect();
-        cover(&mut spans, analysis.duration_ms, EDGE_TOLERANCE_MS, "scenes")?;
+        cover(&mut spans, Timestamps { start_ms: 0, end_ms: analysis.duration_ms }, EDGE_TOLERANCE_MS, "scenes")?;
         for (i, t) in spans.iter().enumerate().skip(1) {
             if let Some(m) = analysis.moments.iter().find(|m| m.timestamps.start_ms < t.start_ms && t.start_ms < m.timestamps.end_ms) {
                 return Err(FieldError::new(

@@ -93,6 +93,8 @@ pub fn shot(project: &Project, scene: Option<SceneId>, description: &str) -> Sho
         timestamps: Timestamps { start_ms: 0, end_ms: 3000 },
         lyrics_snippet: String::new(),
         description: description.into(),
+        motion: None,
+        camera: None,
         status: ShotStatus::Draft,
         reason: None,
         change_id: None,
