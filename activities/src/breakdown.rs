@@ -120,8 +120,9 @@ impl BreakdownWorker {
             .and_then(|m| m.clip_secs(u64::MAX).err())
             .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("{} is not a video model Miri knows", settings.video_model)))?;
         let moments = moments_in(&analysis.moments, scene.timestamps);
+        let most = input.most_shots.map_or(plan::MAX_SHOTS, |m| m.max(plan::fewest(&scene, longest)));
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
-        let request = plan::request(&model, &scene, &moments, &project.plot, longest, &input.refusals);
+        let request = plan::request(&model, &scene, &moments, &project.plot, longest, most, &input.refusals);
         let call = format!("shots:{}:{}", input.scene_id, input.refusals.len());
         let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
         let text = match ask::complete(&reply) {
@@ -129,7 +130,7 @@ impl BreakdownWorker {
             Err(refusal) => return Ok(Answered::Refused(refusal)),
         };
         let shots = match ShotsAnswer::parse(&text).and_then(|answer| {
-            answer.into_shots(&scene, &moments, longest, &input.shot_ids, &settings.image_model, Utc::now())
+            answer.into_shots(&scene, &moments, longest, most, &input.shot_ids, &settings.image_model, Utc::now())
         }) {
             Ok(shots) => shots,
             Err(e) => {

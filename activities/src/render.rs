@@ -9,14 +9,14 @@ use crate::shot::{create_once, fail, retryable, store_failure};
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
-    MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
+    Analysis, MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
     VersionKind,
 };
 use miri_render::{
     FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
     song_duration,
 };
-use miri_store::{At, Records};
+use miri_store::{At, Records, Under};
 use miri_workflows::contract::{
     ConformSegment, FinishRender, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
     render_markers as render_activities,
@@ -80,7 +80,21 @@ impl RenderWorker {
         let song = self
             .fetch(&project.song, &self.dir(input.render_id).join("song.mp3"))
             .await?;
-        let song_ms = song_ms(&song).await?;
+        let probed_ms = song_ms(&song).await?;
+        // The shots were cut on the analysis' timeline: the decoded samples, without the MP3
+        // encoder's delay and padding that ffprobe counts in (tens of milliseconds). When the
+        // project's song has been analysed, that is the song's length.
+        let analysed_ms = d
+            .store
+            .list::<Analysis>(Under::Project(input.project_id.to_string()), At::Newest)
+            .await
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .filter(|a| a.song_sha256 == project.song.sha256)
+            .max_by_key(|a| a.created_at)
+            .map(|a| a.duration_ms);
+        let song_ms = analysed_ms.filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS).unwrap_or(probed_ms);
 
         let mut shots = Vec::new();
         let mut spans = std::collections::HashMap::new();
@@ -450,7 +464,11 @@ fn is_final(e: &RenderError) -> bool {
     matches!(e, RenderError::Input(_) | RenderError::Refused { .. })
 }
 
-/// The song's length in milliseconds, as it plays.
+/// How far an analysed song's length may differ from what ffprobe reads (encoder delay and
+/// padding: a couple of MP3 frames) and still be the same song.
+const CODEC_SLACK_MS: u64 = 100;
+
+/// The song's length in milliseconds, as ffprobe reads it.
 async fn song_ms(song: &Path) -> Result<u64, ActivityError> {
     match song_duration(song).await {
         Ok(d) => Ok((d.as_secs_f64() * 1000.0).round() as u64),

@@ -43,7 +43,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
 }
 
 /// `Json<T>` whose rejections are [`ApiError`]s (400 with serde's message, 413 when too large).
-struct Body<T>(T);
+pub(crate) struct Body<T>(pub(crate) T);
 
 impl<T: DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for Body<T> {
     type Rejection = ApiError;

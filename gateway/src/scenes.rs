@@ -5,7 +5,7 @@
 //! an earlier one's scenes: its scenes are new records, made together (one `createdAt`).
 
 use crate::follow::{Followed, follow};
-use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use crate::{auth::Caller, error::ApiError, rest::{Body, existing_project}, server::AppState};
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -17,6 +17,7 @@ use miri_store::{At, Under};
 use miri_workflows::{
     BreakdownWorkflow, TASK_QUEUE, breakdown::BreakdownInput, breakdown_workflow_id, search::PROJECT_ID,
 };
+use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::WorkflowStartOptions;
 use temporalio_common::search_attributes::SearchAttributes;
@@ -29,12 +30,27 @@ pub fn routes() -> Router<AppState> {
         .route("/api/projects/{id}/scenes", get(newest))
 }
 
+/// The most shots a director may ask a song to have.
+const MOST_SHOTS: u32 = 480;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BreakdownRequest {
+    /// About how many shots the song should have; the ORCHESTRATOR decides when absent.
+    #[serde(default)]
+    shots: Option<u32>,
+}
+
 async fn start(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Body(req): Body<BreakdownRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
+    if let Some(n) = req.shots.filter(|n| !(1..=MOST_SHOTS).contains(n)) {
+        return Err(ApiError::BadRequest(format!("shots: must be between 1 and {MOST_SHOTS} (got {n})")));
+    }
     let project = existing_project(&st, &id).await?;
     let project_id = project.config.project_id;
     let analyses = st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?;
@@ -53,6 +69,7 @@ async fn start(
         analysis_id: analysis.analysis_id,
         poll_every_secs: st.poll_every_secs,
         require_human_approval: project.config.global_settings.require_human_approval,
+        shots: req.shots,
     };
     st.temporal
         .start_workflow(BreakdownWorkflow::run, input, opts)

@@ -5,6 +5,7 @@
 
 mod analyze;
 mod config;
+mod demo;
 mod demo_song;
 mod prompt;
 mod render;
@@ -79,6 +80,9 @@ enum Command {
     },
     /// Render a project's film over the gateway, with a progress bar; prints the MP4's path.
     Render(render::RenderArgs),
+    /// The whole pipeline on the bundled demo song, offline (simulated providers, every still
+    /// approved): writes the MP4; with --json prints {"video", "audio", "fps", "shots", "elapsedMs"}.
+    Demo(demo::DemoArgs),
     /// Write a workflow's history as JSON (for replay tests).
     History {
         #[command(flatten)]
@@ -159,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Store { command: StoreCommand::Import { common, dir } } => store::import(&common, &dir).await,
         Command::Render(args) => render::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
         Command::History { common, workflow_id, out } => temporal::write_history(&common, &workflow_id, &out).await,
     }
 }

@@ -43,36 +43,33 @@ pub async fn run(args: RenderArgs) -> anyhow::Result<()> {
                 .to_string()
         }
     };
-    let base = args.gateway.trim_end_matches('/');
-    let http = reqwest::Client::new();
+    let out = film(&reqwest::Client::new(), &args.gateway, &token, &args.project, args.out).await?;
+    println!("{}", out.display());
+    Ok(())
+}
+
+/// Renders `project` through the gateway at `base`, drawing the bar on stderr, and writes the
+/// film to `out` (default `render-{renderId}.mp4`); answers its absolute path.
+pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str, out: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let base = base.trim_end_matches('/');
     let resp = http
-        .post(format!("{base}/api/projects/{}/renders", args.project))
-        .bearer_auth(&token)
+        .post(format!("{base}/api/projects/{project}/renders"))
+        .bearer_auth(token)
         .json(&serde_json::json!({}))
         .send()
         .await
         .with_context(|| format!("reaching the gateway at {base}"))?;
-    let (status, body) = (
-        resp.status(),
-        resp.json::<Value>().await.unwrap_or(Value::Null),
-    );
+    let (status, body) = (resp.status(), resp.json::<Value>().await.unwrap_or(Value::Null));
     if status.as_u16() != 202 {
         bail!("starting the render answered {status}: {}", message(&body));
     }
-    let render_id = body["renderId"]
-        .as_str()
-        .context("the gateway answered no renderId")?
-        .to_string();
+    let render_id = body["renderId"].as_str().context("the gateway answered no renderId")?.to_string();
     eprintln!("render {render_id} started");
 
     let started = tokio::time::Instant::now();
     let done = loop {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let resp = http
-            .get(format!("{base}/api/renders/{render_id}"))
-            .bearer_auth(&token)
-            .send()
-            .await?;
+        let resp = http.get(format!("{base}/api/renders/{render_id}")).bearer_auth(token).send().await?;
         let status = resp.status().as_u16();
         let body = resp.json::<Value>().await.unwrap_or(Value::Null);
         match (status, body["status"].as_str()) {
@@ -81,38 +78,21 @@ pub async fn run(args: RenderArgs) -> anyhow::Result<()> {
             (200, Some("completed")) => break body,
             (200, Some("failed")) => {
                 eprintln!();
-                bail!(
-                    "the render failed: {}",
-                    body["error"].as_str().unwrap_or("no reason given")
-                );
+                bail!("the render failed: {}", body["error"].as_str().unwrap_or("no reason given"));
             }
             // The worker may be restarting; the render resumes when it is back.
             (503, _) => {}
-            _ => bail!(
-                "following render {render_id} answered {status}: {}",
-                message(&body)
-            ),
+            _ => bail!("following render {render_id} answered {status}: {}", message(&body)),
         }
     };
     draw(&serde_json::json!({"stage": "done", "done": 1, "total": 1}));
     eprintln!();
 
-    let media_url = done["mediaUrl"]
-        .as_str()
-        .context("the finished render has no media")?;
-    let film = http
-        .get(format!("{base}{media_url}"))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from(format!("render-{render_id}.mp4")));
-    std::fs::write(&out, film.bytes().await?)
-        .with_context(|| format!("writing {}", out.display()))?;
-    println!("{}", std::path::absolute(&out)?.display());
-    Ok(())
+    let media_url = done["mediaUrl"].as_str().context("the finished render has no media")?;
+    let film = http.get(format!("{base}{media_url}")).bearer_auth(token).send().await?.error_for_status()?;
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("render-{render_id}.mp4")));
+    std::fs::write(&out, film.bytes().await?).with_context(|| format!("writing {}", out.display()))?;
+    Ok(std::path::absolute(&out)?)
 }
 
 /// `[########------------]  3/8 conforming`, redrawn in place.
@@ -133,7 +113,7 @@ fn draw(progress: &Value) {
     let _ = std::io::stderr().flush();
 }
 
-fn message(body: &Value) -> String {
+pub fn message(body: &Value) -> String {
     body["error"]["message"]
         .as_str()
         .map_or_else(|| body.to_string(), str::to_string)

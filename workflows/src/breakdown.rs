@@ -31,6 +31,10 @@ pub struct BreakdownInput {
     pub poll_every_secs: u64,
     /// The project's setting, passed to every shot it starts.
     pub require_human_approval: bool,
+    /// About how many shots the whole song should have (shared by the scenes by length; each
+    /// scene gets at least what its clips need); `None` leaves it to the ORCHESTRATOR.
+    #[serde(default)]
+    pub shots: Option<u32>,
 }
 
 /// The scenes, every reference image made for them, and the shots they started.
@@ -89,7 +93,8 @@ impl BreakdownWorkflow {
             })
             .collect();
         let ctx: &Ctx = ctx;
-        let BreakdownInput { project_id, analysis_id, poll_every_secs, require_human_approval } = ctx.state(|s| s.input.clone());
+        let BreakdownInput { project_id, analysis_id, poll_every_secs, require_human_approval, shots: wanted_shots } =
+            ctx.state(|s| s.input.clone());
         let asked = until_valid(
             |refusals| {
                 ctx.state_mut(|s| s.status.answers += 1);
@@ -113,6 +118,10 @@ impl BreakdownWorkflow {
             s.status.stage = BreakdownStage::References;
             s.status.scenes = scenes.len();
         });
+        let song_ms = scenes.last().map_or(1, |s| s.timestamps.end_ms).max(1);
+        let share = |scene: &Scene| {
+            wanted_shots.map(|n| ((u64::from(n) * scene.timestamps.duration_ms() + song_ms / 2) / song_ms).max(1) as usize)
+        };
         let children = scenes.iter().map(|scene| async move {
             let input = SceneInput {
                 project_id,
@@ -120,6 +129,7 @@ impl BreakdownWorkflow {
                 analysis_id,
                 require_human_approval,
                 references: wanted(scene).len(),
+                most_shots: share(scene),
                 poll_every_secs,
             };
             let mut opts = ChildWorkflowOptions::workflow_id(scene_workflow_id(scene.scene_id));

@@ -375,6 +375,9 @@ pub struct PlanShots {
     pub analysis_id: AnalysisId,
     /// One per possible shot position (`shot::plan::MAX_SHOTS`), drawn once by the workflow.
     pub shot_ids: Vec<ShotId>,
+    /// The most shots wanted for the scene (raised to what its clips need).
+    #[serde(default)]
+    pub most_shots: Option<usize>,
     #[serde(default)]
     pub refusals: Vec<Refusal>,
 }

@@ -36,6 +36,9 @@ pub struct SceneInput {
     pub require_human_approval: bool,
     /// How many references the scene needs (`scene::asset::wanted(..).len()`).
     pub references: usize,
+    /// The most shots wanted for the scene, when the breakdown was given a total.
+    #[serde(default)]
+    pub most_shots: Option<usize>,
     /// How long to wait for a webhook before polling the provider.
     pub poll_every_secs: u64,
 }
@@ -112,6 +115,7 @@ impl SceneWorkflow {
                     scene_id: input.scene_id,
                     analysis_id: input.analysis_id,
                     shot_ids: shot_ids.clone(),
+                    most_shots: input.most_shots,
                     refusals,
                 };
                 ctx.execute_activity(BreakdownActivities::plan_shots, plan, plan_opts())

@@ -26,7 +26,8 @@ const EDGE_TOLERANCE_MS: u64 = 500;
 const SYSTEM: &str = "You are the ORCHESTRATOR of Miri, a music-video studio. Cut one scene of \
 the video into shots. Shots follow each other without gaps or overlaps and together cover the \
 scene exactly; each starts and ends on a Moment edge (the sung words sit on the song's beats) or \
-on the scene's own edges, and no shot is longer than the longest clip the video model makes. For \
+on the scene's own edges, no shot is longer than the longest clip the video model makes, and \
+there are no more shots than `mostShots`. For \
 each shot write: the description of its still — what the camera sees, with Miri at rest and \
 nothing moving (no verbs of motion: the still is a frozen frame); the camera framing; and the \
 motion of its clip — what moves, starting from that still. Keep to the scene's place, outfit \
@@ -78,8 +79,22 @@ pub fn moments_in(moments: &[Moment], span: Timestamps) -> Vec<&Moment> {
     moments.iter().filter(|m| m.timestamps.start_ms >= span.start_ms && m.timestamps.end_ms <= span.end_ms).collect()
 }
 
-/// The request for one scene: the scene, its Moments, the plot and the longest clip, as data.
-pub fn request(model: &str, scene: &Scene, moments: &[&Moment], plot: &str, longest_secs: u32, refusals: &[Refusal]) -> GenerateRequest {
+/// The fewest shots that can cover `scene`: one clip holds at most `longest_secs`.
+pub fn fewest(scene: &Scene, longest_secs: u32) -> usize {
+    scene.timestamps.duration_ms().div_ceil(u64::from(longest_secs.max(1)) * 1000) as usize
+}
+
+/// The request for one scene: the scene, its Moments, the plot, the longest clip and the most
+/// shots wanted, as data.
+pub fn request(
+    model: &str,
+    scene: &Scene,
+    moments: &[&Moment],
+    plot: &str,
+    longest_secs: u32,
+    most_shots: usize,
+    refusals: &[Refusal],
+) -> GenerateRequest {
     let moments: Vec<Value> =
         moments.iter().map(|m| json!({ "words": m.words, "startMs": m.timestamps.start_ms, "endMs": m.timestamps.end_ms })).collect();
     let data = json!({
@@ -91,6 +106,7 @@ pub fn request(model: &str, scene: &Scene, moments: &[&Moment], plot: &str, long
         "moments": moments,
         "plot": plot,
         "longestClipSecs": longest_secs,
+        "mostShots": most_shots,
     });
     let question = format!("Cut this scene into shots:\n{}", llm::data_block(&data));
     let mut turns = vec![Turn::user(vec![LlmPart::text(question)])];
@@ -107,17 +123,20 @@ impl ShotsAnswer {
         parse_json(text)
     }
 
-    /// The scene's shots (DRAFT), in order, under the ids the workflow drew.
+    /// The scene's shots (DRAFT), in order, under the ids the workflow drew; at most
+    /// `most_shots` of them.
+    #[allow(clippy::too_many_arguments)]
     pub fn into_shots(
         self,
         scene: &Scene,
         moments: &[&Moment],
         longest_secs: u32,
+        most_shots: usize,
         ids: &[ShotId],
         image_endpoint: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Shot>, FieldError> {
-        let most = MAX_SHOTS.min(ids.len());
+        let most = MAX_SHOTS.min(ids.len()).min(most_shots);
         if self.shots.is_empty() || self.shots.len() > most {
             return Err(FieldError::new("shots", format!("has {} shots; a scene has 1 to {most}", self.shots.len())));
         }
@@ -231,7 +250,7 @@ mod tests {
     fn cut(answer: ShotsAnswer) -> Result<Vec<Shot>, FieldError> {
         let m = moments();
         let refs: Vec<&Moment> = m.iter().collect();
-        answer.into_shots(&scene(), &refs, 10, &ids(), "fal-ai/flux-2/lora", Utc::now())
+        answer.into_shots(&scene(), &refs, 10, MAX_SHOTS, &ids(), "fal-ai/flux-2/lora", Utc::now())
     }
 
     #[test]
@@ -243,6 +262,16 @@ mod tests {
         assert_eq!(shots[0].scene_id, Some(scene().scene_id));
         assert_eq!(shots[2].motion.as_deref(), Some("she turns her head to the sky"));
         assert!(shots.iter().all(|s| s.status == ShotStatus::Draft));
+    }
+
+    #[test]
+    fn no_more_shots_than_asked_for_and_never_fewer_than_the_clips_need() {
+        let m = moments();
+        let refs: Vec<&Moment> = m.iter().collect();
+        let three = ShotsAnswer { shots: vec![draft(10_000, 12_400), draft(12_400, 16_000), draft(16_000, 22_000)] };
+        let err = three.into_shots(&scene(), &refs, 10, 2, &ids(), "fal-ai/flux-2/lora", Utc::now()).unwrap_err();
+        assert!(err.message.contains("a scene has 1 to 2"), "{err}");
+        assert_eq!(fewest(&scene(), 10), 2, "12 s in clips of at most 10 s");
     }
 
     #[test]

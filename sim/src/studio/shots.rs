@@ -38,8 +38,9 @@ pub fn answer(data: &Value, broken: bool) -> Value {
         fine.extend((0..n).map(|k| w[0] + k * (w[1] - w[0]) / n));
     }
     fine.push(end);
-    // Joined greedily up to the target length.
-    let target = TARGET_MS.min(longest);
+    // Joined greedily up to the target length (longer when fewer shots are wanted).
+    let most = data["mostShots"].as_u64().unwrap_or(u64::MAX).max(1);
+    let target = TARGET_MS.max((end - start).div_ceil(most)).min(longest);
     let mut cuts = vec![start];
     for (i, &p) in fine.iter().enumerate().skip(1) {
         let shot_start = *cuts.last().unwrap_or(&start);
@@ -49,6 +50,16 @@ pub fn answer(data: &Value, broken: bool) -> Value {
     }
     cuts.push(end);
     cuts.dedup();
+    // Still too many: join the shortest neighbours that fit one clip.
+    while cuts.len() as u64 - 1 > most {
+        let joinable = (1..cuts.len() - 1).filter(|&i| cuts[i + 1] - cuts[i - 1] <= longest).min_by_key(|&i| cuts[i + 1] - cuts[i - 1]);
+        match joinable {
+            Some(i) => {
+                cuts.remove(i);
+            }
+            None => break,
+        }
+    }
     let shots: Vec<Value> = cuts
         .windows(2)
         .enumerate()
@@ -88,5 +99,12 @@ mod tests {
         assert!(edges.iter().all(|(s, e)| e - s <= 10_000), "{edges:?}");
         assert!(edges.iter().skip(1).take(2).all(|(s, _)| [10_600, 12_400, 14_200, 16_000, 25_000].contains(s)), "{edges:?}");
         assert_eq!(shots[0]["description"], "Miri in a garden, at rest, wide shot");
+
+        let mut few = data.clone();
+        few["mostShots"] = json!(2);
+        let shots = answer(&few, false)["shots"].as_array().unwrap().clone();
+        // 30 s cannot go in 2 clips of 10 s: the fewest the cut points allow, each still one clip.
+        assert_eq!(shots.len(), 4, "{shots:?}");
+        assert!(shots.iter().all(|s| s["endMs"].as_u64().unwrap() - s["startMs"].as_u64().unwrap() <= 10_000));
     }
 }
