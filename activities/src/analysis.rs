@@ -2,6 +2,7 @@
 //! and Moments (a paid call, through [`crate::ask`]), and store the table.
 
 use crate::ask;
+use crate::lookup::required;
 use crate::budget::BudgetPolicy;
 use crate::shot::{fail, retryable, store_failure};
 use chrono::Utc;
@@ -9,7 +10,7 @@ use miri_core::analysis::ask::{self as analysis_ask, AnalysisAnswer};
 use miri_core::analysis::features::{Loudness, brightness_of};
 use miri_core::ask::Refusal;
 use miri_core::llm::{Blob, BlobData};
-use miri_core::{AgentRole, Analysis, Project, ProjectId, SongFeatures};
+use miri_core::{AgentRole, Analysis, Project, SongFeatures};
 use miri_providers::models::Models;
 use miri_store::{At, MediaStore, Records, StoreError};
 use miri_workflows::contract::{AnalyseSong, Analysed, ExtractFeatures, analysis_markers, failure};
@@ -42,7 +43,7 @@ impl AnalysisWorker {
         _ctx: ActivityContext,
         input: ExtractFeatures,
     ) -> Result<SongFeatures, ActivityError> {
-        let project = self.project(input.project_id).await?;
+        let project: Project = required(&self.deps.store, "project", input.project_id).await?;
         let bytes = self.song(&project).await?;
         let sha = project.song.sha256.clone();
         tokio::task::spawn_blocking(move || measure(&bytes, sha))
@@ -61,7 +62,7 @@ impl AnalysisWorker {
         if let Some((_, stored)) = d.store.get::<Analysis>(&key, At::Newest).await.map_err(store_failure)? {
             return Ok(Analysed::Stored(stored));
         }
-        let project = self.project(input.project_id).await?;
+        let project: Project = required(&self.deps.store, "project", input.project_id).await?;
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
         let song = Blob { mime_type: project.song.content_type.clone(), data: BlobData::Bytes(self.song(&project).await?.to_vec()) };
         let request = analysis_ask::request(&model, &input.features, &project.lyrics, Some(song), &input.refusals);
@@ -96,15 +97,6 @@ impl AnalysisWorker {
 }
 
 impl AnalysisWorker {
-    async fn project(&self, id: ProjectId) -> Result<Project, ActivityError> {
-        self.deps
-            .store
-            .project(id)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| fail(failure::NOT_FOUND, format!("project {id} does not exist")))
-    }
-
     async fn song(&self, project: &Project) -> Result<bytes::Bytes, ActivityError> {
         self.deps.media.get(&project.song.key).await.map_err(|e| retryable(format!("reading the song: {e}")))
     }

@@ -2,6 +2,7 @@
 //! calls, through [`crate::ask`]), and store them under the ids the workflows drew.
 
 use crate::ask;
+use crate::lookup::{required, stored_run};
 use crate::budget::BudgetPolicy;
 use crate::shot::{fail, store_failure};
 use chrono::Utc;
@@ -9,9 +10,9 @@ use miri_core::ask::Refusal;
 use miri_core::prompt::KlingModel;
 use miri_core::scene::ask::{self as scene_ask, ScenesAnswer};
 use miri_core::shot::plan::{self, ShotsAnswer, moments_in};
-use miri_core::{AgentRole, Analysis, Scene, Shot};
+use miri_core::{AgentRole, Analysis, Project, Scene, Shot};
 use miri_providers::models::Models;
-use miri_store::{At, Records, StoreError};
+use miri_store::{Records, StoreError};
 use miri_workflows::contract::{Answered, PlanScenes, PlanShots, breakdown_markers, failure};
 use std::sync::Arc;
 use temporalio_macros::activities;
@@ -42,22 +43,12 @@ impl BreakdownWorker {
         input: PlanScenes,
     ) -> Result<Answered<Vec<Scene>>, ActivityError> {
         let d = &self.deps;
-        if let Some(stored) = self.stored(&input).await? {
+        let ids: Vec<_> = input.draws.iter().map(|draw| draw.scene_id).collect();
+        if let Some(stored) = stored_run::<Scene, _>(&d.store, ids).await? {
             return Ok(Answered::Stored(stored));
         }
-        let missing = |what: String| fail(failure::NOT_FOUND, what);
-        let (_, analysis) = d
-            .store
-            .get::<Analysis>(&input.analysis_id.to_string(), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("analysis {} does not exist", input.analysis_id)))?;
-        let project = d
-            .store
-            .project(input.project_id)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("project {} does not exist", input.project_id)))?;
+        let analysis: Analysis = required(&d.store, "analysis", input.analysis_id).await?;
+        let project: Project = required(&d.store, "project", input.project_id).await?;
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
         let request = scene_ask::request(&model, &analysis, &project.plot, &input.refusals);
         let first = input.draws.first().map(|d| d.scene_id.to_string()).unwrap_or_default();
@@ -93,28 +84,12 @@ impl BreakdownWorker {
         input: PlanShots,
     ) -> Result<Answered<Vec<Shot>>, ActivityError> {
         let d = &self.deps;
-        if let Some(stored) = self.stored_shots(&input).await? {
+        if let Some(stored) = stored_run::<Shot, _>(&d.store, &input.shot_ids).await? {
             return Ok(Answered::Stored(stored));
         }
-        let missing = |what: String| fail(failure::NOT_FOUND, what);
-        let (_, scene) = d
-            .store
-            .get::<Scene>(&input.scene_id.to_string(), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("scene {} does not exist", input.scene_id)))?;
-        let (_, analysis) = d
-            .store
-            .get::<Analysis>(&input.analysis_id.to_string(), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("analysis {} does not exist", input.analysis_id)))?;
-        let project = d
-            .store
-            .project(input.project_id)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("project {} does not exist", input.project_id)))?;
+        let scene: Scene = required(&d.store, "scene", input.scene_id).await?;
+        let analysis: Analysis = required(&d.store, "analysis", input.analysis_id).await?;
+        let project: Project = required(&d.store, "project", input.project_id).await?;
         let settings = &project.config.global_settings;
         let longest = KlingModel::of(&settings.video_model)
             .and_then(|m| m.clip_secs(u64::MAX).err())
@@ -145,31 +120,5 @@ impl BreakdownWorker {
             }
         }
         Ok(Answered::Stored(shots))
-    }
-}
-
-impl BreakdownWorker {
-    /// The shots an earlier attempt stored under these ids, in order.
-    async fn stored_shots(&self, input: &PlanShots) -> Result<Option<Vec<Shot>>, ActivityError> {
-        let mut shots = Vec::new();
-        for id in &input.shot_ids {
-            match self.deps.store.shot(*id).await.map_err(store_failure)? {
-                Some((_, shot)) => shots.push(shot),
-                None => break,
-            }
-        }
-        Ok((!shots.is_empty()).then_some(shots))
-    }
-
-    /// The scenes an earlier attempt stored under these draws, in order.
-    async fn stored(&self, input: &PlanScenes) -> Result<Option<Vec<Scene>>, ActivityError> {
-        let mut scenes = Vec::new();
-        for draw in &input.draws {
-            match self.deps.store.get::<Scene>(&draw.scene_id.to_string(), At::Newest).await.map_err(store_failure)? {
-                Some((_, scene)) => scenes.push(scene),
-                None => break,
-            }
-        }
-        Ok((!scenes.is_empty()).then_some(scenes))
     }
 }

@@ -7,6 +7,7 @@ pub mod ask;
 pub mod breakdown;
 pub mod budget;
 pub mod events;
+mod lookup;
 pub mod render;
 pub mod scene;
 pub mod shot;

@@ -3,6 +3,7 @@
 //! finds the request already paid for) and whose second holds the image and its bill.
 
 use crate::budget::BudgetPolicy;
+use crate::lookup::required;
 use crate::shot::{download, fail, media_url, refused, retryable, store_failure};
 use chrono::Utc;
 use miri_core::scene::asset::{self, wanted};
@@ -50,8 +51,9 @@ impl SceneWorker {
         {
             return Ok(Submitted { request_id });
         }
-        let scene = self.scene(&job).await?;
-        let endpoint = self.project(&job).await?.config.global_settings.image_model;
+        let scene: Scene = required(&d.store, "scene", job.scene_id).await?;
+        let project: Project = required(&d.store, "project", job.project_id).await?;
+        let endpoint = project.config.global_settings.image_model;
         let (role, name) = wanted(&scene)
             .get(job.index)
             .cloned()
@@ -180,15 +182,5 @@ impl SceneWorker {
 
     async fn submitted(&self, job: &AssetJob) -> Result<(u64, SceneAsset), ActivityError> {
         self.asset(job).await?.ok_or_else(|| fail(failure::NOT_FOUND, format!("asset {} was never submitted", job.asset_id)))
-    }
-
-    async fn scene(&self, job: &AssetJob) -> Result<Scene, ActivityError> {
-        let found = self.deps.store.get::<Scene>(&job.scene_id.to_string(), At::Newest).await.map_err(store_failure)?;
-        found.map(|(_, s)| s).ok_or_else(|| fail(failure::NOT_FOUND, format!("scene {} does not exist", job.scene_id)))
-    }
-
-    async fn project(&self, job: &AssetJob) -> Result<Project, ActivityError> {
-        let found = self.deps.store.project(job.project_id).await.map_err(store_failure)?;
-        found.ok_or_else(|| fail(failure::NOT_FOUND, format!("project {} does not exist", job.project_id)))
     }
 }

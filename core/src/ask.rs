@@ -2,7 +2,7 @@
 //! valid record is refused with the field at fault, and the next attempt carries the refused
 //! answer and the reason, so the model corrects itself instead of guessing again.
 
-use crate::llm::{Part, Turn};
+use crate::llm::{GenerateRequest, Part, Turn};
 use serde::{Deserialize, Serialize};
 
 /// The most of a refused answer sent back (the model sees its own words and the reason).
@@ -36,4 +36,23 @@ pub fn refusal_turns(refusals: &[Refusal]) -> Vec<Turn> {
             ]
         })
         .collect()
+}
+
+/// A structured question: `system` as the instruction, `question` as the first user turn, then
+/// every refusal so far; the answer must match `schema`.
+pub fn structured_request(
+    model: &str,
+    system: &str,
+    question: Vec<Part>,
+    schema: serde_json::Value,
+    refusals: &[Refusal],
+    temperature: f32,
+) -> GenerateRequest {
+    let mut turns = vec![Turn::user(question)];
+    turns.extend(refusal_turns(refusals));
+    let mut request = GenerateRequest::new(model, turns);
+    request.system = Some(system.into());
+    request.response_schema = Some(schema);
+    request.temperature = Some(temperature);
+    request
 }

@@ -21,6 +21,26 @@ pub fn snap(anchors: &[u64], ms: u64, tolerance_ms: u64) -> u64 {
     nearest(anchors, ms).filter(|a| a.abs_diff(ms) <= tolerance_ms).unwrap_or(ms)
 }
 
+/// Proposed `(start, end)` edges moved onto the nearest of `anchors` within `tolerance_ms`, then
+/// closed into a cover of `whole` ([`cover`]).
+pub fn fit(
+    edges: impl IntoIterator<Item = (u64, u64)>,
+    anchors: impl IntoIterator<Item = u64>,
+    whole: Timestamps,
+    tolerance_ms: u64,
+    what: &str,
+) -> Result<Vec<Timestamps>, FieldError> {
+    let mut anchors: Vec<u64> = anchors.into_iter().chain([whole.start_ms, whole.end_ms]).collect();
+    anchors.sort_unstable();
+    anchors.dedup();
+    let mut spans: Vec<Timestamps> = edges
+        .into_iter()
+        .map(|(start, end)| Timestamps { start_ms: snap(&anchors, start, tolerance_ms), end_ms: snap(&anchors, end, tolerance_ms) })
+        .collect();
+    cover(&mut spans, whole, tolerance_ms, what)?;
+    Ok(spans)
+}
+
 /// Makes `spans` (in order) cover `whole` exactly (the song, a scene): a seam or an overhang
 /// within `tolerance_ms` is closed; a wider gap, an overlap or a short end is refused, naming
 /// `{what}[i]` (`parts`, `scenes`, `shots`).

@@ -326,18 +326,7 @@ impl Api {
                 bail!("ffmpeg could not make the test song");
             }
         }
-        let form = reqwest::multipart::Form::new()
-            .text("name", name.to_string())
-            .text("lyrics", "שְׁמַע, אָבִי שֶׁבַּשָּׁמַיִם")
-            .text("plot", "A girl walks through a garden at dawn.")
-            .part("song", reqwest::multipart::Part::bytes(std::fs::read(&mp3)?).file_name("song.mp3"));
-        let resp = self.rest.post(self.url("/api/projects")).bearer_auth(&self.token).multipart(form).send().await?;
-        let status = resp.status();
-        let body: Value = resp.json().await?;
-        if status != 201 {
-            bail!("creating a project answered {status}: {body}");
-        }
-        Ok(body["projectId"].as_str().context("projectId")?.to_string())
+        self.create_project_with(name, &mp3, "שְׁמַע, אָבִי שֶׁבַּשָּׁמַיִם", "A girl walks through a garden at dawn.").await
     }
 
     pub async fn create_shot(&self, project: &str, start_ms: u64, end_ms: u64) -> anyhow::Result<String> {

@@ -6,9 +6,9 @@
 //! cannot make a valid table is refused with the field at fault, which goes back to the model.
 
 use crate::analysis::{Analysis, Atmosphere, Moment, Part, features::SNAP_TOLERANCE_MS};
-use crate::ask::{Refusal, refusal_turns};
+use crate::ask::{Refusal, structured_request};
 use crate::timeline::cover;
-use crate::llm::{self, Blob, GenerateRequest, Part as LlmPart, Turn};
+use crate::llm::{self, Blob, GenerateRequest, Part as LlmPart};
 use crate::schema::{FieldError, Validate, parse_json};
 use crate::analysis::SongFeatures;
 use crate::{AnalysisId, ProjectId, Timestamps};
@@ -113,13 +113,7 @@ pub fn request(model: &str, features: &SongFeatures, lyrics: &str, song: Option<
         "Analyse this song. Its measurements and lyrics:\n{}",
         llm::data_block(&document(features, lyrics))
     )));
-    let mut turns = vec![Turn::user(parts)];
-    turns.extend(refusal_turns(refusals));
-    let mut request = GenerateRequest::new(model, turns);
-    request.system = Some(SYSTEM.into());
-    request.response_schema = Some(schema());
-    request.temperature = Some(0.2);
-    request
+    structured_request(model, SYSTEM, parts, schema(), refusals, 0.2)
 }
 
 /// Miri's measurements and the lyrics as one document. Loudness goes per bar (four beats) to keep

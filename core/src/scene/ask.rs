@@ -4,11 +4,11 @@
 //! an edge that cuts a sung Moment in two, and gives each scene the id and seed the workflow drew.
 
 use crate::analysis::Analysis;
-use crate::ask::{Refusal, refusal_turns};
-use crate::llm::{self, GenerateRequest, Part as LlmPart, Turn};
+use crate::ask::{Refusal, structured_request};
+use crate::llm::{self, GenerateRequest, Part as LlmPart};
 use crate::scene::{MAX_PROPS, Outfit, Prop, Scene, check_cover};
 use crate::schema::{FieldError, each, parse_json};
-use crate::timeline::{cover, snap};
+use crate::timeline::fit;
 use crate::{ProjectId, SceneId, Timestamps};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -115,13 +115,7 @@ pub fn request(model: &str, analysis: &Analysis, plot: &str, refusals: &[Refusal
         .collect();
     let data = json!({ "song": { "durationMs": analysis.duration_ms, "parts": parts, "moments": moments }, "plot": plot });
     let question = format!("Break this song into scenes. Its analysis and the director's plot:\n{}", llm::data_block(&data));
-    let mut turns = vec![Turn::user(vec![LlmPart::text(question)])];
-    turns.extend(refusal_turns(refusals));
-    let mut request = GenerateRequest::new(model, turns);
-    request.system = Some(SYSTEM.into());
-    request.response_schema = Some(schema());
-    request.temperature = Some(0.4);
-    request
+    structured_request(model, SYSTEM, vec![LlmPart::text(question)], schema(), refusals, 0.4)
 }
 
 impl ScenesAnswer {
@@ -141,22 +135,14 @@ impl ScenesAnswer {
         if self.scenes.is_empty() || self.scenes.len() > most {
             return Err(FieldError::new("scenes", format!("has {} scenes; a song has 1 to {most}", self.scenes.len())));
         }
-        let mut anchors: Vec<u64> = [0, analysis.duration_ms]
-            .into_iter()
-            .chain(analysis.parts.iter().flat_map(|p| [p.timestamps.start_ms, p.timestamps.end_ms]))
-            .chain(analysis.moments.iter().flat_map(|m| [m.timestamps.start_ms, m.timestamps.end_ms]))
-            .collect();
-        anchors.sort_unstable();
-        anchors.dedup();
-        let mut spans: Vec<Timestamps> = self
-            .scenes
+        let anchors = analysis
+            .parts
             .iter()
-            .map(|s| Timestamps {
-                start_ms: snap(&anchors, s.start_ms, EDGE_TOLERANCE_MS),
-                end_ms: snap(&anchors, s.end_ms, EDGE_TOLERANCE_MS),
-            })
-            .collect();
-        cover(&mut spans, Timestamps { start_ms: 0, end_ms: analysis.duration_ms }, EDGE_TOLERANCE_MS, "scenes")?;
+            .map(|p| p.timestamps)
+            .chain(analysis.moments.iter().map(|m| m.timestamps))
+            .flat_map(|t| [t.start_ms, t.end_ms]);
+        let song = Timestamps { start_ms: 0, end_ms: analysis.duration_ms };
+        let spans = fit(self.scenes.iter().map(|s| (s.start_ms, s.end_ms)), anchors, song, EDGE_TOLERANCE_MS, "scenes")?;
         for (i, t) in spans.iter().enumerate().skip(1) {
             if let Some(m) = analysis.moments.iter().find(|m| m.timestamps.start_ms < t.start_ms && t.start_ms < m.timestamps.end_ms) {
                 return Err(FieldError::new(

@@ -5,11 +5,11 @@
 //! not to a paid call) and what moves in its clip.
 
 use crate::analysis::Moment;
-use crate::ask::{Refusal, refusal_turns};
-use crate::llm::{self, GenerateRequest, Part as LlmPart, Turn};
+use crate::ask::{Refusal, structured_request};
+use crate::llm::{self, GenerateRequest, Part as LlmPart};
 use crate::prompt::{FluxRequest, ModelCode, RestingPose, Tag};
 use crate::schema::{FieldError, parse_json};
-use crate::timeline::{cover, snap};
+use crate::timeline::fit;
 use crate::{Scene, Shot, ShotId, ShotStatus, Timestamps, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -109,13 +109,7 @@ pub fn request(
         "mostShots": most_shots,
     });
     let question = format!("Cut this scene into shots:\n{}", llm::data_block(&data));
-    let mut turns = vec![Turn::user(vec![LlmPart::text(question)])];
-    turns.extend(refusal_turns(refusals));
-    let mut request = GenerateRequest::new(model, turns);
-    request.system = Some(SYSTEM.into());
-    request.response_schema = Some(schema());
-    request.temperature = Some(0.4);
-    request
+    structured_request(model, SYSTEM, vec![LlmPart::text(question)], schema(), refusals, 0.4)
 }
 
 impl ShotsAnswer {
@@ -141,21 +135,8 @@ impl ShotsAnswer {
             return Err(FieldError::new("shots", format!("has {} shots; a scene has 1 to {most}", self.shots.len())));
         }
         let whole = scene.timestamps;
-        let mut anchors: Vec<u64> = [whole.start_ms, whole.end_ms]
-            .into_iter()
-            .chain(moments.iter().flat_map(|m| [m.timestamps.start_ms, m.timestamps.end_ms]))
-            .collect();
-        anchors.sort_unstable();
-        anchors.dedup();
-        let mut spans: Vec<Timestamps> = self
-            .shots
-            .iter()
-            .map(|s| Timestamps {
-                start_ms: snap(&anchors, s.start_ms, EDGE_TOLERANCE_MS),
-                end_ms: snap(&anchors, s.end_ms, EDGE_TOLERANCE_MS),
-            })
-            .collect();
-        cover(&mut spans, whole, EDGE_TOLERANCE_MS, "shots")?;
+        let anchors = moments.iter().flat_map(|m| [m.timestamps.start_ms, m.timestamps.end_ms]);
+        let spans = fit(self.shots.iter().map(|s| (s.start_ms, s.end_ms)), anchors, whole, EDGE_TOLERANCE_MS, "shots")?;
         let mut shots = Vec::with_capacity(spans.len());
         for (i, (draft, t)) in self.shots.into_iter().zip(spans).enumerate() {
             let field = |f: &str| format!("shots[{i}].{f}");

@@ -1,0 +1,30 @@
+//! Reading what an activity needs from the store: a record that must exist (else a `NotFound`
+//! failure naming it, which no retry fixes), and the records an earlier attempt of the same
+//! activity already wrote under ids the workflow drew.
+
+use crate::shot::{fail, store_failure};
+use miri_store::{At, Record, Records};
+use miri_workflows::contract::failure;
+use std::fmt::Display;
+use temporalio_sdk::activities::ActivityError;
+
+/// The newest revision of `what` `id`.
+pub async fn required<T: Record>(store: &Records, what: &str, id: impl Display) -> Result<T, ActivityError> {
+    let id = id.to_string();
+    match store.get::<T>(&id, At::Newest).await.map_err(store_failure)? {
+        Some((_, record)) => Ok(record),
+        None => Err(fail(failure::NOT_FOUND, format!("{what} {id} does not exist"))),
+    }
+}
+
+/// The records stored under `ids`, in order, up to the first one missing; `None` when the first is.
+pub async fn stored_run<T: Record, I: Display>(store: &Records, ids: impl IntoIterator<Item = I>) -> Result<Option<Vec<T>>, ActivityError> {
+    let mut found = Vec::new();
+    for id in ids {
+        match store.get::<T>(&id.to_string(), At::Newest).await.map_err(store_failure)? {
+            Some((_, record)) => found.push(record),
+            None => break,
+        }
+    }
+    Ok((!found.is_empty()).then_some(found))
+}
