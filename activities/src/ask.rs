@@ -44,6 +44,8 @@ pub async fn ask(
     if let Budgeted::Blocked { needed_usd_micros, available_usd_micros } =
         budget.reserve_amount(store, project, None, key, &model, amount).await.map_err(store_failure)?
     {
+        // A model call does not wait for money (only shots pause): forget the wait.
+        budget.release(store, project, key, "over the cap; not asked").await.map_err(store_failure)?;
         return Err(fail(
             failure::OVER_BUDGET,
             format!(

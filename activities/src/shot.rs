@@ -3,17 +3,20 @@
 //! for the request already paid for under its version id.
 
 use crate::EventPublisher;
+use crate::ask;
 use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
+use miri_core::prompt::translate::{self, Translation};
 use miri_core::prompt::{Coloured, FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, flux::MAX_IMAGE_URLS, violation::summary};
-use miri_core::{Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
+use miri_core::{AgentRole, Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
 use miri_providers::breaker::{Breakers, Provider, Refused};
+use miri_providers::models::Models;
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{At, MediaStore, ProviderRequest, Records, StoreError, Under};
 use miri_workflows::contract::{
     Advance, Advanced, Budgeted, Ingest, Polled, PreparePrompt, ProviderResult, ReleaseBudget, ReserveBudget, Submit,
-    Submitted, failure, markers as shot_activities,
+    Submitted, TranslatePrompt, failure, markers as shot_activities,
 };
 use serde_json::{Value, json};
 use std::{sync::Arc, time::Duration};
@@ -38,6 +41,8 @@ pub struct ShotActivityDeps {
     /// One breaker per provider, shared by every activity of this worker.
     pub breakers: Breakers,
     pub budget: BudgetPolicy,
+    /// The language models (prompt translations).
+    pub models: Models,
 }
 
 /// The registered activity implementations (one instance per worker).
@@ -278,6 +283,39 @@ impl ShotWorker {
             BudgetError::Price(e) => fail(failure::UNPRICED, e.to_string()),
             BudgetError::Store(e) => store_failure(e),
         })
+    }
+
+    #[activity(definition = shot_activities::TranslatePrompt)]
+    pub async fn translate_prompt(self: Arc<Self>, _ctx: ActivityContext, input: TranslatePrompt) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        if d.store.version(input.version_id).await.map_err(store_failure)?.is_some() {
+            return Ok(());
+        }
+        let prompt = self.version(input.prompt_version).await?;
+        let text = prompt.prompt.clone().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no prompt text", prompt.version_id)))?;
+        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
+        let key = format!("translation:{}", input.version_id);
+        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &key, translate::request(&model, &text), 0).await?;
+        let answer = ask::complete(&reply).map_err(|r| retryable(r.error))?;
+        let hebrew = Translation::parse(&answer).map_err(|e| retryable(format!("the translation was refused: {e}")))?.hebrew;
+        let version = Version {
+            version_id: input.version_id,
+            shot_id: input.shot_id,
+            kind: VersionKind::Translation,
+            parent: Some(input.prompt_version),
+            model_code: Some(model),
+            seed: None,
+            cost: None,
+            author: Author::Llm,
+            reason: Some("the prompt in Hebrew".into()),
+            prompt: Some(hebrew),
+            request: None,
+            media: None,
+            source_url: None,
+            provider_request_id: None,
+            created_at: Utc::now(),
+        };
+        create_once(d.store.append_version(&version).await)
     }
 
     #[activity(definition = shot_activities::ReleaseBudget)]

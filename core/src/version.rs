@@ -15,6 +15,8 @@ pub enum VersionKind {
     Edit,
     Audit,
     Render,
+    /// A prompt's Hebrew translation (its parent is the prompt).
+    Translation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +79,7 @@ impl Validate for Version {
             return Err(FieldError::new("parent", "a version cannot be its own parent"));
         }
         match self.kind {
-            VersionKind::Prompt | VersionKind::Edit if self.prompt.as_deref().is_none_or(|p| p.trim().is_empty()) => {
+            VersionKind::Prompt | VersionKind::Edit | VersionKind::Translation if self.prompt.as_deref().is_none_or(|p| p.trim().is_empty()) => {
                 Err(FieldError::new("prompt", format!("a {:?} version carries its prompt text", self.kind).to_lowercase()))
             }
             VersionKind::Image | VersionKind::Video | VersionKind::Render if self.media.is_none() => {

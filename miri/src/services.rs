@@ -132,6 +132,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         events,
         public_url: args.public_url.clone(),
         http: reqwest::Client::builder().build()?,
+        models: models(args, breakers.clone())?,
         breakers,
         budget,
     };

@@ -97,6 +97,10 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
         let made: Vec<&Value> = references.iter().filter(|r| r["sceneId"] == scene["sceneId"]).map(|r| &r["sourceUrl"]).collect();
         assert!(made.iter().all(|u| urls.contains(u)), "every reference of the scene goes into the still: {urls:?}");
         assert!(urls.len() <= 10);
+        // The prompt the director is shown carries its Hebrew translation, beside it.
+        let translation = versions.as_array().unwrap().iter().find(|v| v["kind"] == "translation").expect("a translation");
+        assert_eq!(translation["parent"], prompt["versionId"]);
+        assert!(translation["prompt"].as_str().unwrap().contains("מירי"), "{translation}");
     }
     covered.sort_unstable();
     assert_eq!(covered.first().unwrap().0, 0);

@@ -53,7 +53,7 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
 
     let (status, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
     assert_eq!(status, 200);
-    assert_eq!(kinds(&versions), ["video", "prompt", "image", "prompt"], "newest first: {versions}");
+    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "translation", "prompt"], "newest first, each prompt with its Hebrew: {versions}");
     let video = &versions[0];
     let bytes = stack.download(video["mediaUrl"].as_str().unwrap()).await.unwrap();
     assert_eq!(bytes.len() as u64, video["media"]["size"].as_u64().unwrap());
@@ -62,9 +62,11 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
     let (seconds, kind) = probe(&file).await.unwrap();
     assert_eq!(kind, "video");
     assert!((seconds - 3.0).abs() < 0.1, "a 3 s shot gets a 3 s clip, got {seconds}");
-    let image = stack.download(versions[2]["mediaUrl"].as_str().unwrap()).await.unwrap();
+    let image = stack.download(versions[3]["mediaUrl"].as_str().unwrap()).await.unwrap();
     assert!(image.starts_with(b"\x89PNG"), "the still is a PNG");
-    assert!(versions[3]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
+    assert!(versions[5]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
+    assert_eq!(versions[4]["parent"], versions[5]["versionId"], "the still prompt's translation");
+    assert!(versions[4]["prompt"].as_str().unwrap().contains("מירי"), "{}", versions[4]);
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     let paid = submissions_per_version(&stack).await;
@@ -169,7 +171,7 @@ async fn a_killed_worker_loses_nothing_and_pays_once() {
     assert_eq!(done["revision"], 5, "every status change is a record: {done}");
 
     let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
-    assert_eq!(kinds(&versions), ["video", "prompt", "image", "prompt"]);
+    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "translation", "prompt"]);
     let paid = submissions_per_version(&stack).await;
     assert_eq!(paid.len(), 2, "{paid:?}");
     assert!(paid.values().all(|&n| n == 1), "exactly one paid submission per version: {paid:?}");

@@ -142,6 +142,16 @@ pub struct ReleaseBudget {
     pub reason: String,
 }
 
+/// Translate prompt `prompt_version` into Hebrew, as version `version_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranslatePrompt {
+    pub project_id: ProjectId,
+    pub shot_id: ShotId,
+    pub prompt_version: VersionId,
+    pub version_id: VersionId,
+}
+
 pub struct ShotActivities;
 
 #[activity_definitions]
@@ -178,6 +188,11 @@ impl ShotActivities {
 
     #[activity(name = "release_budget")]
     pub fn release_budget(input: ReleaseBudget) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "translate_prompt")]
+    pub fn translate_prompt(input: TranslatePrompt) -> Result<(), ActivityError> {
         unimplemented!()
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::contract::{
     Advance, Budgeted, Ingest, PreconformClip, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
-    RenderFormat, ReserveBudget, ShotActivities, Submit, failure,
+    RenderFormat, ReserveBudget, ShotActivities, Submit, TranslatePrompt, failure,
 };
 use crate::RENDER_TASK_QUEUE;
 use crate::provider::{self, Awaiting, Waited};
@@ -85,6 +85,8 @@ const BUDGET_PATCH: &str = "budget-ledger";
 
 /// Histories recorded before clips were conformed ahead of the render do not conform them.
 const PRECONFORM_PATCH: &str = "preconform-clip";
+/// Histories from before prompts were translated replay without the translation step.
+const TRANSLATION_PATCH: &str = "prompt-translation";
 
 /// A paused submission looks at the ledger again this often, in case a `budget_raised` signal
 /// was lost between the cap's change and its announcement.
@@ -219,6 +221,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         advance(ctx, ShotStatus::Draft, Some(failure_message(&e))).await.map_err(failed)?;
         return Err(Stop::Rejected);
     }
+    translate(ctx, &input, still_prompt).await;
 
     advance(ctx, ShotStatus::GeneratingImage, None).await.map_err(failed)?;
     let still = new_version(ctx);
@@ -248,6 +251,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     ctx.execute_activity(ShotActivities::prepare_prompt, prepare, store_opts())
         .await
         .map_err(failed)?;
+    translate(ctx, &input, clip_prompt).await;
     let clip = new_version(ctx);
     generate(ctx, &input, clip_prompt, clip, VersionKind::Video, ShotStatus::Completed).await?;
     if ctx.patched(PRECONFORM_PATCH) {
@@ -315,6 +319,16 @@ async fn generate(
     ctx.state_mut(|s| s.versions.push(version));
     entered(ctx, then);
     Ok(())
+}
+
+/// The prompt's Hebrew translation, as its own version beside it. Best effort: a translation
+/// that cannot be made leaves the prompt untranslated, never the shot stuck.
+async fn translate(ctx: &Ctx, input: &ShotInput, prompt: VersionId) {
+    if !ctx.patched(TRANSLATION_PATCH) {
+        return;
+    }
+    let job = TranslatePrompt { project_id: input.project_id, shot_id: input.shot_id, prompt_version: prompt, version_id: new_version(ctx) };
+    let _ = ctx.execute_activity(ShotActivities::translate_prompt, job, translate_opts()).await;
 }
 
 /// Reserves the submission's cost, pausing while the project's cap leaves too little.
@@ -437,6 +451,13 @@ fn store_opts() -> ActivityOptions {
 fn provider_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .retry_policy(retry(8, &[failure::PROVIDER_REJECTED, failure::NOT_FOUND]))
+        .build()
+}
+
+/// One model call; a few tries, then the shot goes on without it.
+fn translate_opts() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .retry_policy(retry(3, &[failure::PROVIDER_REJECTED, failure::NOT_FOUND, failure::OVER_BUDGET, failure::UNPRICED]))
         .build()
 }
 

@@ -8,6 +8,7 @@ pub mod kling;
 mod lexicon;
 mod shape;
 pub mod tag;
+pub mod translate;
 mod text;
 pub mod violation;
 
