@@ -8,6 +8,7 @@
 mod analysis;
 mod scenes;
 mod shots;
+mod story;
 
 use serde_json::Value;
 
@@ -20,6 +21,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
         "miri.scenes" => Some(scenes::answer(&data, broken)),
         "miri.shots" => Some(shots::answer(&data, broken)),
+        "miri.story" => Some(story::answer(&data, broken)),
         _ => None,
     }
 }
