@@ -365,7 +365,8 @@ impl Api {
             .auth(json!({"token": self.token}))
             .transport_type(TransportType::Websocket)
             .on("SHOT_UPDATED", forward(tx.clone()))
-            .on("RENDER_PROGRESS", forward(tx))
+            .on("RENDER_PROGRESS", forward(tx.clone()))
+            .on("CHAT_MESSAGE", forward(tx))
             .connect()
             .await?;
         // The client reports "connected" before the server's auth middleware has admitted the
@@ -427,8 +428,8 @@ fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {
     ]
 }
 
-/// A joined Socket.IO client and the `SHOT_UPDATED` and `RENDER_PROGRESS` events it got (with
-/// arrival time).
+/// A joined Socket.IO client and the `SHOT_UPDATED`, `RENDER_PROGRESS` and `CHAT_MESSAGE`
+/// events it got (with arrival time).
 pub struct Watch {
     _client: rust_socketio::asynchronous::Client,
     pub events: mpsc::UnboundedReceiver<(std::time::SystemTime, Value)>,
@@ -448,6 +449,22 @@ impl Watch {
                 return Ok(next);
             }
             seen.push(next.1["status"].clone());
+        }
+    }
+}
+
+impl Watch {
+    /// Waits for a `CHAT_MESSAGE` in this conversation from `speaker`; answers its payload.
+    pub async fn chat(&mut self, conversation: &str, speaker: &str, within: Duration) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (_, event) = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .with_context(|| format!("no CHAT_MESSAGE from {speaker} in {conversation} within {within:?}"))?
+                .context("socket closed")?;
+            if event["conversationId"] == conversation && event["speaker"] == speaker {
+                return Ok(event);
+            }
         }
     }
 }

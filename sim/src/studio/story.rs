@@ -13,7 +13,7 @@ const COMPANIONS: [&str; 16] = [
 ];
 const ENDINGS: [&str; 12] = ["in the end", "ends", "finally", "at last", "falls asleep", "בסוף", "נגמר", "לבסוף", "נרדמת", "נרדם", "מסתיים", "חוזרת הביתה"];
 const FAST: [&str; 14] = ["storm", "run", "chase", "fight", "dance", "party", "race", "סערה", "בורחת", "רצה", "מרדף", "רוקדת", "מסיבה", "קרב"];
-const CALM: [&str; 14] = ["sleep", "calm", "quiet", "slow", "gentle", "rest", "dream", "נרדמת", "ישנה", "שקט", "רגוע", "לאט", "חלום", "מנוחה"];
+const CALM: [&str; 14] = ["sleep", "calm", "quiet", "slow", "gentle", "rest", "dream", "נרדם", "ישנה", "שקט", "רגוע", "לאט", "חלום", "מנוחה"];
 const DARK: [&str; 14] = ["sad", "cry", "tears", "storm", "dark", "fear", "alone", "עצוב", "בוכה", "דמעות", "סערה", "חושך", "פחד", "לבד"];
 const BRIGHT: [&str; 10] = ["happy", "joy", "laugh", "smile", "celebrat", "שמחה", "צוחקת", "מחייכת", "שמש", "חוגגת"];
 const ASKS_FOR_SCRIPT: [&str; 6] = ["script", "write it", "תסריט", "כתוב", "תכתוב", "כתבי"];
@@ -32,7 +32,8 @@ pub fn answer(data: &Value, broken: bool) -> Value {
     let he = hebrew(last) || (last.is_empty() && hebrew(plot));
     let answers = said.iter().copied().collect::<Vec<_>>().join(" ");
     let story = format!(" {} {} ", plot.to_lowercase(), answers.to_lowercase());
-    let open = open_flaws(plot, &answers, &story, &data["song"], he);
+    let lyrics = data["lyrics"].as_str().unwrap_or_default();
+    let open = open_flaws(plot, &answers, &story, lyrics, &data["song"], he);
     let asked_before = talk.iter().any(|m| m["speaker"] == "assistant");
     let wants = has(&last.to_lowercase(), &ASKS_FOR_SCRIPT) || asked_before;
 
@@ -43,7 +44,7 @@ pub fn answer(data: &Value, broken: bool) -> Value {
     let flaws: Vec<Value> = open.iter().map(|f| json!({ "kind": f.kind, "text": f.text })).collect();
     let mut answer = if wants {
         let version = data["script"]["version"].as_u64().unwrap_or(0) + 1;
-        let script = script(plot, &said, &talk, &open, &data["song"], he);
+        let script = script(plot, &talk, &open, &data["song"], he);
         let beats = script["beats"].as_array().map_or(0, Vec::len);
         let reply = if he {
             format!("הנה התסריט, גרסה {version}: {beats} פעימות לאורך השיר. כל בעיה שעלתה כתובה בסופו עם הפתרון שלה.")
@@ -79,7 +80,7 @@ fn count(text: &str, words: &[&str]) -> usize {
 }
 
 /// The flaws the story still has, each with the question that would close it.
-fn open_flaws(plot: &str, answers: &str, story: &str, song: &Value, he: bool) -> Vec<Open> {
+fn open_flaws(plot: &str, answers: &str, story: &str, lyrics: &str, song: &Value, he: bool) -> Vec<Open> {
     let mut open = Vec::new();
     if !has(story, &COMPANIONS) {
         open.push(Open {
@@ -93,6 +94,21 @@ fn open_flaws(plot: &str, answers: &str, story: &str, song: &Value, he: bool) ->
             kind: "logic",
             text: if he { "העלילה לא אומרת איך הסיפור נגמר." } else { "The plot never says how the story ends." }.into(),
             question: Some(if he { "איך זה נגמר?" } else { "How does it end?" }.into()),
+        });
+    }
+    let fast = count(&plot.to_lowercase(), &FAST) > count(&plot.to_lowercase(), &CALM);
+    let settled = |counter: &[&str]| has(&answers.to_lowercase(), counter);
+    // The words set a mood too: a chase over a sung lullaby fights it whatever the drums do.
+    let calm_line = lyrics.lines().map(unstamped).find(|l| has(&l.to_lowercase(), &CALM));
+    if let Some(line) = calm_line.as_ref().filter(|_| fast && !settled(&CALM)) {
+        open.push(Open {
+            kind: "atmosphere",
+            text: if he {
+                format!("העלילה מהירה וסוערת, אבל המילים שקטות, שיר ערש («{line}»).")
+            } else {
+                format!("The plot is fast and stormy, but the lyrics are a quiet lullaby (“{line}”).")
+            },
+            question: Some(if he { "האם הסערה יכולה להיות חלום, או להירגע עם המוזיקה?" } else { "Could the storm be a dream, or calm down with the music?" }.into()),
         });
     }
     let parts: Vec<&Value> = song["parts"].as_array().into_iter().flatten().collect();
@@ -111,12 +127,9 @@ fn open_flaws(plot: &str, answers: &str, story: &str, song: &Value, he: bool) ->
     let (energy, valence) = (weighted("energy"), weighted("valence"));
     let calmest = parts.iter().min_by(|a, b| a["energy"].as_f64().partial_cmp(&b["energy"].as_f64()).unwrap()).map(|p| p["label"].as_str().unwrap_or_default()).unwrap_or_default();
     let plot = plot.to_lowercase();
-    let answers = answers.to_lowercase();
-    let fast = count(&plot, &FAST) > count(&plot, &CALM);
     let dark = count(&plot, &DARK) > count(&plot, &BRIGHT);
     // The director's answers can settle a mismatch (a storm that turns out to be a dream).
-    let settled = |counter: &[&str]| has(&answers, counter);
-    if fast && energy < 0.6 && !settled(&CALM) {
+    if fast && energy < 0.6 && calm_line.is_none() && !settled(&CALM) {
         open.push(Open {
             kind: "atmosphere",
             text: if he {
@@ -144,11 +157,32 @@ fn open_flaws(plot: &str, answers: &str, story: &str, song: &Value, he: bool) ->
     open
 }
 
+/// A lyric line without its LRC times (`[00:12.00]`, `<00:12.50>`).
+fn unstamped(line: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in line.chars() {
+        match c {
+            '[' | '<' => depth += 1,
+            ']' | '>' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One beat per Part from the story's sentences, and every flaw named so far with how it ended.
-fn script(plot: &str, said: &[&str], talk: &[&Value], open: &[Open], song: &Value, he: bool) -> Value {
+fn script(plot: &str, talk: &[&Value], open: &[Open], song: &Value, he: bool) -> Value {
+    // The director's answers: what they said after the first question.
+    let answers: Vec<&str> = talk
+        .iter()
+        .skip_while(|m| m["speaker"] != "assistant")
+        .filter(|m| m["speaker"] == "user")
+        .filter_map(|m| m["content"].as_str())
+        .collect();
     let sentences: Vec<String> = std::iter::once(plot)
-        .chain(said.iter().copied().filter(|s| !has(&s.to_lowercase(), &ASKS_FOR_SCRIPT)))
-        .chain(said.iter().copied().filter(|s| has(&s.to_lowercase(), &ASKS_FOR_SCRIPT)))
+        .chain(answers.iter().copied())
         .flat_map(|s| s.split(['.', '!', '?', '\n']))
         .map(str::trim)
         .filter(|s| !s.is_empty() && !has(&s.to_lowercase(), &ASKS_FOR_SCRIPT))
@@ -168,8 +202,7 @@ fn script(plot: &str, said: &[&str], talk: &[&Value], open: &[Open], song: &Valu
             })
             .collect()
     };
-    let answered = said.iter().skip(1).copied().collect::<Vec<_>>().join(" ");
-    let excerpt: String = answered.chars().take(160).collect();
+    let excerpt: String = answers.join(" ").chars().take(160).collect();
     let named: Vec<(String, String)> = talk
         .iter()
         .filter(|m| m["speaker"] == "assistant")
@@ -242,6 +275,17 @@ mod tests {
         assert_eq!(flaws.len(), first["flaws"].as_array().unwrap().len());
         assert!(flaws.iter().all(|f| f["resolution"].as_str().unwrap().starts_with("Resolved by the director")), "{script}");
         assert!(a["reply"].as_str().unwrap().contains("version 1"));
+    }
+
+    #[test]
+    fn a_chase_over_sung_lullaby_words_is_a_mismatch_whatever_the_drums_do() {
+        let lyrics = "[00:01.00]<00:01.00>שמור <00:01.50>על <00:02.00>כולנו\n[00:03.00]<00:03.00>ואני <00:03.50>נרדם <00:04.00>בשקט";
+        let loud = json!({ "parts": [{ "label": "chorus", "startMs": 0, "endMs": 9000, "energy": 0.9, "valence": 0.0 }] });
+        let data = json!({ "plot": "מירי בורחת בסערה", "lyrics": lyrics, "song": loud, "conversation": [{ "speaker": "user", "content": "נו?" }] });
+        let a = answer(&data, false);
+        let atmosphere: Vec<&str> = a["flaws"].as_array().unwrap().iter().filter(|f| f["kind"] == "atmosphere").map(|f| f["text"].as_str().unwrap()).collect();
+        assert_eq!(atmosphere.len(), 1, "{a}");
+        assert!(atmosphere[0].contains("«ואני נרדם בשקט»"), "{a}");
     }
 
     #[test]
