@@ -209,6 +209,20 @@ impl Stack {
         std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
     }
 
+    /// With `MIRI_RECORD_HISTORY=FILE`, writes workflow `workflow_id`'s history there (how the
+    /// replay tests' `workflows/tests/histories/*.json` are made).
+    pub async fn record_history(&self, workflow_id: &str) -> anyhow::Result<()> {
+        let Ok(out) = std::env::var("MIRI_RECORD_HISTORY") else { return Ok(()) };
+        let status = Command::new(miri_bin())
+            .args(["history", workflow_id, "--out", &out, "--temporal-address", &self.temporal_address])
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .status()
+            .await?;
+        anyhow::ensure!(status.success(), "miri history {workflow_id} failed");
+        Ok(())
+    }
+
     /// `GET {sim}/_sim/stats`.
     pub async fn sim_stats(&self) -> anyhow::Result<Value> {
         Ok(self.rest.get(format!("{}/_sim/stats", self.sim)).send().await?.json().await?)

@@ -174,5 +174,6 @@ async fn refused_answers_go_back_with_the_reason_and_bad_input_is_refused() -> a
     let last = body["messages"].as_array().unwrap().last().unwrap();
     assert!(last["scriptId"].is_string(), "{body}");
     assert!(body["progress"].get("error").is_none(), "{body}");
-    Ok(())
+    stack.record_history(&format!("story:{conversation}")).await
+
 }
