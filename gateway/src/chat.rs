@@ -92,9 +92,9 @@ async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) ->
 
 async fn existing_conversation(st: &AppState, raw: &str) -> Result<Conversation, ApiError> {
     let id = ConversationId::parse("conversationId", raw)?;
-    Ok(st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.map(|(_, c)| c).ok_or_else(|| {
+    st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.map(|(_, c)| c).ok_or_else(|| {
         ApiError::NotFound(format!("conversation {id} does not exist; POST /api/projects/{{id}}/conversations makes one"))
-    })?)
+    })
 }
 
 #[derive(Deserialize)]

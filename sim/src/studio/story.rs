@@ -30,7 +30,7 @@ pub fn answer(data: &Value, broken: bool) -> Value {
     let said: Vec<&str> = talk.iter().filter(|m| m["speaker"] == "user").filter_map(|m| m["content"].as_str()).collect();
     let last = said.last().copied().unwrap_or_default();
     let he = hebrew(last) || (last.is_empty() && hebrew(plot));
-    let answers = said.iter().copied().collect::<Vec<_>>().join(" ");
+    let answers = said.join(" ");
     let story = format!(" {} {} ", plot.to_lowercase(), answers.to_lowercase());
     let lyrics = data["lyrics"].as_str().unwrap_or_default();
     let open = open_flaws(plot, &answers, &story, lyrics, &data["song"], he);
