@@ -2,8 +2,9 @@
 //! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the interview),
 //! and answered 202 at once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A
 //! message sent again with the same `clientMessageId` is the same message: stored once, answered
-//! once. Scripts are the interview's proposals, every version kept; accepting one appends a
-//! revision naming who accepted it, and the newest acceptance is the project's script.
+//! once. Scripts are the interview's proposals, every version kept (`GET …/scripts/{scriptId}`
+//! shows one with its revisions); accepting one appends a revision naming who accepted it, and
+//! the newest acceptance is the project's script.
 
 use crate::rest::{Body, existing_project};
 use crate::{auth::Caller, error::ApiError, server::AppState};
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/projects/{id}/conversations", post(create).get(list))
         .route("/api/conversations/{id}/messages", post(say).get(messages))
         .route("/api/projects/{id}/scripts", get(scripts))
+        .route("/api/projects/{id}/scripts/{script}", get(one_script))
         .route("/api/projects/{id}/scripts/{script}/accept", post(accept))
         .route("/api/projects/{id}/script", get(accepted))
 }
@@ -233,6 +235,25 @@ async fn scripts(State(st): State<AppState>, _c: Caller, Path(id): Path<String>)
     let project_id = existing_project(&st, &id).await?.config.project_id;
     let all = project_scripts(&st, project_id).await?;
     Ok(Json(json!({"scripts": all.iter().map(view).collect::<Vec<_>>()})))
+}
+
+/// One script as it stands, with every revision it has had (the proposal, then the acceptance).
+async fn one_script(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path((id, script)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let script_id = ScriptId::parse("scriptId", &script)?;
+    let history = st.store.history::<Script>(&script_id.to_string()).await?;
+    match history.last() {
+        Some(newest) if newest.1.project_id == project_id => {
+            let mut v = view(newest);
+            v["revisions"] = json!(history.iter().map(view).collect::<Vec<_>>());
+            Ok(Json(v))
+        }
+        _ => Err(ApiError::NotFound(format!("script {script_id} is not a script of project {project_id}"))),
+    }
 }
 
 async fn accept(

@@ -110,6 +110,10 @@ async fn a_hebrew_interview_names_flaws_then_proposes_a_script_the_director_acce
     let (code, current) = stack.get(&format!("/api/projects/{project}/script")).await?;
     assert_eq!((code, &current["scriptId"], &current["acceptedBy"]), (200, &json!(script_id), &json!("token:test")));
     assert_eq!(current["beats"], script["beats"], "accepting changes nothing but who and when");
+    let (_, one) = stack.get(&format!("/api/projects/{project}/scripts/{script_id}")).await?;
+    let revisions: Vec<(&Value, &Value)> =
+        one["revisions"].as_array().unwrap().iter().map(|r| (&r["revision"], &r["acceptedBy"])).collect();
+    assert_eq!(revisions, [(&json!(0), &Value::Null), (&json!(1), &json!("token:test"))], "the proposal is kept as it was");
     Ok(())
 }
 
@@ -157,6 +161,8 @@ async fn refused_answers_go_back_with_the_reason_and_bad_input_is_refused() -> a
     stack.rest.post(format!("{}/_sim/faults", stack.sim)).json(&json!({"badAnswerRate": 0.5, "seed": 1})).send().await?.error_for_status()?;
     let (code, _) = stack.post(&messages, json!({"content": "A girl walks through a garden at dawn. What is missing?"})).await?;
     assert_eq!(code, 202);
+    let (_, body) = stack.get(&messages).await?;
+    assert_eq!(body["state"], "thinking", "the director sees the DIRECTOR at work: {body}");
     let body = wait_messages(&stack, &conversation, |b| assistant_replies(b) == 1 && b["state"] == "waiting").await?;
     assert_eq!(body["progress"]["refused"], json!(["reply: must not be empty"]), "{body}");
     let worker = stack.log("worker");
