@@ -2,14 +2,14 @@
 //! through [`crate::ask`]), store its reply — and the script version it proposes — under the ids
 //! the workflow drew, and announce the reply with `CHAT_MESSAGE`.
 
-use crate::ask;
+use crate::{ask, lookup};
 use crate::budget::BudgetPolicy;
 use crate::events::EventPublisher;
 use crate::shot::{fail, store_failure};
 use chrono::Utc;
 use miri_core::ask::Refusal;
 use miri_core::script::ask::{self as story_ask, StoryAnswer, StoryContext, TurnIds};
-use miri_core::{AgentRole, Analysis, ChatMessage, Conversation, Message, Script, Topic};
+use miri_core::{AgentRole, Analysis, ChatMessage, Conversation, Message, Project, Script, Topic};
 use miri_providers::models::Models;
 use miri_store::{At, Records, StoreError, Under};
 use miri_workflows::contract::{AnswerDirector, Answered, StoryReply, failure, story_markers};
@@ -50,21 +50,11 @@ impl StoryWorker {
         }
         let missing = |what: String| fail(failure::NOT_FOUND, what);
         let conversation = input.conversation_id.to_string();
-        let (_, talk) = d
-            .store
-            .get::<Conversation>(&conversation, At::Newest)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("conversation {conversation} does not exist")))?;
+        let talk: Conversation = lookup::required(&d.store, "conversation", &conversation).await?;
         if talk.topic != Topic::Story || talk.project_id != input.project_id {
             return Err(missing(format!("conversation {conversation} is no story conversation of project {}", input.project_id)));
         }
-        let project = d
-            .store
-            .project(input.project_id)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| missing(format!("project {} does not exist", input.project_id)))?;
+        let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
         let under = || Under::Conversation(conversation.clone());
         let mut messages: Vec<Message> =
             d.store.list::<Message>(under(), At::Newest).await.map_err(store_failure)?.into_iter().map(|(_, m)| m).collect();

@@ -5,9 +5,9 @@
 //! satisfied or asks for it, a script whose beats follow the song's Parts in order.
 
 use crate::analysis::Analysis;
-use crate::ask::{Refusal, refusal_turns};
+use crate::ask::{Refusal, structured_request};
 use crate::chat::{MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, MAX_QUESTIONS, Message, Speaker};
-use crate::llm::{self, GenerateRequest, Part as LlmPart, Turn};
+use crate::llm::{self, GenerateRequest, Part as LlmPart};
 use crate::schema::{FieldError, Validate, parse_json, text};
 use crate::script::{Beat, Flaw, FlawKind, MAX_BEATS, MAX_FLAWS, Script};
 use crate::{ConversationId, MessageId, Project, ProjectId, ScriptId};
@@ -176,13 +176,7 @@ analysis (null: not analysed yet, so no beat can name a Part), the conversation 
 script version (null: none yet):\n{}",
         llm::data_block(&data)
     );
-    let mut turns = vec![Turn::user(vec![LlmPart::text(question)])];
-    turns.extend(refusal_turns(refusals));
-    let mut request = GenerateRequest::new(model, turns);
-    request.system = Some(SYSTEM.into());
-    request.response_schema = Some(schema());
-    request.temperature = Some(0.7);
-    request
+    structured_request(model, SYSTEM, vec![LlmPart::text(question)], schema(), refusals, 0.7)
 }
 
 /// The newest messages that fit [`MAX_CONVERSATION_CHARS`], oldest first, and how many older
