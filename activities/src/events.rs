@@ -2,7 +2,7 @@
 //! them to its own Socket.IO rooms. The store is the truth: a lost event only delays a client,
 //! which re-reads over REST when it reconnects.
 
-use miri_core::RenderProgress;
+use miri_core::{ChatMessage, RenderProgress};
 use miri_providers::breaker::BreakerSnapshot;
 use redis::{AsyncCommands, aio::ConnectionManager};
 
@@ -22,6 +22,11 @@ impl EventPublisher {
     /// Publishes a render's progress; lost like any event, the workflow's query stays the truth.
     pub async fn render_progress(&self, event: &RenderProgress) {
         self.publish(RenderProgress::NAME, event).await;
+    }
+
+    /// Announces a conversation's new message (the store keeps it; a lost event only delays it).
+    pub async fn chat_message(&self, event: &ChatMessage) {
+        self.publish(ChatMessage::NAME, event).await;
     }
 
     /// Leaves this worker's breaker states where every gateway reads them (`{channel}:health:

@@ -11,6 +11,7 @@ mod lookup;
 pub mod render;
 pub mod scene;
 pub mod shot;
+pub mod story;
 
 pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
 pub use breakdown::{BreakdownActivityDeps, BreakdownWorker};
@@ -19,3 +20,4 @@ pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};
 pub use scene::{SceneActivityDeps, SceneWorker};
 pub use shot::{ShotActivityDeps, ShotWorker};
+pub use story::{StoryActivityDeps, StoryWorker};

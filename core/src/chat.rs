@@ -2,13 +2,17 @@
 //! message is an immutable record; a tool call the model made is kept with the message that made
 //! it, so the chat shows what was done on the director's behalf.
 
-use crate::schema::{FieldError, Validate, rfc3339, text};
-use crate::{ConversationId, MessageId, ProjectId, ShotId};
+use crate::schema::{FieldError, Validate, each, rfc3339, text};
+use crate::script::{Flaw, MAX_FLAWS};
+use crate::{ConversationId, MessageId, ProjectId, ScriptId, ShotId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
+/// The most questions one assistant message asks.
+pub const MAX_QUESTIONS: usize = 8;
+pub const MAX_QUESTION_CHARS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -69,6 +73,15 @@ pub struct Message {
     pub content: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
+    /// What the assistant asks the director, beside its reply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+    /// The flaws the assistant named in this message.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flaws: Vec<Flaw>,
+    /// The script version this message proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_id: Option<ScriptId>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }
@@ -85,6 +98,15 @@ impl Validate for Message {
         for (i, call) in self.tool_calls.iter().enumerate() {
             text(&format!("toolCalls[{i}].name"), &call.name, 100)?;
         }
-        Ok(())
+        if self.questions.len() > MAX_QUESTIONS {
+            return Err(FieldError::new("questions", format!("has {}; at most {MAX_QUESTIONS}", self.questions.len())));
+        }
+        for (i, q) in self.questions.iter().enumerate() {
+            text(&format!("questions[{i}]"), q, MAX_QUESTION_CHARS)?;
+        }
+        if self.flaws.len() > MAX_FLAWS {
+            return Err(FieldError::new("flaws", format!("has {}; at most {MAX_FLAWS}", self.flaws.len())));
+        }
+        each("flaws", &self.flaws)
     }
 }

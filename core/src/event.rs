@@ -1,7 +1,7 @@
 //! Events published to a project's Socket.IO room. The store is the truth; an event only says
 //! that something new was appended, so a client that missed one re-reads over REST.
 
-use crate::{ProjectId, RenderId, Shot, ShotId, ShotStatus};
+use crate::{ConversationId, Message, MessageId, ProjectId, RenderId, ScriptId, Shot, ShotId, ShotStatus, Speaker};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -61,12 +61,45 @@ pub enum RenderStage {
     Failed,
 }
 
+/// A message was added to a conversation (the director's, or the model's reply).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    pub project_id: ProjectId,
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    pub speaker: Speaker,
+    pub content: String,
+    /// The script version the message proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_id: Option<ScriptId>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl ChatMessage {
+    pub const NAME: &'static str = "CHAT_MESSAGE";
+
+    /// The event announcing `message` of a conversation of `project`.
+    pub fn of(project_id: ProjectId, message: &Message) -> Self {
+        Self {
+            project_id,
+            conversation_id: message.conversation_id,
+            message_id: message.message_id,
+            speaker: message.speaker,
+            content: message.content.clone(),
+            script_id: message.script_id,
+            created_at: message.created_at,
+        }
+    }
+}
+
 /// Any event a worker publishes for a project's room; told apart by its fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Event {
     Shot(ShotUpdated),
     Render(RenderProgress),
+    Chat(ChatMessage),
 }
 
 impl Event {
@@ -75,6 +108,7 @@ impl Event {
         match self {
             Self::Shot(_) => ShotUpdated::NAME,
             Self::Render(_) => RenderProgress::NAME,
+            Self::Chat(_) => ChatMessage::NAME,
         }
     }
 
@@ -82,6 +116,31 @@ impl Event {
         match self {
             Self::Shot(e) => e.project_id,
             Self::Render(e) => e.project_id,
+            Self::Chat(e) => e.project_id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_chat_message_is_told_apart_from_the_other_events_by_its_fields() {
+        let message = Message {
+            message_id: MessageId::from_uuid(Uuid::from_u128(2)),
+            conversation_id: ConversationId::from_uuid(Uuid::from_u128(1)),
+            speaker: Speaker::Assistant,
+            content: "מי איתה?".into(),
+            tool_calls: vec![],
+            questions: vec![],
+            flaws: vec![],
+            script_id: None,
+            created_at: Utc::now(),
+        };
+        let event = Event::Chat(ChatMessage::of(ProjectId::from_uuid(Uuid::nil()), &message));
+        let back: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
+        assert_eq!((back.name(), &back), ("CHAT_MESSAGE", &event));
     }
 }

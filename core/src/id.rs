@@ -46,6 +46,8 @@ pub enum MessageKind {}
 pub enum RenderKind {}
 /// Marker for scene reference-image ids.
 pub enum AssetKind {}
+/// Marker for script ids.
+pub enum ScriptKind {}
 
 pub type ProjectId = Id<ProjectKind>;
 pub type ShotId = Id<ShotKind>;
@@ -58,6 +60,7 @@ pub type ConversationId = Id<ConversationKind>;
 pub type MessageId = Id<MessageKind>;
 pub type RenderId = Id<RenderKind>;
 pub type AssetId = Id<AssetKind>;
+pub type ScriptId = Id<ScriptKind>;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field} must be a UUID (got {value:?})")]

@@ -17,18 +17,19 @@ pub mod render;
 pub mod rule;
 pub mod scene;
 pub mod schema;
+pub mod script;
 pub mod shot;
 pub mod status;
 pub mod timeline;
 pub mod version;
 
-pub use event::{Event, RenderProgress, RenderStage, ShotUpdated};
+pub use event::{ChatMessage, Event, RenderProgress, RenderStage, ShotUpdated};
 pub use agent::{AgentConfig, AgentRole};
 pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm, SongFeatures};
 pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};
 pub use id::{
-    AnalysisId, AssetId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId, ShotId,
-    VersionId,
+    AnalysisId, AssetId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId,
+    ScriptId, ShotId, VersionId,
 };
 pub use media::MediaRef;
 pub use project::{GlobalSettings, Project, ProjectConfig};
@@ -36,6 +37,7 @@ pub use render::{Render, RenderMode, RenderShot};
 pub use rule::Rule;
 pub use scene::{Colour, Outfit, Prop, Scene, asset::{AssetRole, SceneAsset}};
 pub use schema::{FieldError, Validate};
+pub use script::{Beat, Flaw, FlawKind, Script};
 pub use shot::{NewShot, Shot, ShotError, Timestamps};
 pub use status::{IllegalTransition, ShotStatus};
 pub use version::{Author, Cost, Version, VersionKind};

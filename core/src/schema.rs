@@ -109,3 +109,22 @@ pub mod rfc3339 {
         })
     }
 }
+
+/// An optional RFC 3339 time (absent or `null` is `None`); use with `#[serde(default)]`.
+pub mod rfc3339_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::rfc3339::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        #[derive(Deserialize)]
+        struct Time(#[serde(with = "super::rfc3339")] DateTime<Utc>);
+        Ok(Option::<Time>::deserialize(d)?.map(|Time(t)| t))
+    }
+}

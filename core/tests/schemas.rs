@@ -3,8 +3,8 @@
 
 use miri_core::schema::from_json;
 use miri_core::{
-    AgentConfig, AgentRole, Analysis, Conversation, Message, ProjectConfig, Render, Rule, Scene, Shot, Validate,
-    Version, agent::model_for,
+    AgentConfig, AgentRole, Analysis, Conversation, Message, ProjectConfig, Render, Rule, Scene, Script, Shot,
+    Validate, Version, agent::model_for,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -75,6 +75,20 @@ fn message() -> Value {
         "toolCalls": [{"name": "approve", "arguments": {"shotId": S}}], "createdAt": T})
 }
 
+fn story_message() -> Value {
+    json!({"messageId": S, "conversationId": V, "speaker": "assistant", "content": "יש לי שאלות.",
+        "questions": ["מי איתה?"], "flaws": [{"kind": "atmosphere", "text": "סערה על שיר ערש"}], "scriptId": P, "createdAt": T})
+}
+
+fn script() -> Value {
+    json!({"scriptId": S, "projectId": P, "conversationId": V, "version": 2, "title": "לילה טוב",
+        "logline": "Miri says goodnight to the sea.",
+        "beats": [{"summary": "היא מביטה בחלון.", "part": "verse", "timestamps": {"startMs": 0, "endMs": 30000}},
+                  {"summary": "She falls asleep."}],
+        "flaws": [{"kind": "logic", "text": "Who is with her?", "resolution": "Her mother."}],
+        "createdAt": T, "acceptedBy": "token:owner", "acceptedAt": T})
+}
+
 fn render() -> Value {
     json!({"renderId": V, "projectId": P, "mode": "final", "fps": 25, "width": 1280, "height": 720,
         "shots": [{"shotId": S, "timestamps": {"startMs": 0, "endMs": 4000}, "versionId": V}], "createdAt": T})
@@ -98,6 +112,9 @@ fn valid_records_round_trip_unchanged() {
     round_trip::<Rule>(rule());
     round_trip::<Conversation>(conversation());
     round_trip::<Message>(message());
+    round_trip::<Message>(story_message());
+    round_trip::<Script>(script());
+    round_trip::<Script>(with(with(script(), "/acceptedBy", Value::Null), "/acceptedAt", Value::Null));
     round_trip::<Render>(render());
 }
 
@@ -156,6 +173,14 @@ fn invalid_records_name_the_field() {
         (error::<Rule>(with(rule(), "/text", json!(""))), "text: must not be empty"),
         (error::<Conversation>(with(conversation(), "/shotId", Value::Null)), "shotId: a shot QA conversation names its shot"),
         (error::<Message>(with(with(message(), "/content", json!(" ")), "/toolCalls", json!([]))), "content: must not be empty"),
+        (error::<Message>(with(story_message(), "/flaws/0/kind", json!("plot"))), "flaws[0].kind: unknown variant"),
+        (error::<Message>(with(story_message(), "/questions/0", json!(""))), "questions[0]: must not be empty"),
+        (error::<Script>(with(script(), "/beats", json!([]))), "beats: has 0 beats; a script has 1 to 40"),
+        (error::<Script>(with(script(), "/beats/0/timestamps/endMs", json!(0))), "beats[0].timestamps.startMs: must be before endMs"),
+        (error::<Script>(with(script(), "/flaws/0/resolution", Value::Null)), "flaws[0].resolution: say how the flaw was resolved"),
+        (error::<Script>(with(script(), "/acceptedAt", Value::Null)), "acceptedAt: acceptedBy and acceptedAt come together"),
+        (error::<Script>(with(script(), "/acceptedAt", json!("yesterday"))), "acceptedAt: must be an RFC 3339 time"),
+        (error::<Script>(with(script(), "/version", json!(0))), "version: starts at 1"),
         (error::<Render>(with(render(), "/shots/0/versionId", Value::Null)), "shots[0].versionId: a final render uses a clip"),
         (error::<Render>(with(render(), "/width", json!(1281))), "width: must be even"),
     ];

@@ -5,6 +5,7 @@
 mod analyses;
 pub mod auth;
 mod budget;
+mod chat;
 pub mod error;
 pub mod events;
 mod feeds;

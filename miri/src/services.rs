@@ -6,7 +6,7 @@ use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
     AnalysisActivityDeps, AnalysisWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
-    ShotWorker,
+    ShotWorker, StoryActivityDeps, StoryWorker,
 };
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
@@ -17,7 +17,8 @@ use miri_providers::gemini::{GeminiBackend, GeminiClient};
 use miri_providers::models::Models;
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
 use miri_workflows::{
-    AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, SceneWorkflow, ShotWorkflow, TASK_QUEUE,
+    AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, SceneWorkflow, ShotWorkflow, StoryWorkflow,
+    TASK_QUEUE,
 };
 use std::{future::Future, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -125,6 +126,12 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         breakers: breakers.clone(),
         budget: budget.clone(),
     };
+    let story = StoryActivityDeps {
+        store: store.clone(),
+        models: models(args, breakers.clone())?,
+        budget: budget.clone(),
+        events: events.clone(),
+    };
     let deps = ShotActivityDeps {
         store,
         media,
@@ -141,10 +148,12 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         .register_activities(AnalysisWorker::new(analysis))
         .register_activities(BreakdownWorker::new(breakdown))
         .register_activities(SceneWorker::new(scenes))
+        .register_activities(StoryWorker::new(story))
         .register_workflow::<ShotWorkflow>()?
         .register_workflow::<AnalysisWorkflow>()?
         .register_workflow::<BreakdownWorkflow>()?
         .register_workflow::<SceneWorkflow>()?
+        .register_workflow::<StoryWorkflow>()?
         .build();
     Ok(Worker::new(runtime, client, opts)?)
 }

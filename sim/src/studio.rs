@@ -8,6 +8,7 @@
 mod analysis;
 mod scenes;
 mod shots;
+mod story;
 mod translation;
 
 use serde_json::Value;
@@ -22,6 +23,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
         "miri.scenes" => Some(scenes::answer(&data, broken)),
         "miri.shots" => Some(shots::answer(&data, broken)),
         "miri.translation" => Some(translation::answer(&data)),
+        "miri.story" => Some(story::answer(&data, broken)),
         _ => None,
     }
 }

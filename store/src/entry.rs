@@ -25,10 +25,11 @@ pub enum Kind {
     ProviderRequest,
     Token,
     Ledger,
+    Script,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Self::Project,
         Self::AgentConfig,
         Self::Analysis,
@@ -43,6 +44,7 @@ impl Kind {
         Self::ProviderRequest,
         Self::Token,
         Self::Ledger,
+        Self::Script,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +63,7 @@ impl Kind {
             Self::ProviderRequest => "provider_request",
             Self::Token => "token",
             Self::Ledger => "ledger",
+            Self::Script => "script",
         }
     }
 

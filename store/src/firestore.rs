@@ -800,6 +800,7 @@ fn collection(kind: Kind) -> &'static str {
         Kind::ProviderRequest => "providerRequests",
         Kind::Token => "tokens",
         Kind::Ledger => "ledger",
+        Kind::Script => "scripts",
     }
 }
 
@@ -906,6 +907,7 @@ mod tests {
             (Kind::Message, "m", place(Some("p"), None, None, Some("c")), "projects/p/conversations/c/messages/m"),
             (Kind::Rule, "r", place(Some("p"), None, None, None), "projects/p/rules/r"),
             (Kind::SceneAsset, "a", place(Some("p"), Some("s"), None, None), "projects/p/scenes/s/assets/a"),
+            (Kind::Script, "sc", place(Some("p"), None, None, Some("c")), "projects/p/scripts/sc"),
             (Kind::ProviderRequest, "q", place(Some("p"), None, Some("sh"), None), "projects/p/providerRequests/q"),
             (Kind::Token, "t", Place::default(), "tokens/t"),
             (Kind::AgentConfig, "a", Place::default(), "agentConfigs/a"),

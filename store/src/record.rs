@@ -6,7 +6,7 @@ use crate::entry::{Kind, Place};
 use crate::records::{ProviderRequest, TokenRecord};
 use miri_core::budget::Ledger;
 use miri_core::{
-    AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, SceneAsset, Shot, Version,
+    AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, SceneAsset, Script, Shot, Version,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -170,5 +170,15 @@ impl Record for Ledger {
     }
     fn place(&self) -> Place {
         project(self.project_id)
+    }
+}
+
+impl Record for Script {
+    const KIND: Kind = Kind::Script;
+    fn id(&self) -> String {
+        self.script_id.to_string()
+    }
+    fn place(&self) -> Place {
+        Place { conversation: Some(self.conversation_id.to_string()), ..project(self.project_id) }
     }
 }

@@ -209,6 +209,20 @@ impl Stack {
         std::fs::read_to_string(self.dir.path().join(format!("{name}.log"))).unwrap_or_default()
     }
 
+    /// With `MIRI_RECORD_HISTORY=FILE`, writes workflow `workflow_id`'s history there (how the
+    /// replay tests' `workflows/tests/histories/*.json` are made).
+    pub async fn record_history(&self, workflow_id: &str) -> anyhow::Result<()> {
+        let Ok(out) = std::env::var("MIRI_RECORD_HISTORY") else { return Ok(()) };
+        let status = Command::new(miri_bin())
+            .args(["history", workflow_id, "--out", &out, "--temporal-address", &self.temporal_address])
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .status()
+            .await?;
+        anyhow::ensure!(status.success(), "miri history {workflow_id} failed");
+        Ok(())
+    }
+
     /// `GET {sim}/_sim/stats`.
     pub async fn sim_stats(&self) -> anyhow::Result<Value> {
         Ok(self.rest.get(format!("{}/_sim/stats", self.sim)).send().await?.json().await?)
@@ -365,7 +379,8 @@ impl Api {
             .auth(json!({"token": self.token}))
             .transport_type(TransportType::Websocket)
             .on("SHOT_UPDATED", forward(tx.clone()))
-            .on("RENDER_PROGRESS", forward(tx))
+            .on("RENDER_PROGRESS", forward(tx.clone()))
+            .on("CHAT_MESSAGE", forward(tx))
             .connect()
             .await?;
         // The client reports "connected" before the server's auth middleware has admitted the
@@ -427,8 +442,8 @@ fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {
     ]
 }
 
-/// A joined Socket.IO client and the `SHOT_UPDATED` and `RENDER_PROGRESS` events it got (with
-/// arrival time).
+/// A joined Socket.IO client and the `SHOT_UPDATED`, `RENDER_PROGRESS` and `CHAT_MESSAGE`
+/// events it got (with arrival time).
 pub struct Watch {
     _client: rust_socketio::asynchronous::Client,
     pub events: mpsc::UnboundedReceiver<(std::time::SystemTime, Value)>,
@@ -448,6 +463,22 @@ impl Watch {
                 return Ok(next);
             }
             seen.push(next.1["status"].clone());
+        }
+    }
+}
+
+impl Watch {
+    /// Waits for a `CHAT_MESSAGE` in this conversation from `speaker`; answers its payload.
+    pub async fn chat(&mut self, conversation: &str, speaker: &str, within: Duration) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (_, event) = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .with_context(|| format!("no CHAT_MESSAGE from {speaker} in {conversation} within {within:?}"))?
+                .context("socket closed")?;
+            if event["conversationId"] == conversation && event["speaker"] == speaker {
+                return Ok(event);
+            }
         }
     }
 }

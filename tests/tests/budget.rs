@@ -92,7 +92,7 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     assert_eq!(costs[0], ("video".to_string(), json!({"usdMicros": CLIP, "estimated": false})), "{costs:?}");
     assert_eq!(costs[2], ("image".to_string(), json!({"usdMicros": STILL, "estimated": false})), "{costs:?}");
     assert_eq!(paid(&stack).await, 2, "one still and one clip");
-    record_history(&stack, &shot).await;
+    stack.record_history(&format!("shot:{shot}")).await.unwrap();
 
     // The worker's breakers: both fal families were called, none is open.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -117,18 +117,4 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     let metrics = stack.rest.get(format!("{}/metrics", stack.http)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("# TYPE miri_provider_breaker_state gauge"), "{metrics}");
     assert!(metrics.contains("miri_provider_breaker_state{provider=\"fal\",worker=\""), "{metrics}");
-}
-
-/// With `MIRI_RECORD_HISTORY=FILE`, writes the shot workflow's history there (how
-/// `workflows/tests/histories/shot-budget-pause.json` was made for the replay test).
-async fn record_history(stack: &Stack, shot: &str) {
-    let Ok(out) = std::env::var("MIRI_RECORD_HISTORY") else { return };
-    let status = tokio::process::Command::new(miri_testkit::miri_bin())
-        .args(["history", &format!("shot:{shot}"), "--out", &out, "--temporal-address", &stack.temporal_address])
-        .arg("--data-dir")
-        .arg(stack.dir.path())
-        .status()
-        .await
-        .unwrap();
-    assert!(status.success(), "miri history failed");
 }

@@ -6,8 +6,8 @@ use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, AssetId, MediaRef, ProjectId, Render, RenderId, Scene, SceneAsset, SceneId, Shot, ShotId, ShotStatus,
-    Timestamps, VersionId, VersionKind,
+    Analysis, AnalysisId, AssetId, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, Scene, SceneAsset,
+    SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
@@ -462,4 +462,43 @@ impl SceneActivities {
 /// The scene activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod scene_markers {
     pub use super::scene_activities::*;
+}
+
+/// Ask the DIRECTOR to answer the director's messages `answering` (newest last) in story
+/// conversation `conversation_id`; a valid answer is stored as message `reply_id` and, when it
+/// proposes a script, as script `script_id`. Idempotent per `reply_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerDirector {
+    pub project_id: ProjectId,
+    pub conversation_id: ConversationId,
+    pub answering: Vec<MessageId>,
+    pub reply_id: MessageId,
+    pub script_id: ScriptId,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
+/// The stored reply: its message and the script version it proposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoryReply {
+    pub message_id: MessageId,
+    #[serde(default)]
+    pub script_id: Option<ScriptId>,
+}
+
+pub struct StoryActivities;
+
+#[activity_definitions]
+impl StoryActivities {
+    #[activity(name = "answer_director")]
+    pub fn answer_director(input: AnswerDirector) -> Result<Answered<StoryReply>, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The story activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod story_markers {
+    pub use super::story_activities::*;
 }

@@ -11,12 +11,14 @@ pub mod render;
 pub mod scene;
 pub mod search;
 pub mod shot;
+pub mod story;
 
 pub use analysis::AnalysisWorkflow;
 pub use breakdown::BreakdownWorkflow;
 pub use render::RenderWorkflow;
 pub use scene::SceneWorkflow;
 pub use shot::ShotWorkflow;
+pub use story::StoryWorkflow;
 
 /// The task queue of the I/O worker (workflows and provider activities).
 pub const TASK_QUEUE: &str = "miri";
@@ -48,4 +50,9 @@ pub fn breakdown_workflow_id(project: miri_core::ProjectId, breakdown: uuid::Uui
 /// The workflow id of a scene's reference generation.
 pub fn scene_workflow_id(scene: miri_core::SceneId) -> String {
     format!("scene:{scene}")
+}
+
+/// The workflow id of one story conversation's interview.
+pub fn story_workflow_id(conversation: miri_core::ConversationId) -> String {
+    format!("story:{conversation}")
 }

@@ -14,6 +14,8 @@ async fn replay(file: &str) {
         .unwrap()
         .register_workflow::<miri_workflows::RenderWorkflow>()
         .unwrap()
+        .register_workflow::<miri_workflows::StoryWorkflow>()
+        .unwrap()
         .build();
     let replayer = WorkflowReplayer::new(options).unwrap();
     replayer.replay_workflow(history).await.unwrap_or_else(|e| panic!("{file} no longer replays: {e:?}"));
@@ -37,4 +39,9 @@ async fn a_render_refused_for_a_gap_replays() {
 #[tokio::test]
 async fn a_shot_paused_over_its_budget_then_resumed_replays() {
     replay("shot-budget-pause.json").await;
+}
+
+#[tokio::test]
+async fn a_story_interview_with_refused_answers_and_a_turn_given_up_replays() {
+    replay("story-refusals.json").await;
 }

@@ -6,8 +6,8 @@
 use chrono::Utc;
 use futures::StreamExt;
 use miri_core::{
-    Author, GlobalSettings, MediaRef, Project, ProjectConfig, ProjectId, SceneId, Shot, ShotId, ShotStatus, Timestamps,
-    Version, VersionId, VersionKind,
+    Author, Beat, ConversationId, GlobalSettings, MediaRef, Project, ProjectConfig, ProjectId, SceneId, Script, ScriptId,
+    Shot, ShotId, ShotStatus, Timestamps, Version, VersionId, VersionKind,
 };
 use miri_store::{At, Backend, Kind, Store, StoreError, Under};
 use std::{any::Any, sync::Arc, time::Duration};
@@ -57,6 +57,10 @@ macro_rules! conformance_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn unknown_ids_read_as_not_found() {
             suite::not_found(&$make.await.store).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn scripts_list_under_project_and_conversation_and_acceptance_is_a_revision() {
+            suite::scripts(&$make.await.store).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn racing_reservations_never_overspend_the_budget() {
@@ -242,6 +246,44 @@ pub async fn listing<B: Backend>(store: &Store<B>) {
     let other = project();
     store.create_project(&other).await.unwrap();
     assert!(store.shots(other.config.project_id).await.unwrap().is_empty(), "nothing leaks across projects");
+}
+
+pub async fn scripts<B: Backend>(store: &Store<B>) {
+    let p = project();
+    store.create_project(&p).await.unwrap();
+    let (conversation, other_conversation) = (ConversationId::from_uuid(Uuid::new_v4()), ConversationId::from_uuid(Uuid::new_v4()));
+    let script = |conversation_id, version| Script {
+        script_id: ScriptId::from_uuid(Uuid::new_v4()),
+        project_id: p.config.project_id,
+        conversation_id,
+        version,
+        title: "לילה טוב".into(),
+        logline: "Miri says goodnight.".into(),
+        beats: vec![Beat { summary: "She sleeps.".into(), part: Some("outro".into()), timestamps: Some(Timestamps { start_ms: 0, end_ms: 1000 }) }],
+        flaws: vec![],
+        created_at: Utc::now(),
+        accepted_by: None,
+        accepted_at: None,
+    };
+    let made = [script(conversation, 1), script(other_conversation, 1), script(conversation, 2)];
+    for s in &made {
+        store.append(s, 0).await.unwrap();
+    }
+    let accepted = made[2].accepted("token:test", Utc::now());
+    store.append(&accepted, 1).await.unwrap();
+    assert!(matches!(store.append(&made[2].accepted("token:other", Utc::now()), 1).await, Err(StoreError::Conflict { .. })));
+    let in_project = store.list::<Script>(Under::Project(p.config.project_id.to_string()), At::Newest).await.unwrap();
+    assert_eq!(in_project, [(0, made[0].clone()), (0, made[1].clone()), (1, accepted.clone())]);
+    let in_conversation: Vec<u32> = store
+        .list::<Script>(Under::Conversation(conversation.to_string()), At::Newest)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, s)| s.version)
+        .collect();
+    assert_eq!(in_conversation, [1, 2]);
+    let history = store.history::<Script>(&made[2].script_id.to_string()).await.unwrap();
+    assert_eq!(history, [(0, made[2].clone()), (1, accepted)], "the proposal stays as it was");
 }
 
 pub async fn feed<B: Backend>(store: &Store<B>) {

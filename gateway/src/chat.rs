@@ -1,0 +1,299 @@
+//! Conversations and scripts over REST. A director's message is stored first, then signalled to
+//! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the interview),
+//! and answered 202 at once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A
+//! message sent again with the same `clientMessageId` is the same message: stored once, answered
+//! once. Scripts are the interview's proposals, every version kept (`GET …/scripts/{scriptId}`
+//! shows one with its revisions); accepting one appends a revision naming who accepted it, and
+//! the newest acceptance is the project's script.
+
+use crate::rest::{Body, existing_project};
+use crate::{auth::Caller, error::ApiError, server::AppState};
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+};
+use chrono::Utc;
+use miri_core::chat::MAX_MESSAGE_CHARS;
+use miri_core::{
+    Conversation, ConversationId, Message, MessageId, ProjectId, Script, ScriptId, ShotId, Speaker, Topic, Validate,
+};
+use miri_store::{At, StoreError, Under};
+use miri_workflows::{
+    StoryWorkflow, TASK_QUEUE,
+    search::PROJECT_ID,
+    story::{Said, StoryInput, StoryState, StoryStatus},
+    story_workflow_id,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::time::Duration;
+use temporalio_client::{WorkflowIdConflictPolicy, WorkflowQueryOptions, WorkflowStartOptions, errors::WorkflowQueryError};
+use temporalio_common::search_attributes::SearchAttributes;
+use uuid::Uuid;
+
+/// How long a GET waits for the interview's state before reading it off the store instead.
+const STATE_WITHIN: Duration = Duration::from_secs(3);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects/{id}/conversations", post(create).get(list))
+        .route("/api/conversations/{id}/messages", post(say).get(messages))
+        .route("/api/projects/{id}/scripts", get(scripts))
+        .route("/api/projects/{id}/scripts/{script}", get(one_script))
+        .route("/api/projects/{id}/scripts/{script}/accept", post(accept))
+        .route("/api/projects/{id}/script", get(accepted))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewConversation {
+    topic: Topic,
+    title: String,
+    #[serde(default)]
+    shot_id: Option<String>,
+}
+
+async fn create(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(req): Body<NewConversation>,
+) -> Result<(StatusCode, Json<Conversation>), ApiError> {
+    caller.require_editor()?;
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let shot_id = req.shot_id.as_deref().map(|s| ShotId::parse("shotId", s)).transpose()?;
+    let conversation = Conversation {
+        conversation_id: ConversationId::from_uuid(Uuid::new_v4()),
+        project_id,
+        topic: req.topic,
+        shot_id,
+        title: req.title.trim().to_string(),
+        created_at: Utc::now(),
+    };
+    conversation.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if let Some(shot) = shot_id {
+        match st.store.shot(shot).await? {
+            Some((_, s)) if s.project_id == project_id => {}
+            _ => return Err(ApiError::NotFound(format!("shot {shot} is not a shot of project {project_id}"))),
+        }
+    }
+    st.store.append(&conversation, 0).await?;
+    Ok((StatusCode::CREATED, Json(conversation)))
+}
+
+/// The project's conversations, newest first.
+async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let mut all: Vec<Conversation> =
+        st.store.list(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, c)| c).collect();
+    all.sort_by_key(|c| std::cmp::Reverse(c.created_at));
+    Ok(Json(json!({"conversations": all})))
+}
+
+async fn existing_conversation(st: &AppState, raw: &str) -> Result<Conversation, ApiError> {
+    let id = ConversationId::parse("conversationId", raw)?;
+    st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.map(|(_, c)| c).ok_or_else(|| {
+        ApiError::NotFound(format!("conversation {id} does not exist; POST /api/projects/{{id}}/conversations makes one"))
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Say {
+    content: String,
+    /// The client's own id for the message (a UUID), so sending it again is harmless.
+    #[serde(default)]
+    client_message_id: Option<String>,
+}
+
+async fn say(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(req): Body<Say>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let conversation = existing_conversation(&st, &id).await?;
+    if conversation.topic != Topic::Story {
+        return Err(ApiError::Conflict(format!(
+            "conversation {} is about {:?}; only story conversations are answered so far",
+            conversation.conversation_id, conversation.topic
+        )));
+    }
+    let length = req.content.chars().count();
+    if length > MAX_MESSAGE_CHARS {
+        return Err(ApiError::TooLarge(format!(
+            "content is {length} characters; a message has at most {MAX_MESSAGE_CHARS} (split it in two)"
+        )));
+    }
+    let message_id = match req.client_message_id.as_deref() {
+        Some(raw) => MessageId::parse("clientMessageId", raw)?,
+        None => MessageId::from_uuid(Uuid::new_v4()),
+    };
+    let message = Message {
+        message_id,
+        conversation_id: conversation.conversation_id,
+        speaker: Speaker::User,
+        content: req.content.trim().to_string(),
+        tool_calls: Vec::new(),
+        questions: Vec::new(),
+        flaws: Vec::new(),
+        script_id: None,
+        created_at: Utc::now(),
+    };
+    message.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let duplicate = match st.store.append(&message, 0).await {
+        Ok(()) => false,
+        Err(StoreError::Conflict { .. }) => {
+            let (_, earlier) = st.store.require::<Message>(&message_id.to_string()).await?;
+            if earlier.conversation_id != message.conversation_id || earlier.speaker != Speaker::User || earlier.content != message.content {
+                return Err(ApiError::Conflict(format!(
+                    "clientMessageId {message_id} is already another message; draw a new id for a new message"
+                )));
+            }
+            true
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Signalled again for a duplicate too: the first POST may have stored it and failed to
+    // signal, and the workflow answers each id once.
+    let workflow_id = story_workflow_id(conversation.conversation_id);
+    let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
+        .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+        .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(conversation.project_id.to_string())]))
+        .build();
+    let input = StoryInput { project_id: conversation.project_id, conversation_id: conversation.conversation_id, carried: Default::default() };
+    st.temporal
+        .signal_with_start_workflow(StoryWorkflow::run, input, StoryWorkflow::said, Said { message_id }, opts)
+        .await
+        .map_err(|e| {
+            ApiError::Unavailable(format!(
+                "message {message_id} is stored but the interview could not be reached ({e}); send it again with clientMessageId {message_id}"
+            ))
+        })?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"messageId": message_id, "workflowId": workflow_id, "duplicate": duplicate}))))
+}
+
+/// The conversation oldest first, with the interview's state: `thinking` while the DIRECTOR
+/// answers, `waiting` when the director has the word.
+async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let conversation = existing_conversation(&st, &id).await?;
+    let all: Vec<Message> = st
+        .store
+        .list(Under::Conversation(conversation.conversation_id.to_string()), At::Newest)
+        .await?
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    let progress = if conversation.topic == Topic::Story { progress(&st, conversation.conversation_id).await } else { None };
+    // Without the workflow's word, the store's: the director spoke last, so a reply is due.
+    let state = match &progress {
+        Some(p) => p.state,
+        None if all.last().is_some_and(|m| m.speaker == Speaker::User) => StoryState::Thinking,
+        None => StoryState::Waiting,
+    };
+    Ok(Json(json!({
+        "conversationId": conversation.conversation_id,
+        "topic": conversation.topic,
+        "title": conversation.title,
+        "state": state,
+        "progress": progress,
+        "messages": all,
+    })))
+}
+
+/// The interview's own state, when it runs and answers in time.
+async fn progress(st: &AppState, conversation: ConversationId) -> Option<StoryStatus> {
+    let handle = st.temporal.get_workflow_handle::<StoryWorkflow>(story_workflow_id(conversation));
+    match tokio::time::timeout(STATE_WITHIN, handle.query(StoryWorkflow::progress, (), WorkflowQueryOptions::default())).await {
+        Ok(Ok(status)) => Some(status),
+        Ok(Err(WorkflowQueryError::NotFound(_))) => None,
+        Ok(Err(e)) => {
+            tracing::warn!("the interview of conversation {conversation} did not answer its query: {e}");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Every script of the project, newest revision of each, newest first.
+async fn project_scripts(st: &AppState, project_id: ProjectId) -> Result<Vec<(u64, Script)>, ApiError> {
+    let mut all = st.store.list::<Script>(Under::Project(project_id.to_string()), At::Newest).await?;
+    all.sort_by_key(|(_, s)| std::cmp::Reverse(s.created_at));
+    Ok(all)
+}
+
+fn view((revision, script): &(u64, Script)) -> Value {
+    let mut v = serde_json::to_value(script).unwrap_or_default();
+    v["revision"] = json!(revision);
+    v
+}
+
+async fn scripts(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let all = project_scripts(&st, project_id).await?;
+    Ok(Json(json!({"scripts": all.iter().map(view).collect::<Vec<_>>()})))
+}
+
+/// One script as it stands, with every revision it has had (the proposal, then the acceptance).
+async fn one_script(
+    State(st): State<AppState>,
+    _c: Caller,
+    Path((id, script)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let script_id = ScriptId::parse("scriptId", &script)?;
+    let history = st.store.history::<Script>(&script_id.to_string()).await?;
+    match history.last() {
+        Some(newest) if newest.1.project_id == project_id => {
+            let mut v = view(newest);
+            v["revisions"] = json!(history.iter().map(view).collect::<Vec<_>>());
+            Ok(Json(v))
+        }
+        _ => Err(ApiError::NotFound(format!("script {script_id} is not a script of project {project_id}"))),
+    }
+}
+
+async fn accept(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path((id, script)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_editor()?;
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let script_id = ScriptId::parse("scriptId", &script)?;
+    loop {
+        let (revision, current) = match st.store.get::<Script>(&script_id.to_string(), At::Newest).await? {
+            Some(found) if found.1.project_id == project_id => found,
+            _ => return Err(ApiError::NotFound(format!("script {script_id} is not a script of project {project_id}"))),
+        };
+        if current.is_accepted() {
+            let mut v = view(&(revision, current));
+            v["alreadyAccepted"] = json!(true);
+            return Ok(Json(v));
+        }
+        let accepted = current.accepted(&caller.name(), Utc::now());
+        match st.store.append(&accepted, revision + 1).await {
+            Ok(()) => return Ok(Json(view(&(revision + 1, accepted)))),
+            // Someone accepted it meanwhile: read again and answer that.
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The script the director accepted last.
+async fn accepted(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let all = project_scripts(&st, project_id).await?;
+    let newest = all.iter().filter(|(_, s)| s.is_accepted()).max_by_key(|(_, s)| s.accepted_at);
+    newest.map(|s| Json(view(s))).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "project {project_id} has no accepted script yet; talk the story through in a story conversation \
+(POST /api/projects/{project_id}/conversations with topic \"story\", then POST /api/conversations/{{id}}/messages) \
+and accept a version with POST /api/projects/{project_id}/scripts/{{scriptId}}/accept"
+        ))
+    })
+}

@@ -1,0 +1,185 @@
+//! `StoryWorkflow` (`story:{conversationId}`): the story interview, one turn per burst of the
+//! director's messages. The gateway stores each message, then signals it here (signal-with-start,
+//! so the first message starts the interview); the workflow asks the DIRECTOR to answer every
+//! message that arrived since the last reply, through the refusal loop, and waits for the next.
+//! A message id is answered once however often it is signalled, so a repeated POST is harmless.
+//! The conversation itself lives in the store: the workflow carries only ids and counts, and
+//! continues as new before its history grows long.
+
+use crate::ask::{AskFailed, MAX_ANSWERS, until_valid};
+use crate::contract::{AnswerDirector, StoryActivities, failure};
+use miri_core::{ConversationId, MessageId, ProjectId, ScriptId};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use temporalio_common::RetryPolicy;
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{
+    ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
+};
+
+/// Turns one run answers before it continues as new (unless the server suggests it sooner).
+const TURNS_PER_RUN: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoryInput {
+    pub project_id: ProjectId,
+    pub conversation_id: ConversationId,
+    /// What an earlier run of this interview handed on.
+    #[serde(default)]
+    pub carried: Carried,
+}
+
+/// The state that outlives a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Carried {
+    /// Every message id signalled so far (a repeat is ignored).
+    pub seen: Vec<MessageId>,
+    /// Signalled and not answered yet, oldest first.
+    pub pending: Vec<MessageId>,
+    pub answered: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_script_id: Option<ScriptId>,
+}
+
+/// The director said something: message `message_id`, already stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Said {
+    pub message_id: MessageId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoryState {
+    /// The director has the word.
+    Waiting,
+    /// The DIRECTOR model is answering.
+    Thinking,
+}
+
+/// What the `progress` query answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoryStatus {
+    pub state: StoryState,
+    /// The director's messages received, and the turns answered.
+    pub messages: usize,
+    pub answered: usize,
+    /// Why this turn's earlier answers were refused, oldest first.
+    pub refused: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_script_id: Option<ScriptId>,
+    /// Why the last turn got no reply (the director may write again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[workflow]
+pub struct StoryWorkflow {
+    input: StoryInput,
+    state: StoryState,
+    refused: Vec<String>,
+    error: Option<String>,
+}
+
+#[workflow_methods]
+impl StoryWorkflow {
+    #[init]
+    pub fn new(_ctx: &WorkflowContextView, input: StoryInput) -> Self {
+        Self { input, state: StoryState::Waiting, refused: Vec::new(), error: None }
+    }
+
+    #[run]
+    pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
+        let ctx: &Ctx = ctx;
+        let (project_id, conversation_id) = ctx.state(|s| (s.input.project_id, s.input.conversation_id));
+        for _ in 0..TURNS_PER_RUN {
+            ctx.wait_condition(|s| !s.input.carried.pending.is_empty()).await?;
+            let answering = ctx.state_mut(|s| {
+                s.state = StoryState::Thinking;
+                s.refused.clear();
+                s.error = None;
+                std::mem::take(&mut s.input.carried.pending)
+            });
+            let reply_id = MessageId::parse("messageId", &ctx.uuid4()).expect("the SDK draws valid UUIDs");
+            let script_id = ScriptId::parse("scriptId", &ctx.uuid4()).expect("the SDK draws valid UUIDs");
+            let asked = until_valid(
+                |refusals| {
+                    let ask = AnswerDirector {
+                        project_id,
+                        conversation_id,
+                        answering: answering.clone(),
+                        reply_id,
+                        script_id,
+                        refusals,
+                    };
+                    ctx.execute_activity(StoryActivities::answer_director, ask, ask_opts())
+                },
+                |refusal| ctx.state_mut(|s| s.refused.push(refusal.error.clone())),
+            )
+            .await;
+            ctx.state_mut(|s| {
+                s.state = StoryState::Waiting;
+                match asked {
+                    Ok(reply) => {
+                        s.input.carried.answered += 1;
+                        s.input.carried.last_script_id = reply.script_id.or(s.input.carried.last_script_id);
+                    }
+                    Err(AskFailed::Activity(why)) => s.error = Some(format!("the DIRECTOR could not be asked: {why}")),
+                    Err(AskFailed::Refused(last)) => {
+                        s.error = Some(format!("the DIRECTOR's answer broke the story schema {MAX_ANSWERS} times; the last: {last}"))
+                    }
+                }
+            });
+            if ctx.continue_as_new_suggested() {
+                break;
+            }
+        }
+        // Messages signalled while the last turn ran travel in `carried.pending`.
+        let input = ctx.state(|s| s.input.clone());
+        ctx.continue_as_new(input, ContinueAsNewOptions::default()).map(|never| match never {})
+    }
+
+    #[signal]
+    pub fn said(&mut self, _ctx: &mut SyncWorkflowContext<Self>, said: Said) {
+        let carried = &mut self.input.carried;
+        if !carried.seen.contains(&said.message_id) {
+            carried.seen.push(said.message_id);
+            carried.pending.push(said.message_id);
+        }
+    }
+
+    #[query]
+    pub fn progress(&self, _ctx: &WorkflowContextView) -> StoryStatus {
+        let carried = &self.input.carried;
+        StoryStatus {
+            state: self.state,
+            messages: carried.seen.len(),
+            answered: carried.answered,
+            refused: self.refused.clone(),
+            last_script_id: carried.last_script_id,
+            error: self.error.clone(),
+        }
+    }
+}
+
+type Ctx = WorkflowContext<StoryWorkflow>;
+
+/// One model call and the store's reads and writes around it.
+fn ask_opts() -> ActivityOptions {
+    let retry = RetryPolicy::builder()
+        .initial_interval(Duration::from_secs(1))
+        .backoff_coefficient(2.0)
+        .maximum_interval(Duration::from_secs(60))
+        .maximum_attempts(6)
+        .non_retryable_error_types([
+            failure::NOT_FOUND.to_string(),
+            failure::PROVIDER_REJECTED.to_string(),
+            failure::OVER_BUDGET.to_string(),
+            failure::UNPRICED.to_string(),
+        ])
+        .build();
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry).build()
+}
