@@ -3,7 +3,8 @@
 //! activity already wrote under ids the workflow drew.
 
 use crate::shot::{fail, store_failure};
-use miri_store::{At, Record, Records};
+use miri_core::{Analysis, ProjectId};
+use miri_store::{At, Record, Records, Under};
 use miri_workflows::contract::failure;
 use std::fmt::Display;
 use temporalio_sdk::activities::ActivityError;
@@ -27,4 +28,10 @@ pub async fn stored_run<T: Record, I: Display>(store: &Records, ids: impl IntoIt
         }
     }
     Ok((!found.is_empty()).then_some(found))
+}
+
+/// The project's newest song analysis, if it has one.
+pub async fn newest_analysis(store: &Records, project: ProjectId) -> Result<Option<Analysis>, ActivityError> {
+    let all = store.list::<Analysis>(Under::Project(project.to_string()), At::Newest).await.map_err(store_failure)?;
+    Ok(all.into_iter().map(|(_, a)| a).max_by_key(|a| a.created_at))
 }

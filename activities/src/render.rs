@@ -5,18 +5,19 @@
 //! segment. The work dir goes once the film is stored and recorded.
 
 use crate::EventPublisher;
+use crate::lookup::newest_analysis;
 use crate::shot::{create_once, fail, retryable, store_failure};
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
-    Analysis, MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
+    MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
     VersionKind,
 };
 use miri_render::{
     FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
     song_duration,
 };
-use miri_store::{At, Records, Under};
+use miri_store::{At, Records};
 use miri_workflows::contract::{
     ConformSegment, FinishRender, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
     render_markers as render_activities,
@@ -84,15 +85,9 @@ impl RenderWorker {
         // The shots were cut on the analysis' timeline: the decoded samples, without the MP3
         // encoder's delay and padding that ffprobe counts in (tens of milliseconds). When the
         // project's song has been analysed, that is the song's length.
-        let analysed_ms = d
-            .store
-            .list::<Analysis>(Under::Project(input.project_id.to_string()), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .into_iter()
-            .map(|(_, a)| a)
+        let analysed_ms = newest_analysis(&d.store, input.project_id)
+            .await?
             .filter(|a| a.song_sha256 == project.song.sha256)
-            .max_by_key(|a| a.created_at)
             .map(|a| a.duration_ms);
         let song_ms = analysed_ms.filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS).unwrap_or(probed_ms);
 

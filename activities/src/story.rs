@@ -9,7 +9,7 @@ use crate::shot::{fail, store_failure};
 use chrono::Utc;
 use miri_core::ask::Refusal;
 use miri_core::script::ask::{self as story_ask, StoryAnswer, StoryContext, TurnIds};
-use miri_core::{AgentRole, Analysis, ChatMessage, Conversation, Message, Project, Script, Topic};
+use miri_core::{AgentRole, ChatMessage, Conversation, Message, Project, Script, Topic};
 use miri_providers::models::Models;
 use miri_store::{At, Records, StoreError, Under};
 use miri_workflows::contract::{AnswerDirector, Answered, StoryReply, failure, story_markers};
@@ -66,14 +66,7 @@ impl StoryWorker {
         }
         let scripts = d.store.list::<Script>(under(), At::Newest).await.map_err(store_failure)?;
         let script = scripts.iter().map(|(_, s)| s).max_by_key(|s| s.version);
-        let analysis = d
-            .store
-            .list::<Analysis>(Under::Project(input.project_id.to_string()), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .into_iter()
-            .map(|(_, a)| a)
-            .max_by_key(|a| a.created_at);
+        let analysis = lookup::newest_analysis(&d.store, input.project_id).await?;
         let model = ask::model(&d.store, AgentRole::Director).await?;
         let context = StoryContext { project: &project, analysis: analysis.as_ref(), messages: &messages, script };
         let request = story_ask::request(&model, &context, &input.refusals);

@@ -1,10 +1,13 @@
 //! The refusal loop every model-made record goes through: ask, and while the answer is refused,
 //! ask again with every refusal so far, at most [`MAX_ANSWERS`] times.
 
-use crate::contract::Answered;
+use crate::contract::{Answered, failure};
 use miri_core::ask::Refusal;
 use std::future::Future;
+use std::time::Duration;
+use temporalio_common::RetryPolicy;
 use temporalio_common::error::{ActivityExecutionError, IncomingError};
+use temporalio_sdk::ActivityOptions;
 
 /// Answers a model may give before the step fails.
 pub const MAX_ANSWERS: usize = 3;
@@ -46,4 +49,19 @@ pub fn message(e: &ActivityExecutionError) -> String {
         Some(IncomingError::Application(a)) => a.to_string(),
         _ => e.to_string(),
     }
+}
+
+/// One model call and the store's reads and writes around it: a provider's refusal, a missing
+/// record and the budget are final; the rest is retried.
+pub fn model_call_opts() -> ActivityOptions {
+    let retry = RetryPolicy::builder()
+        .initial_interval(Duration::from_secs(1))
+        .backoff_coefficient(2.0)
+        .maximum_interval(Duration::from_secs(60))
+        .maximum_attempts(6)
+        .non_retryable_error_types(
+            [failure::NOT_FOUND, failure::PROVIDER_REJECTED, failure::OVER_BUDGET, failure::UNPRICED].map(String::from),
+        )
+        .build();
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry).build()
 }

@@ -4,8 +4,8 @@
 //! replay gives a scene the same seed; the ORCHESTRATOR's scenes go through the refusal loop like
 //! every model-made record; then every scene's `SceneWorkflow` runs as a child, side by side.
 
-use crate::ask::{AskFailed, MAX_ANSWERS, until_valid};
-use crate::contract::{BreakdownActivities, PlanScenes, failure};
+use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
+use crate::contract::{BreakdownActivities, PlanScenes};
 use crate::scene::{SceneInput, SceneWorkflow};
 use crate::scene_workflow_id;
 use crate::search::{PROJECT_ID, SCENE_ID};
@@ -13,11 +13,10 @@ use miri_core::scene::ask::{MAX_SCENES, SceneDraw};
 use miri_core::scene::asset::wanted;
 use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId, ShotId};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
-use temporalio_common::{RetryPolicy, error::ApplicationFailure, search_attributes::SearchAttributes};
+use temporalio_common::{error::ApplicationFailure, search_attributes::SearchAttributes};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ActivityOptions, ChildWorkflowOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination,
+    ChildWorkflowOptions, WorkflowContext, WorkflowContextView, WorkflowResult, WorkflowTermination,
     workflows::join_all,
 };
 
@@ -99,7 +98,7 @@ impl BreakdownWorkflow {
             |refusals| {
                 ctx.state_mut(|s| s.status.answers += 1);
                 let plan = PlanScenes { project_id, analysis_id, draws: draws.clone(), refusals };
-                ctx.execute_activity(BreakdownActivities::plan_scenes, plan, ask_opts())
+                ctx.execute_activity(BreakdownActivities::plan_scenes, plan, model_call_opts())
             },
             |refusal| ctx.state_mut(|s| s.status.refused.push(refusal.error.clone())),
         )
@@ -176,19 +175,3 @@ fn give_up(ctx: &Ctx, why: String) -> WorkflowTermination {
     ApplicationFailure::builder(why).type_name("BreakdownFailed".to_string()).non_retryable(true).build().into()
 }
 
-/// One model call; the store's reads and writes around it.
-fn ask_opts() -> ActivityOptions {
-    let retry = RetryPolicy::builder()
-        .initial_interval(Duration::from_secs(1))
-        .backoff_coefficient(2.0)
-        .maximum_interval(Duration::from_secs(60))
-        .maximum_attempts(6)
-        .non_retryable_error_types([
-            failure::NOT_FOUND.to_string(),
-            failure::PROVIDER_REJECTED.to_string(),
-            failure::OVER_BUDGET.to_string(),
-            failure::UNPRICED.to_string(),
-        ])
-        .build();
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry).build()
-}

@@ -6,7 +6,7 @@
 //! refusal loop), and each shot's `ShotWorkflow` starts as a child that outlives the scene
 //! (abandoned on close) and is asked to generate its still.
 
-use crate::ask::{AskFailed, MAX_ANSWERS, message, until_valid};
+use crate::ask::{AskFailed, MAX_ANSWERS, message, model_call_opts, until_valid};
 use crate::contract::{AssetJob, BreakdownActivities, IngestAsset, PlanShots, ProviderResult, SceneActivities, failure};
 use crate::provider::{self, Awaiting, Waited};
 use crate::search::{PROJECT_ID, SCENE_ID, SHOT_ID, SHOT_STATUS};
@@ -118,7 +118,7 @@ impl SceneWorkflow {
                     most_shots: input.most_shots,
                     refusals,
                 };
-                ctx.execute_activity(BreakdownActivities::plan_shots, plan, plan_opts())
+                ctx.execute_activity(BreakdownActivities::plan_shots, plan, model_call_opts())
             },
             |_| {},
         )
@@ -213,11 +213,6 @@ fn retry() -> RetryPolicy {
 
 fn provider_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60)).retry_policy(retry()).build()
-}
-
-/// One model call for the scene's shots.
-fn plan_opts() -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry()).build()
 }
 
 fn ingest_opts() -> ActivityOptions {

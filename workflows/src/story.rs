@@ -6,15 +6,13 @@
 //! The conversation itself lives in the store: the workflow carries only ids and counts, and
 //! continues as new before its history grows long.
 
-use crate::ask::{AskFailed, MAX_ANSWERS, until_valid};
-use crate::contract::{AnswerDirector, StoryActivities, failure};
+use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
+use crate::contract::{AnswerDirector, StoryActivities};
 use miri_core::{ConversationId, MessageId, ProjectId, ScriptId};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
-use temporalio_common::RetryPolicy;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ActivityOptions, ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
+    ContinueAsNewOptions, SyncWorkflowContext, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 
 /// Turns one run answers before it continues as new (unless the server suggests it sooner).
@@ -115,7 +113,7 @@ impl StoryWorkflow {
                         script_id,
                         refusals,
                     };
-                    ctx.execute_activity(StoryActivities::answer_director, ask, ask_opts())
+                    ctx.execute_activity(StoryActivities::answer_director, ask, model_call_opts())
                 },
                 |refusal| ctx.state_mut(|s| s.refused.push(refusal.error.clone())),
             )
@@ -167,19 +165,3 @@ impl StoryWorkflow {
 
 type Ctx = WorkflowContext<StoryWorkflow>;
 
-/// One model call and the store's reads and writes around it.
-fn ask_opts() -> ActivityOptions {
-    let retry = RetryPolicy::builder()
-        .initial_interval(Duration::from_secs(1))
-        .backoff_coefficient(2.0)
-        .maximum_interval(Duration::from_secs(60))
-        .maximum_attempts(6)
-        .non_retryable_error_types([
-            failure::NOT_FOUND.to_string(),
-            failure::PROVIDER_REJECTED.to_string(),
-            failure::OVER_BUDGET.to_string(),
-            failure::UNPRICED.to_string(),
-        ])
-        .build();
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry).build()
-}
