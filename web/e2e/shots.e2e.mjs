@@ -15,7 +15,9 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  page.setDefaultTimeout(60_000);
+  // Generous: on a loaded CI machine the clip (ffmpeg in the simulator) and its prompt's translation
+  // come after the approval, with other suites running beside this one.
+  page.setDefaultTimeout(150_000);
   await page.goto(MIRI_URL);
   await page.evaluate((token) => localStorage.setItem("miri.token", token), MIRI_TOKEN);
   await page.goto(`${MIRI_URL}/?project=${MIRI_PROJECT}`);
