@@ -68,7 +68,7 @@ impl AnalysisWorker {
         let request = analysis_ask::request(&model, &input.features, &project.lyrics, Some(song), &input.refusals);
         // One paid call per attempt: the n-th answer is its own reservation.
         let call = format!("analysis:{}:{}", input.analysis_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, input.features.duration_ms).await?;
+        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call { audio_ms: input.features.duration_ms, ..ask::Call::new(input.project_id, &call) }, request).await?;
 
         let text = match ask::complete(&reply) {
             Ok(text) => text,

@@ -7,7 +7,7 @@ use crate::shot::{fail, retryable, store_failure};
 use miri_core::budget::Usage;
 use miri_core::ask::Refusal;
 use miri_core::llm::{FinishReason, GenerateError, GenerateRequest, LanguageModel, Part, Reply};
-use miri_core::{AgentConfig, AgentRole, ProjectId, agent::model_for};
+use miri_core::{AgentConfig, AgentRole, ProjectId, ShotId, agent::model_for};
 use miri_providers::models::Models;
 use miri_store::{At, Records, Under};
 use miri_workflows::contract::{Budgeted, failure};
@@ -23,17 +23,32 @@ pub async fn model(store: &Records, role: AgentRole) -> Result<String, ActivityE
     Ok(model_for(&configs, role).to_string())
 }
 
-/// Asks `request` as the paid call `key` (unique per attempt) of `project`; `audio_ms` of
-/// attached audio count towards the estimate.
+/// One paid call: whose budget pays, under which ledger key (unique per attempt), and for whom.
+pub struct Call<'a> {
+    pub project: ProjectId,
+    pub key: &'a str,
+    /// The shot that waits when the cap leaves too little: its wait stays in the ledger, so
+    /// raising the cap resumes it. Without one, an over-the-cap call is simply not made.
+    pub shot: Option<ShotId>,
+    /// Milliseconds of attached audio, which count towards the estimate.
+    pub audio_ms: u64,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(project: ProjectId, key: &'a str) -> Self {
+        Self { project, key, shot: None, audio_ms: 0 }
+    }
+}
+
+/// Asks `request` as the paid `call`.
 pub async fn ask(
     models: &Models,
     budget: &BudgetPolicy,
     store: &Records,
-    project: ProjectId,
-    key: &str,
+    call: Call<'_>,
     mut request: GenerateRequest,
-    audio_ms: u64,
 ) -> Result<Reply, ActivityError> {
+    let Call { project, key, shot, audio_ms } = call;
     request.max_output_tokens = Some(request.max_output_tokens.unwrap_or(MAX_OUTPUT_TOKENS));
     let model = request.model.clone();
     let estimate = Usage::Tokens {
@@ -42,10 +57,12 @@ pub async fn ask(
     };
     let amount = budget.prices.cost(&model, estimate).map_err(|e| fail(failure::UNPRICED, e.to_string()))?;
     if let Budgeted::Blocked { needed_usd_micros, available_usd_micros } =
-        budget.reserve_amount(store, project, None, key, &model, amount).await.map_err(store_failure)?
+        budget.reserve_amount(store, project, shot, key, &model, amount).await.map_err(store_failure)?
     {
-        // A model call does not wait for money (only shots pause): forget the wait.
-        budget.release(store, project, key, "over the cap; not asked").await.map_err(store_failure)?;
+        if shot.is_none() {
+            // Nobody waits for this call: forget the wait.
+            budget.release(store, project, key, "over the cap; not asked").await.map_err(store_failure)?;
+        }
         return Err(fail(
             failure::OVER_BUDGET,
             format!(

@@ -2,8 +2,9 @@
 //! calls, through [`crate::ask`]), and store them under the ids the workflows drew.
 
 use crate::ask;
-use crate::lookup::{required, stored_run};
+use crate::lookup::{required, story, stored_run};
 use crate::budget::BudgetPolicy;
+use crate::rulebook::Rulebook;
 use crate::shot::{fail, store_failure};
 use chrono::Utc;
 use miri_core::ask::Refusal;
@@ -22,6 +23,8 @@ pub struct BreakdownActivityDeps {
     pub store: Records,
     pub models: Models,
     pub budget: BudgetPolicy,
+    /// The rules the shots' descriptions must keep.
+    pub rules: Rulebook,
 }
 
 pub struct BreakdownWorker {
@@ -50,10 +53,10 @@ impl BreakdownWorker {
         let analysis: Analysis = required(&d.store, "analysis", input.analysis_id).await?;
         let project: Project = required(&d.store, "project", input.project_id).await?;
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
-        let request = scene_ask::request(&model, &analysis, &project.plot, &input.refusals);
+        let request = scene_ask::request(&model, &analysis, &story(&d.store, &project).await?, &input.refusals);
         let first = input.draws.first().map(|d| d.scene_id.to_string()).unwrap_or_default();
         let call = format!("scenes:{first}:{}", input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
+        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
         let text = match ask::complete(&reply) {
             Ok(text) => text,
             Err(refusal) => return Ok(Answered::Refused(refusal)),
@@ -97,9 +100,13 @@ impl BreakdownWorker {
         let moments = moments_in(&analysis.moments, scene.timestamps);
         let most = input.most_shots.map_or(plan::MAX_SHOTS, |m| m.max(plan::fewest(&scene, longest)));
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
-        let request = plan::request(&model, &scene, &moments, &project.plot, longest, most, &input.refusals);
+        let about = format!("{} {}", scene.location, scene.background);
+        let rules: Vec<String> = d.rules.nearest(input.project_id, &about).await?.into_iter().map(|r| r.text).collect();
+        let plot = story(&d.store, &project).await?;
+        let brief = plan::Brief { plot: &plot, rules: &rules };
+        let request = plan::request(&model, &scene, &moments, &brief, longest, most, &input.refusals);
         let call = format!("shots:{}:{}", input.scene_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
+        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
         let text = match ask::complete(&reply) {
             Ok(text) => text,
             Err(refusal) => return Ok(Answered::Refused(refusal)),

@@ -4,20 +4,24 @@
 
 pub mod analysis;
 pub mod ask;
+pub mod audit;
 pub mod breakdown;
 pub mod budget;
 pub mod events;
 mod lookup;
 pub mod render;
+pub mod rulebook;
 pub mod scene;
 pub mod shot;
 pub mod story;
 
 pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
+pub use audit::{AuditActivityDeps, AuditWorker};
 pub use breakdown::{BreakdownActivityDeps, BreakdownWorker};
 pub use budget::BudgetPolicy;
 pub use events::EventPublisher;
 pub use render::{RenderActivityDeps, RenderWorker};
+pub use rulebook::Rulebook;
 pub use scene::{SceneActivityDeps, SceneWorker};
 pub use shot::{ShotActivityDeps, ShotWorker};
 pub use story::{StoryActivityDeps, StoryWorker};

@@ -3,7 +3,7 @@
 //! activity already wrote under ids the workflow drew.
 
 use crate::shot::{fail, store_failure};
-use miri_core::{Analysis, ProjectId};
+use miri_core::{Analysis, Project, ProjectId, Script};
 use miri_store::{At, Record, Records, Under};
 use miri_workflows::contract::failure;
 use std::fmt::Display;
@@ -34,4 +34,12 @@ pub async fn stored_run<T: Record, I: Display>(store: &Records, ids: impl IntoIt
 pub async fn newest_analysis(store: &Records, project: ProjectId) -> Result<Option<Analysis>, ActivityError> {
     let all = store.list::<Analysis>(Under::Project(project.to_string()), At::Newest).await.map_err(store_failure)?;
     Ok(all.into_iter().map(|(_, a)| a).max_by_key(|a| a.created_at))
+}
+
+/// The story the breakdown follows: the newest accepted script (the story interview's), else the
+/// director's base plot.
+pub async fn story(store: &Records, project: &Project) -> Result<String, ActivityError> {
+    let scripts = store.list::<Script>(Under::Project(project.config.project_id.to_string()), At::Newest).await.map_err(store_failure)?;
+    let accepted = scripts.into_iter().map(|(_, s)| s).filter(Script::is_accepted).max_by_key(|s| s.accepted_at);
+    Ok(accepted.map_or_else(|| project.plot.clone(), |s| s.as_plot()))
 }

@@ -295,7 +295,7 @@ impl ShotWorker {
         let text = prompt.prompt.clone().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no prompt text", prompt.version_id)))?;
         let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
         let key = format!("translation:{}", input.version_id);
-        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &key, translate::request(&model, &text), 0).await?;
+        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), translate::request(&model, &text)).await?;
         let answer = ask::complete(&reply).map_err(|r| retryable(r.error))?;
         let hebrew = Translation::parse(&answer).map_err(|e| retryable(format!("the translation was refused: {e}")))?.hebrew;
         let version = Version {

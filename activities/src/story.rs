@@ -71,7 +71,7 @@ impl StoryWorker {
         let context = StoryContext { project: &project, analysis: analysis.as_ref(), messages: &messages, script };
         let request = story_ask::request(&model, &context, &input.refusals);
         let call = format!("story:{}:{}", input.reply_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, input.project_id, &call, request, 0).await?;
+        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
         let text = match ask::complete(&reply) {
             Ok(text) => text,
             Err(refusal) => return Ok(Answered::Refused(refusal)),

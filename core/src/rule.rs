@@ -2,8 +2,10 @@
 //! injected into later prompts. Rules are never edited; a retired rule is a new record with
 //! `active: false`.
 
+pub mod ask;
+
 use crate::schema::{FieldError, Validate, rfc3339, text};
-use crate::{Author, ProjectId, RuleId, VersionId};
+use crate::{Author, ProjectId, RuleId, ShotId, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +16,9 @@ pub struct Rule {
     pub project_id: ProjectId,
     /// The rule, as one imperative sentence for the prompt writer.
     pub text: String,
+    /// The shot whose rejection taught it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shot_id: Option<ShotId>,
     /// The rejected version it was learnt from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<VersionId>,
@@ -21,7 +26,16 @@ pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub author: Author,
+    /// The model that wrote it (for a rule by the VISION_ANALYZER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub active: bool,
+    /// The text's embedding, for the local index (`embedding_model` made it); none when the
+    /// worker had no embedding model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding_model: Option<String>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }

@@ -101,6 +101,23 @@ impl Script {
         self.accepted_at.is_some()
     }
 
+    /// The script as the plot the breakdown follows: title and logline, then each beat with its
+    /// Part and span.
+    pub fn as_plot(&self) -> String {
+        let mut plot = format!("{} — {}", self.title, self.logline);
+        for (i, beat) in self.beats.iter().enumerate() {
+            plot.push_str(&format!("\n{}.", i + 1));
+            if let Some(part) = &beat.part {
+                plot.push_str(&format!(" [{part}]"));
+            }
+            if let Some(t) = beat.timestamps {
+                plot.push_str(&format!(" ({}–{} ms)", t.start_ms, t.end_ms));
+            }
+            plot.push_str(&format!(" {}", beat.summary));
+        }
+        plot
+    }
+
     /// The revision that records the director's acceptance.
     pub fn accepted(&self, by: &str, at: DateTime<Utc>) -> Script {
         Script { accepted_by: Some(by.to_string()), accepted_at: Some(at), ..self.clone() }

@@ -14,6 +14,7 @@ mod health;
 mod mp3;
 mod renders;
 mod rest;
+mod rules;
 mod scenes;
 pub mod server;
 mod webhook;

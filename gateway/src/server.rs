@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
 //! app) and graceful shutdown.
 
-use crate::{analyses, budget, chat, events, feeds::Feeds, health, renders, rest, scenes, webhook};
+use crate::{analyses, budget, chat, events, feeds::Feeds, health, renders, rest, rules, scenes, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
@@ -86,6 +86,7 @@ impl Gateway {
             .merge(renders::routes())
             .merge(analyses::routes())
             .merge(scenes::routes())
+            .merge(rules::routes())
             .merge(chat::routes())
             .merge(budget::routes())
             .merge(health::routes())

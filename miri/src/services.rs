@@ -5,8 +5,8 @@ use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, env_
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
-    AnalysisActivityDeps, AnalysisWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
-    ShotWorker, StoryActivityDeps, StoryWorker,
+    AnalysisActivityDeps, AnalysisWorker, AuditActivityDeps, AuditWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
+    Rulebook, ShotWorker, StoryActivityDeps, StoryWorker,
 };
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
@@ -115,8 +115,13 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         models: models(args, breakers.clone())?,
         budget: budget.clone(),
     };
-    let breakdown =
-        BreakdownActivityDeps { store: store.clone(), models: models(args, breakers.clone())?, budget: budget.clone() };
+    let rules = Rulebook::new(store.clone(), gemini(args)?, breakers.clone());
+    let breakdown = BreakdownActivityDeps {
+        store: store.clone(),
+        models: models(args, breakers.clone())?,
+        budget: budget.clone(),
+        rules: rules.clone(),
+    };
     let scenes = SceneActivityDeps {
         store: store.clone(),
         media: media.clone(),
@@ -132,6 +137,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         budget: budget.clone(),
         events: events.clone(),
     };
+    let audit = AuditActivityDeps { store: store.clone(), media: media.clone(), models: models(args, breakers.clone())?, budget: budget.clone(), rules };
     let deps = ShotActivityDeps {
         store,
         media,
@@ -145,6 +151,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     };
     let opts = WorkerOptions::new(TASK_QUEUE)
         .register_activities(ShotWorker::new(deps))
+        .register_activities(AuditWorker::new(audit))
         .register_activities(AnalysisWorker::new(analysis))
         .register_activities(BreakdownWorker::new(breakdown))
         .register_activities(SceneWorker::new(scenes))
@@ -158,23 +165,31 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
     Ok(Worker::new(runtime, client, opts)?)
 }
 
+/// How long one model call may take.
+const MODEL_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The language models: each provider whose key is set (or whose URL is the local simulator's).
 /// A model whose provider has no key fails its calls with a message naming the key to set.
 fn models(args: &WorkerArgs, breakers: Breakers) -> anyhow::Result<Models> {
-    const TIMEOUT: Duration = Duration::from_secs(300);
-    let key = |name: &str, url: &url::Url| {
-        let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        env_key(name).or_else(|| local.then(|| SIM_KEY.to_string()))
-    };
-    let gemini = key("GEMINI_API_KEY", &args.gemini_url)
-        .map(|key| GeminiClient::new(args.gemini_url.clone(), GeminiBackend::GeminiApi { key }, TIMEOUT))
-        .transpose()
-        .context("configuring the Gemini client")?;
-    let claude = key("ANTHROPIC_API_KEY", &args.claude_url)
-        .map(|key| ClaudeClient::new(args.claude_url.clone(), key, TIMEOUT, 8192))
+    let claude = provider_key("ANTHROPIC_API_KEY", &args.claude_url)
+        .map(|key| ClaudeClient::new(args.claude_url.clone(), key, MODEL_TIMEOUT, 8192))
         .transpose()
         .context("configuring the Claude client")?;
-    Ok(Models { gemini, claude, breakers })
+    Ok(Models { gemini: gemini(args)?, claude, breakers })
+}
+
+/// The Gemini client (models and embeddings), when its key is set or its URL is the simulator's.
+fn gemini(args: &WorkerArgs) -> anyhow::Result<Option<GeminiClient>> {
+    provider_key("GEMINI_API_KEY", &args.gemini_url)
+        .map(|key| GeminiClient::new(args.gemini_url.clone(), GeminiBackend::GeminiApi { key }, MODEL_TIMEOUT))
+        .transpose()
+        .context("configuring the Gemini client")
+}
+
+/// A provider's key from the environment, or the simulator's for a loopback URL.
+fn provider_key(name: &str, url: &url::Url) -> Option<String> {
+    let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    env_key(name).or_else(|| local.then(|| SIM_KEY.to_string()))
 }
 
 /// The built-in prices with the configured file's entries over them.

@@ -6,6 +6,8 @@
 //! generically ([`crate::schema_fill`]).
 
 mod analysis;
+mod audit;
+mod rule;
 mod scenes;
 mod shots;
 mod story;
@@ -20,6 +22,8 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     let data = miri_core::llm::read_data_block(text)?;
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
+        "miri.audit" => Some(audit::answer(&data, broken)),
+        "miri.rule" => Some(rule::answer(&data, broken)),
         "miri.scenes" => Some(scenes::answer(&data, broken)),
         "miri.shots" => Some(shots::answer(&data, broken)),
         "miri.translation" => Some(translation::answer(&data)),

@@ -14,6 +14,10 @@ const LONG: Duration = Duration::from_secs(90);
 const STILL: u64 = 12_000;
 /// A 3 s clip on Kling v3 standard at 0.112 $/s.
 const CLIP: u64 = 336_000;
+/// The project's cap in the first test.
+const CAP: u64 = 150_000;
+/// What the model calls around one paid media call cost at most (a few thousand tokens each).
+const MODEL_CALLS: u64 = 20_000;
 
 async fn budget(stack: &Stack, project: &str) -> Value {
     let (status, body) = stack.get(&format!("/api/projects/{project}/budget")).await.unwrap();
@@ -27,20 +31,23 @@ async fn paid(stack: &Stack) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() {
-    let env = vec![("MIRI_DEFAULT_BUDGET_USD".to_string(), "0.02".to_string())];
+    // Enough for the still, its audit and translations (cents), not for the clip.
+    let env = vec![("MIRI_DEFAULT_BUDGET_USD".to_string(), "0.15".to_string())];
     let stack = Stack::start(StackOptions { env, ..StackOptions::default() }).await.unwrap();
     let project = stack.create_project("budget").await.unwrap();
     let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
 
     let fresh = budget(&stack, &project).await;
-    assert_eq!((fresh["capUsdMicros"].as_u64(), fresh["spentUsdMicros"].as_u64()), (Some(20_000), Some(0)), "{fresh}");
+    assert_eq!((fresh["capUsdMicros"].as_u64(), fresh["spentUsdMicros"].as_u64()), (Some(CAP), Some(0)), "{fresh}");
     assert_eq!(fresh["revision"], Value::Null, "nothing is written before money is asked for");
 
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     assert_eq!(status, 202, "{body}");
     stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
     let after_still = budget(&stack, &project).await;
-    assert_eq!(after_still["spentUsdMicros"], STILL, "the still's bill is settled: {after_still}");
+    let spent = after_still["spentUsdMicros"].as_u64().unwrap();
+    // The model calls (the audit, the translation) are billed by the tokens they used.
+    assert!((STILL + 1..STILL + MODEL_CALLS).contains(&spent), "the still's bill and the model calls are settled: {after_still}");
     assert_eq!(after_still["reservedUsdMicros"], 0);
 
     let (status, body) = stack.post(&format!("/api/shots/{shot}/approve"), json!({})).await.unwrap();
@@ -56,7 +63,8 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     };
     let wait = &waiting["waiting"][0];
     assert_eq!((wait["shotId"].as_str(), wait["neededUsdMicros"].as_u64()), (Some(shot.as_str()), Some(CLIP)), "{waiting}");
-    assert_eq!(waiting["availableUsdMicros"], 20_000 - STILL);
+    let spent = waiting["spentUsdMicros"].as_u64().unwrap();
+    assert_eq!(waiting["availableUsdMicros"].as_u64(), Some(CAP - spent));
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(paid(&stack).await, 1, "the clip is not paid for while over the cap");
     let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
@@ -83,14 +91,15 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     stack.wait_status(&shot, "COMPLETED", LONG).await.unwrap();
 
     let done = budget(&stack, &project).await;
-    assert_eq!(done["spentUsdMicros"], STILL + CLIP, "{done}");
+    let more = done["spentUsdMicros"].as_u64().unwrap() - spent;
+    assert!((CLIP..CLIP + MODEL_CALLS).contains(&more), "the clip's bill (and its prompt's translation): {done}");
     assert_eq!((done["reservedUsdMicros"].as_u64(), done["waiting"].as_array().unwrap().len()), (Some(0), 0), "{done}");
     assert_eq!(done["lastChange"]["change"], "settled");
     let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
     let costs: Vec<(String, Value)> =
         versions.as_array().unwrap().iter().map(|v| (v["kind"].as_str().unwrap().to_string(), v["cost"].clone())).collect();
     assert_eq!(costs[0], ("video".to_string(), json!({"usdMicros": CLIP, "estimated": false})), "{costs:?}");
-    assert_eq!(costs[2], ("image".to_string(), json!({"usdMicros": STILL, "estimated": false})), "{costs:?}");
+    assert_eq!(costs[3], ("image".to_string(), json!({"usdMicros": STILL, "estimated": false})), "{costs:?}");
     assert_eq!(paid(&stack).await, 2, "one still and one clip");
     stack.record_history(&format!("shot:{shot}")).await.unwrap();
 
@@ -117,4 +126,36 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     let metrics = stack.rest.get(format!("{}/metrics", stack.http)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("# TYPE miri_provider_breaker_state gauge"), "{metrics}");
     assert!(metrics.contains("miri_provider_breaker_state{provider=\"fal\",worker=\""), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_over_the_cap_pauses_the_shot_unpaid_until_the_cap_is_raised() {
+    let env = vec![("MIRI_DEFAULT_BUDGET_USD".to_string(), "0.02".to_string())];
+    let stack = Stack::start(StackOptions { env, ..StackOptions::default() }).await.unwrap();
+    let project = stack.create_project("audit budget").await.unwrap();
+    let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
+    let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    let deadline = tokio::time::Instant::now() + LONG;
+    let waiting = loop {
+        let b = budget(&stack, &project).await;
+        if !b["waiting"].as_array().unwrap().is_empty() {
+            break b;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the audit never waited for money: {b}\n{}", stack.log("worker"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let wait = &waiting["waiting"][0];
+    assert_eq!(wait["shotId"].as_str(), Some(shot.as_str()), "{waiting}");
+    assert!(wait["key"].as_str().unwrap().starts_with("audit:"), "the AUDITOR's call waits: {waiting}");
+    assert_eq!(wait["model"], "claude-sonnet-4-6");
+    let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
+    assert_eq!(now["status"], "VALIDATION", "paused, not failed: {now}");
+    assert_eq!(paid(&stack).await, 0);
+
+    let path = format!("/api/projects/{project}/budget");
+    let (status, raised) = stack.call(Method::PUT, &path, Some(json!({"capUsd": 1.0}))).await.unwrap();
+    assert_eq!(status, 200, "{raised}");
+    assert_eq!(raised["resumed"], json!([shot]), "{raised}");
+    stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
 }

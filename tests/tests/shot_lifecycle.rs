@@ -53,7 +53,11 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
 
     let (status, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
     assert_eq!(status, 200);
-    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "translation", "prompt"], "newest first, each prompt with its Hebrew: {versions}");
+    assert_eq!(
+        kinds(&versions),
+        ["video", "translation", "prompt", "image", "audit", "translation", "prompt"],
+        "newest first, each prompt with its Hebrew, the still prompt with its audit: {versions}"
+    );
     let video = &versions[0];
     let bytes = stack.download(video["mediaUrl"].as_str().unwrap()).await.unwrap();
     assert_eq!(bytes.len() as u64, video["media"]["size"].as_u64().unwrap());
@@ -64,9 +68,10 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
     assert!((seconds - 3.0).abs() < 0.1, "a 3 s shot gets a 3 s clip, got {seconds}");
     let image = stack.download(versions[3]["mediaUrl"].as_str().unwrap()).await.unwrap();
     assert!(image.starts_with(b"\x89PNG"), "the still is a PNG");
-    assert!(versions[5]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
-    assert_eq!(versions[4]["parent"], versions[5]["versionId"], "the still prompt's translation");
-    assert!(versions[4]["prompt"].as_str().unwrap().contains("מירי"), "{}", versions[4]);
+    assert!(versions[6]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
+    assert_eq!(versions[5]["parent"], versions[6]["versionId"], "the still prompt's translation");
+    assert!(versions[5]["prompt"].as_str().unwrap().contains("מירי"), "{}", versions[5]);
+    assert_eq!((versions[4]["parent"].clone(), versions[4]["request"]["passed"].clone()), (versions[6]["versionId"].clone(), json!(true)), "the audit passed it");
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     let paid = submissions_per_version(&stack).await;
@@ -171,7 +176,7 @@ async fn a_killed_worker_loses_nothing_and_pays_once() {
     assert_eq!(done["revision"], 5, "every status change is a record: {done}");
 
     let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
-    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "translation", "prompt"]);
+    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "audit", "translation", "prompt"]);
     let paid = submissions_per_version(&stack).await;
     assert_eq!(paid.len(), 2, "{paid:?}");
     assert!(paid.values().all(|&n| n == 1), "exactly one paid submission per version: {paid:?}");

@@ -6,7 +6,7 @@ use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, AssetId, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, Scene, SceneAsset,
+    Analysis, AnalysisId, AssetId, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RuleId, Scene, SceneAsset,
     SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
@@ -501,4 +501,67 @@ impl StoryActivities {
 /// The story activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod story_markers {
     pub use super::story_activities::*;
+}
+
+/// Ask the AUDITOR about still prompt `prompt_version`: the verdict is stored as version
+/// `audit_version`, and a failed audit's corrected prompt as version `fix_version` (a prompt
+/// whose parent is the audited one). Idempotent per `audit_version`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPrompt {
+    pub project_id: ProjectId,
+    pub shot_id: ShotId,
+    pub prompt_version: VersionId,
+    pub audit_version: VersionId,
+    pub fix_version: VersionId,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
+/// A stored audit: passed, or failed with its findings and the version of the fix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Audited {
+    pub passed: bool,
+    /// The findings as one line (empty when passed).
+    #[serde(default)]
+    pub findings: String,
+    #[serde(default)]
+    pub fix: Option<VersionId>,
+}
+
+/// Ask the VISION_ANALYZER what the rejection of still `still_version` (for `reason`) teaches;
+/// the rule is stored, embedded, as rule `rule_id`. Idempotent per `rule_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LearnRule {
+    pub project_id: ProjectId,
+    pub shot_id: ShotId,
+    pub still_version: VersionId,
+    pub reason: String,
+    pub rule_id: RuleId,
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
+}
+
+/// The judgement activities: the AUDITOR's audit of a prompt and the VISION_ANALYZER's rule
+/// from a rejected still (both read and feed the rulebook).
+pub struct AuditActivities;
+
+#[activity_definitions]
+impl AuditActivities {
+    #[activity(name = "audit_prompt")]
+    pub fn audit_prompt(input: AuditPrompt) -> Result<Answered<Audited>, ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "learn_rule")]
+    pub fn learn_rule(input: LearnRule) -> Result<Answered<RuleId>, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The audit activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod audit_markers {
+    pub use super::audit_activities::*;
 }

@@ -6,16 +6,17 @@
 //! estimated cost in the project's ledger; over the cap the shot pauses until `budget_raised`,
 //! and a submission that fails gives its reservation back (the saga's compensation).
 
+use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
 use crate::contract::{
-    Advance, Budgeted, Ingest, PreconformClip, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
+    Advance, AuditActivities, AuditPrompt, Budgeted, Ingest, LearnRule, PreconformClip, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
     RenderFormat, ReserveBudget, ShotActivities, Submit, TranslatePrompt, failure,
 };
 use crate::RENDER_TASK_QUEUE;
 use crate::provider::{self, Awaiting, Waited};
 use crate::search::SHOT_STATUS;
-use miri_core::{ProjectId, ShotId, ShotStatus, VersionId, VersionKind};
+use miri_core::{ProjectId, RuleId, ShotId, ShotStatus, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
-use std::{collections::BTreeMap, time::Duration};
+use std::{collections::BTreeMap, future::Future, time::Duration};
 use temporalio_common::{
     RetryPolicy,
     error::{ActivityExecutionError, IncomingError},
@@ -87,6 +88,13 @@ const BUDGET_PATCH: &str = "budget-ledger";
 const PRECONFORM_PATCH: &str = "preconform-clip";
 /// Histories from before prompts were translated replay without the translation step.
 const TRANSLATION_PATCH: &str = "prompt-translation";
+/// Histories from before the AUDITOR replay without the audit.
+const AUDIT_PATCH: &str = "prompt-audit";
+/// Histories from before the rulebook replay without learning from rejections.
+const RULEBOOK_PATCH: &str = "rulebook";
+
+/// Corrected prompts one VALIDATION tries before the shot fails.
+pub const MAX_FIXES: u32 = 2;
 
 /// A paused submission looks at the ledger again this often, in case a `budget_raised` signal
 /// was lost between the cap's change and its announcement.
@@ -222,6 +230,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         return Err(Stop::Rejected);
     }
     translate(ctx, &input, still_prompt).await;
+    let still_prompt = audited(ctx, &input, still_prompt).await?;
 
     advance(ctx, ShotStatus::GeneratingImage, None).await.map_err(failed)?;
     let still = new_version(ctx);
@@ -236,7 +245,8 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     ctx.wait_condition(|s| s.decision.is_some()).await.map_err(|_| cancelled())?;
     let decision = ctx.state_mut(|s| s.decision.take());
     if let Some(Decision::Rejected { reason, .. }) = decision {
-        advance(ctx, ShotStatus::Draft, Some(reason)).await.map_err(failed)?;
+        advance(ctx, ShotStatus::Draft, Some(reason.clone())).await.map_err(failed)?;
+        learn(ctx, &input, still, reason).await;
         return Err(Stop::Rejected);
     }
 
@@ -261,6 +271,76 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         let _ = ctx.execute_activity(RenderActivities::preconform_clip, ahead, preconform_opts()).await;
     }
     Ok(())
+}
+
+/// VALIDATION's judgement: the AUDITOR passes the still prompt, or fails it with a corrected
+/// prompt (its own version), which goes back through DRAFT and is audited in turn — at most
+/// [`MAX_FIXES`] times, then the shot fails with the findings. Answers the prompt to paint.
+async fn audited(ctx: &Ctx, input: &ShotInput, mut prompt: VersionId) -> Result<VersionId, Stop> {
+    if !ctx.patched(AUDIT_PATCH) {
+        return Ok(prompt);
+    }
+    let mut fixes = 0;
+    loop {
+        let (audit_version, fix_version) = (new_version(ctx), new_version(ctx));
+        let asked = until_valid(
+            |refusals| {
+                let job = AuditPrompt {
+                    project_id: input.project_id,
+                    shot_id: input.shot_id,
+                    prompt_version: prompt,
+                    audit_version,
+                    fix_version,
+                    refusals,
+                };
+                within_budget(ctx, move || ctx.execute_activity(AuditActivities::audit_prompt, job.clone(), model_call_opts()))
+            },
+            |_| {},
+        )
+        .await;
+        let audit = match asked {
+            Ok(audit) => audit,
+            Err(AskFailed::Activity(why)) => return Err(Stop::Failed(format!("the AUDITOR could not be asked: {why}"))),
+            Err(AskFailed::Refused(last)) => {
+                return Err(Stop::Failed(format!("the AUDITOR's answers were refused {MAX_ANSWERS} times; the last: {last}")));
+            }
+        };
+        let Some(fix) = audit.fix.filter(|_| !audit.passed) else { return Ok(prompt) };
+        if fixes == MAX_FIXES {
+            return Err(Stop::Failed(format!("the AUDITOR still fails the prompt after {MAX_FIXES} fixes: {}", audit.findings)));
+        }
+        fixes += 1;
+        let why = format!("the audit failed ({}); auto-fix {fixes} of {MAX_FIXES}", audit.findings);
+        advance(ctx, ShotStatus::Draft, Some(why)).await.map_err(failed)?;
+        advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
+        translate(ctx, input, fix).await;
+        prompt = fix;
+    }
+}
+
+/// The rulebook learns from a rejected still: the VISION_ANALYZER writes a rule that every
+/// later prompt of the project is checked against. Best effort: a rule that cannot be written
+/// leaves the rejection as it is (its reason is recorded on the shot either way).
+async fn learn(ctx: &Ctx, input: &ShotInput, still: VersionId, reason: String) {
+    if !ctx.patched(RULEBOOK_PATCH) {
+        return;
+    }
+    let rule_id = RuleId::parse("ruleId", &ctx.uuid4()).expect("the SDK's uuid4 is a UUID");
+    let _ = until_valid(
+        |refusals| {
+            let job = LearnRule {
+                project_id: input.project_id,
+                shot_id: input.shot_id,
+                still_version: still,
+                reason: reason.clone(),
+                rule_id,
+                refusals,
+            };
+            ctx.execute_activity(AuditActivities::learn_rule, job, model_call_opts())
+        },
+        |_| {},
+    )
+    .await;
 }
 
 /// Submit a recorded prompt, wait for the provider's result, and ingest it as `version`, moving
@@ -342,19 +422,48 @@ async fn reserve(ctx: &Ctx, input: &ShotInput, submit: &Submit) -> Result<(), St
             ctx.state_mut(|s| s.waiting_for_budget = false);
             return Ok(());
         }
-        ctx.state_mut(|s| s.waiting_for_budget = true);
-        let mut recheck = std::pin::pin!(ctx.timer(BUDGET_RECHECK));
-        let raised = select! {
-            r = ctx.wait_condition(|s| s.budget_raises > seen) => {
-                r.map_err(|_| cancelled())?;
-                true
+        wait_for_raise(ctx, seen).await?;
+    }
+}
+
+/// A model call the shot makes, paused like a submission while the project's cap leaves too
+/// little for it (the call fails `OverBudget` without asking), and asked again once it is raised.
+async fn within_budget<T, Fut>(ctx: &Ctx, mut call: impl FnMut() -> Fut) -> Result<T, ActivityExecutionError>
+where
+    Fut: Future<Output = Result<T, ActivityExecutionError>>,
+{
+    loop {
+        let seen = ctx.state(|s| s.budget_raises);
+        match call().await {
+            Err(e) if failure_type(&e) == Some(failure::OVER_BUDGET) => {
+                if wait_for_raise(ctx, seen).await.is_err() {
+                    return Err(e);
+                }
             }
-            _ = recheck.as_mut() => false,
-        };
-        if raised {
-            recheck.cancel();
+            other => {
+                ctx.state_mut(|s| s.waiting_for_budget = false);
+                return other;
+            }
         }
     }
+}
+
+/// Marks the shot as waiting for money until a `budget_raised` signal after `seen` (or the
+/// periodic recheck, in case a signal was lost).
+async fn wait_for_raise(ctx: &Ctx, seen: u32) -> Result<(), Stop> {
+    ctx.state_mut(|s| s.waiting_for_budget = true);
+    let mut recheck = std::pin::pin!(ctx.timer(BUDGET_RECHECK));
+    let raised = select! {
+        r = ctx.wait_condition(|s| s.budget_raises > seen) => {
+            r.map_err(|_| cancelled())?;
+            true
+        }
+        _ = recheck.as_mut() => false,
+    };
+    if raised {
+        recheck.cancel();
+    }
+    Ok(())
 }
 
 /// Gives back the reservation of `version` after its submission failed.

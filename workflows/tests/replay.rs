@@ -45,3 +45,13 @@ async fn a_shot_paused_over_its_budget_then_resumed_replays() {
 async fn a_story_interview_with_refused_answers_and_a_turn_given_up_replays() {
     replay("story-refusals.json").await;
 }
+
+#[tokio::test]
+async fn a_shot_whose_prompt_the_auditor_fixed_replays() {
+    replay("shot-audit-fix.json").await;
+}
+
+#[tokio::test]
+async fn a_shot_rejected_and_learnt_from_replays() {
+    replay("shot-reject-rule.json").await;
+}

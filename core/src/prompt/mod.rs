@@ -1,6 +1,7 @@
 //! Prompt rules (architecture §5), one home each: the tag, FLUX.2 still requests, Kling clip
 //! requests, edit commands. Pure code used by activities, the gateway and `miri prompt validate`.
 
+pub mod audit;
 pub mod color;
 pub mod edit;
 pub mod flux;

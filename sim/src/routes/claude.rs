@@ -15,6 +15,9 @@ use uuid::Uuid;
 use crate::embed::token_estimate;
 use crate::material::Material;
 use crate::schema_fill;
+use crate::studio;
+use crate::state::Sim;
+use axum::extract::State;
 
 /// One refused call, as Anthropic answers it.
 #[derive(Debug)]
@@ -112,7 +115,7 @@ struct OutputConfig {
     format: Option<Value>,
 }
 
-pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Response, ClaudeError> {
+pub async fn messages(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Result<Response, ClaudeError> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -149,7 +152,7 @@ pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Response, Claud
             bad.role
         )));
     }
-    let message = answer(&request)?;
+    let message = answer(&request, sim.roll_bad_answer())?;
     Ok(if request.stream {
         (
             [(
@@ -164,7 +167,7 @@ pub async fn messages(headers: HeaderMap, body: Bytes) -> Result<Response, Claud
     })
 }
 
-fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
+fn answer(request: &MessagesRequest, broken: bool) -> Result<Value, ClaudeError> {
     let mut text = request.system.as_ref().map(text_of).unwrap_or_default();
     for message in &request.messages {
         text.push('\n');
@@ -177,7 +180,9 @@ fn answer(request: &MessagesRequest) -> Result<Value, ClaudeError> {
                 .input_schema
                 .clone()
                 .unwrap_or_else(|| json!({ "type": "object" }));
-            let input = schema_fill::fill(&schema, &mut material);
+            // Miri's own tasks (named by their schema's title) get the studio's answers.
+            let task = schema["title"].as_str().and_then(|title| studio::answer(title, &text, broken));
+            let input = task.unwrap_or_else(|| schema_fill::fill(&schema, &mut material));
             let id = format!("toolu_{}", Uuid::new_v4().simple());
             (
                 json!({ "type": "tool_use", "id": id, "name": tool.name, "input": input }),
