@@ -8,14 +8,15 @@ use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::prompt::translate::{self, Translation};
-use miri_core::prompt::{Coloured, FluxRequest, KlingRequest, ModelCode, RestingPose, Tag, flux::MAX_IMAGE_URLS, violation::summary};
+use miri_core::prompt::edit::{self, EditRequest};
+use miri_core::prompt::{Coloured, FluxRequest, KlingRequest, MIRI_LORA, ModelCode, RestingPose, Tag, flux::MAX_IMAGE_URLS, violation::summary};
 use miri_core::{AgentRole, Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
 use miri_providers::breaker::{Breakers, Provider, Refused};
 use miri_providers::models::Models;
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{At, MediaStore, ProviderRequest, Records, StoreError, Under};
 use miri_workflows::contract::{
-    Advance, Advanced, Budgeted, Ingest, Polled, PreparePrompt, ProviderResult, ReleaseBudget, ReserveBudget, Submit,
+    Advance, Advanced, Budgeted, Ingest, Polled, PrepareEdit, PreparePrompt, ProviderResult, ReleaseBudget, ReserveBudget, Submit,
     Submitted, TranslatePrompt, failure, markers as shot_activities,
 };
 use serde_json::{Value, json};
@@ -111,12 +112,7 @@ impl ShotWorker {
                     .start_frame
                     .ok_or_else(|| fail(failure::INVALID_PROMPT, "a clip prompt needs the still it animates".into()))?;
                 let still = self.version(still_id).await?;
-                let still_prompt = self.version(still.parent.unwrap_or(still_id)).await?;
-                let resting_state = still_prompt
-                    .request
-                    .and_then(|r| serde_json::from_value::<FluxRequest>(r).ok())
-                    .map(|r| r.resting_state())
-                    .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("still {still_id} has no recorded FLUX request")))?;
+                let resting_state = self.resting_state(&still).await?;
                 let req = KlingRequest {
                     tag: tag(&settings.video_model).to_string(),
                     model: settings.video_model.clone(),
@@ -151,6 +147,54 @@ impl ShotWorker {
             reason: Some(format!("{:?} prompt from the shot description", input.target).to_lowercase()),
             prompt: Some(text),
             request: Some(request),
+            media: None,
+            source_url: None,
+            provider_request_id: None,
+            created_at: Utc::now(),
+        };
+        create_once(d.store.append_version(&version).await)
+    }
+
+    #[activity(definition = shot_activities::PrepareEdit)]
+    pub async fn prepare_edit(self: Arc<Self>, _ctx: ActivityContext, input: PrepareEdit) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        if d.store.version(input.version_id).await.map_err(store_failure)?.is_some() {
+            return Ok(());
+        }
+        let (_, shot) = self.shot(&input.shot_id).await?;
+        let project = self.project(&shot).await?;
+        let still = self.version(input.still).await?;
+        let still_url = still
+            .source_url
+            .clone()
+            .filter(|_| still.kind == VersionKind::Image)
+            .ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} is not a still with a provider URL", input.still)))?;
+        let scene = match shot.scene_id {
+            Some(id) => d.store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s),
+            None => None,
+        };
+        let references = match &scene {
+            Some(scene) => self.references(scene, &shot).await?,
+            None => Vec::new(),
+        };
+        let seed = scene.as_ref().map_or_else(|| shot_seed(&shot), |s| s.seed);
+        let endpoint = edit::endpoint_of(&project.config.global_settings.image_model);
+        let tag = Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(&endpoint));
+        let lora = endpoint.contains("/lora").then_some(MIRI_LORA);
+        let request = EditRequest::new(tag, &input.command, seed, lora, &still_url, &references)
+            .map_err(|v| fail(failure::INVALID_PROMPT, format!("the edit command is refused: {}", summary(&v))))?;
+        let version = Version {
+            version_id: input.version_id,
+            shot_id: shot.shot_id,
+            kind: VersionKind::Edit,
+            parent: Some(input.still),
+            model_code: Some(endpoint),
+            seed: Some(seed),
+            cost: None,
+            author: Author::User,
+            reason: Some(format!("refined by {}", input.by)),
+            prompt: Some(request.prompt_text()),
+            request: Some(json!(request)),
             media: None,
             source_url: None,
             provider_request_id: None,
@@ -406,12 +450,40 @@ impl ShotWorker {
         Ok(urls)
     }
 
+    /// What `still` shows at rest: its FLUX prompt's resting state, with every edit that made it
+    /// from that prompt's still after it, oldest first.
+    async fn resting_state(&self, still: &Version) -> Result<String, ActivityError> {
+        let mut edits = Vec::new();
+        let mut at = still.clone();
+        // A still's parent is its prompt or its edit; an edit's parent is the still it edits.
+        for _ in 0..64 {
+            let parent = at.parent.ok_or_else(|| fail(failure::INVALID_PROMPT, format!("still {} has no prompt", still.version_id)))?;
+            let source = self.version(parent).await?;
+            let request = source.request.clone().unwrap_or_default();
+            if let Ok(flux) = serde_json::from_value::<FluxRequest>(request.clone()) {
+                let mut state = flux.resting_state();
+                for command in edits.iter().rev() {
+                    state.push_str(&format!("; edited: {command}"));
+                }
+                return Ok(state);
+            }
+            let edit: EditRequest = serde_json::from_value(request)
+                .map_err(|_| fail(failure::INVALID_PROMPT, format!("still {} has no recorded FLUX request", still.version_id)))?;
+            edits.push(edit.command);
+            at = self.version(source.parent.unwrap_or(parent)).await?;
+        }
+        Err(fail(failure::INVALID_PROMPT, format!("still {} is more than 64 edits from its prompt", still.version_id)))
+    }
+
     /// The provider input for a recorded prompt: derived from its validated request.
     fn provider_input(p: &Version) -> Result<Value, ActivityError> {
         let invalid = |why: &str| fail(failure::INVALID_PROMPT, format!("prompt {}: {why}", p.version_id));
         let request = p.request.clone().ok_or_else(|| invalid("no recorded request"))?;
         if let Ok(flux) = serde_json::from_value::<FluxRequest>(request.clone()) {
             return Ok(flux.fal_input());
+        }
+        if let Ok(edit) = serde_json::from_value::<EditRequest>(request.clone()) {
+            return Ok(edit.fal_input());
         }
         let kling: KlingRequest = serde_json::from_value(request).map_err(|e| invalid(&e.to_string()))?;
         // Trajectories are frame fractions; fal wants pixels of the start frame (16:9 stills).

@@ -13,12 +13,12 @@ use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
     GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, SceneId, Shot, ShotId, ShotStatus, Version,
-    prompt::KlingModel,
+    prompt::{KlingModel, edit, violation::summary},
 };
 use miri_workflows::{
     ShotWorkflow, TASK_QUEUE,
     search::{PROJECT_ID, SHOT_ID, SHOT_STATUS},
-    shot::{Approve, Generate, Reject, ShotInput},
+    shot::{Approve, Generate, Refine, Reject, ShotInput},
     shot_workflow_id,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -39,6 +39,7 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
         .route("/api/shots/{id}/versions", get(list_versions))
         .route("/api/shots/{id}/approve", post(approve))
         .route("/api/shots/{id}/reject", post(reject))
+        .route("/api/shots/{id}/refine", post(refine))
         .route("/api/media/{*key}", get(media))
 }
 
@@ -387,6 +388,39 @@ async fn reject(
     signal(&st, id, |h| async move {
         h.signal(ShotWorkflow::reject, Reject { by: caller.name(), reason }, WorkflowSignalOptions::default())
             .await
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RefineRequest {
+    /// One short imperative edit command ("Change the sky to dusk orange").
+    command: String,
+}
+
+/// `POST /api/shots/{id}/refine`: the still awaiting approval is edited by one command (FLUX.2
+/// edit, the scene's seed and references); a vague or long command is refused here, unpaid.
+async fn refine(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(req): Body<RefineRequest>,
+) -> Result<(StatusCode, Json<ShotView>), ApiError> {
+    caller.require_editor()?;
+    let id = parse_shot_id(&id)?;
+    let command = req.command.trim().to_string();
+    let violations = edit::validate(&command);
+    if !violations.is_empty() {
+        return Err(ApiError::Unprocessable(format!("the edit command is refused: {}", summary(&violations))));
+    }
+    let (revision, shot) = existing_shot(&st, id).await?;
+    if shot.status != ShotStatus::AwaitingApproval {
+        return Err(ApiError::Conflict(format!("shot {id} is {}; refine needs AWAITING_APPROVAL", shot.status)));
+    }
+    signal(&st, id, |h| async move {
+        h.signal(ShotWorkflow::refine, Refine { by: caller.name(), command }, WorkflowSignalOptions::default()).await
     })
     .await?;
     Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))

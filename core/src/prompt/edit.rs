@@ -4,7 +4,10 @@
 //! under sixteen words and be one command; a vague one is refused with the reason.
 
 use super::text::{has_phrase, hebrew_stems, normalise, words};
+use super::tag::Tag;
 use super::violation::{Check, Violation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 pub const MAX_WORDS: usize = 15;
 
@@ -87,6 +90,61 @@ pub fn validate(command: &str) -> Vec<Violation> {
     out
 }
 
+/// The edit endpoints take at most this many images: the still first, then its references
+/// (extras are ignored by fal, so they are not sent).
+pub const MAX_EDIT_IMAGES: usize = 4;
+
+/// The file form of an edit request: the still being refined first among `image_urls`, the scene's
+/// seed, the LoRA that keeps Miri hers, and one validated command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditRequest {
+    pub tag: String,
+    pub command: String,
+    pub seed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lora: Option<String>,
+    pub image_urls: Vec<String>,
+}
+
+impl EditRequest {
+    /// The edit of `still` by `command`, with up to [`MAX_EDIT_IMAGES`] images in all; refused
+    /// with every rule the command breaks.
+    pub fn new(tag: Tag, command: &str, seed: u64, lora: Option<&str>, still: &str, references: &[String]) -> Result<Self, Vec<Violation>> {
+        let violations = validate(command);
+        if !violations.is_empty() {
+            return Err(violations);
+        }
+        let mut image_urls = vec![still.to_string()];
+        image_urls.extend(references.iter().filter(|r| r.as_str() != still).take(MAX_EDIT_IMAGES - 1).cloned());
+        Ok(Self { tag: tag.to_string(), command: command.split_whitespace().collect::<Vec<_>>().join(" "), seed, lora: lora.map(str::to_string), image_urls })
+    }
+
+    /// The text fal receives: the tag, then the command.
+    pub fn prompt_text(&self) -> String {
+        format!("{} {}", self.tag, self.command)
+    }
+
+    pub fn fal_input(&self) -> Value {
+        let mut input = json!({
+            "prompt": self.prompt_text(),
+            "seed": self.seed,
+            "image_urls": self.image_urls,
+            "num_images": 1,
+            "output_format": "png",
+            "enable_prompt_expansion": false,
+        });
+        if let Some(lora) = &self.lora {
+            input["loras"] = json!([{"path": lora, "scale": 1.0}]);
+        }
+        input
+    }
+}
+
+/// The edit endpoint of an image model (`fal-ai/flux-2/lora` → `fal-ai/flux-2/lora/edit`).
+pub fn endpoint_of(image_model: &str) -> String {
+    if image_model.ends_with("/edit") { image_model.to_string() } else { format!("{image_model}/edit") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +191,22 @@ mod tests {
         for (command, rule) in cases {
             assert!(rules(command).contains(&rule), "{command}: expected {rule}, got {:?}", validate(command));
         }
+    }
+
+    #[test]
+    fn an_edit_request_puts_the_still_first_and_keeps_the_seed() {
+        use crate::prompt::ModelCode;
+        use crate::{ShotId, VersionId};
+        let tag = Tag::new(ShotId::from_uuid(uuid::Uuid::from_u128(1)), VersionId::from_uuid(uuid::Uuid::from_u128(2)), ModelCode::of_endpoint("fal-ai/flux-2/lora/edit"));
+        let refs: Vec<String> = (0..6).map(|i| format!("https://r/{i}.png")).collect();
+        let e = EditRequest::new(tag.clone(), "Change the  sky to dusk orange", 7, Some("miriN14"), "https://s/still.png", &refs).unwrap();
+        assert_eq!(e.image_urls.len(), MAX_EDIT_IMAGES);
+        assert_eq!(e.image_urls[0], "https://s/still.png");
+        let input = e.fal_input();
+        assert_eq!(input["prompt"], format!("{tag} Change the sky to dusk orange"));
+        assert_eq!((input["seed"].as_u64(), input["loras"][0]["path"].as_str()), (Some(7), Some("miriN14")));
+        assert!(EditRequest::new(tag, "make it better", 7, None, "https://s/still.png", &[]).is_err());
+        assert_eq!(endpoint_of("fal-ai/flux-2/lora"), "fal-ai/flux-2/lora/edit");
+        assert_eq!(endpoint_of("fal-ai/flux-2/edit"), "fal-ai/flux-2/edit");
     }
 }
