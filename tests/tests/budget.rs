@@ -25,6 +25,19 @@ async fn budget(stack: &Stack, project: &str) -> Value {
     body
 }
 
+/// The budget once something waits for money in it.
+async fn first_wait(stack: &Stack, project: &str, what: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + LONG;
+    loop {
+        let b = budget(stack, project).await;
+        if !b["waiting"].as_array().unwrap().is_empty() {
+            return b;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what} never waited for money: {b}\n{}", stack.log("worker"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 async fn paid(stack: &Stack) -> usize {
     stack.sim_stats().await.unwrap()["submissions"].as_array().unwrap().len()
 }
@@ -52,15 +65,7 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
 
     let (status, body) = stack.post(&format!("/api/shots/{shot}/approve"), json!({})).await.unwrap();
     assert_eq!(status, 202, "{body}");
-    let deadline = tokio::time::Instant::now() + LONG;
-    let waiting = loop {
-        let b = budget(&stack, &project).await;
-        if !b["waiting"].as_array().unwrap().is_empty() {
-            break b;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the clip never waited for money: {b}\n{}", stack.log("worker"));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let waiting = first_wait(&stack, &project, "the clip").await;
     let wait = &waiting["waiting"][0];
     assert_eq!((wait["shotId"].as_str(), wait["neededUsdMicros"].as_u64()), (Some(shot.as_str()), Some(CLIP)), "{waiting}");
     let spent = waiting["spentUsdMicros"].as_u64().unwrap();
@@ -136,15 +141,7 @@ async fn an_audit_over_the_cap_pauses_the_shot_unpaid_until_the_cap_is_raised() 
     let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     assert_eq!(status, 202, "{body}");
-    let deadline = tokio::time::Instant::now() + LONG;
-    let waiting = loop {
-        let b = budget(&stack, &project).await;
-        if !b["waiting"].as_array().unwrap().is_empty() {
-            break b;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "the audit never waited for money: {b}\n{}", stack.log("worker"));
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let waiting = first_wait(&stack, &project, "the audit").await;
     let wait = &waiting["waiting"][0];
     assert_eq!(wait["shotId"].as_str(), Some(shot.as_str()), "{waiting}");
     assert!(wait["key"].as_str().unwrap().starts_with("audit:"), "the AUDITOR's call waits: {waiting}");
