@@ -5,7 +5,7 @@
 
 use crate::ask;
 use crate::budget::BudgetPolicy;
-use crate::lookup::required;
+use crate::lookup::{required, scene_of};
 use crate::rulebook;
 use crate::shot::{create_once, fail, retryable, store_failure};
 use chrono::Utc;
@@ -56,10 +56,7 @@ impl AuditWorker {
             .and_then(|r| serde_json::from_value(r).ok())
             .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("version {} is not a still prompt", input.prompt_version)))?;
         let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
-        let scene = match shot.scene_id {
-            Some(id) => d.store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s),
-            None => None,
-        };
+        let scene = scene_of(&d.store, &shot).await?;
         let rules = d.rules.nearest(input.project_id, &shot.description).await?;
         let texts: Vec<String> = rules.iter().map(|r| r.text.clone()).collect();
         let case = AuditCase { prompt: &audited.prompt, shot: &shot.description, scene: scene.as_ref().map(scene_case), rules: &texts };

@@ -3,7 +3,7 @@
 //! activity already wrote under ids the workflow drew.
 
 use crate::shot::{fail, store_failure};
-use miri_core::{Analysis, Project, ProjectId, Script};
+use miri_core::{Analysis, Project, ProjectId, Scene, Script, Shot};
 use miri_store::{At, Record, Records, Under};
 use miri_workflows::contract::failure;
 use std::fmt::Display;
@@ -42,4 +42,10 @@ pub async fn story(store: &Records, project: &Project) -> Result<String, Activit
     let scripts = store.list::<Script>(Under::Project(project.config.project_id.to_string()), At::Newest).await.map_err(store_failure)?;
     let accepted = scripts.into_iter().map(|(_, s)| s).filter(Script::is_accepted).max_by_key(|s| s.accepted_at);
     Ok(accepted.map_or_else(|| project.plot.clone(), |s| s.as_plot()))
+}
+
+/// The scene `shot` belongs to (none for a shot added by hand without one).
+pub async fn scene_of(store: &Records, shot: &Shot) -> Result<Option<Scene>, ActivityError> {
+    let Some(id) = shot.scene_id else { return Ok(None) };
+    Ok(store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s))
 }

@@ -4,6 +4,7 @@
 
 use crate::EventPublisher;
 use crate::ask;
+use crate::lookup::scene_of;
 use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
@@ -79,12 +80,8 @@ impl ShotWorker {
         let project = self.project(&shot).await?;
         let settings = &project.config.global_settings;
         let tag = |endpoint: &str| Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(endpoint));
-        let scene = match shot.scene_id {
-            Some(id) => d.store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s),
-            None => None,
-        };
-        // One seed per scene keeps its place and Miri's clothes the same from shot to shot.
-        let seed = scene.as_ref().map_or_else(|| shot_seed(&shot), |s| s.seed);
+        let scene = scene_of(&d.store, &shot).await?;
+        let seed = seed_of(&shot, scene.as_ref());
         let (text, request, model) = match input.target {
             VersionKind::Image => {
                 let outfit: Vec<Coloured> = scene
@@ -169,15 +166,12 @@ impl ShotWorker {
             .clone()
             .filter(|_| still.kind == VersionKind::Image)
             .ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} is not a still with a provider URL", input.still)))?;
-        let scene = match shot.scene_id {
-            Some(id) => d.store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s),
-            None => None,
-        };
+        let scene = scene_of(&d.store, &shot).await?;
         let references = match &scene {
             Some(scene) => self.references(scene, &shot).await?,
             None => Vec::new(),
         };
-        let seed = scene.as_ref().map_or_else(|| shot_seed(&shot), |s| s.seed);
+        let seed = seed_of(&shot, scene.as_ref());
         let endpoint = edit::endpoint_of(&project.config.global_settings.image_model);
         let tag = Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(&endpoint));
         let lora = endpoint.contains("/lora").then_some(MIRI_LORA);
@@ -517,10 +511,11 @@ pub(crate) async fn download(http: &reqwest::Client, url: &str) -> Result<Bytes,
     Ok(bytes)
 }
 
-/// The scene seed stands in for now (scenes come with the creative pipeline): drawn once per shot
-/// from its id, so every call for the shot uses the same one.
-fn shot_seed(shot: &Shot) -> u64 {
-    (shot.shot_id.uuid().as_u128() >> 64) as u64 & 0xFFFF_FFFF
+/// The seed of every FLUX.2 call for `shot`: its scene's (one per scene keeps the place and
+/// Miri's clothes the same from shot to shot), or, for a shot added by hand without a scene, one
+/// drawn once from its id.
+fn seed_of(shot: &Shot, scene: Option<&Scene>) -> u64 {
+    scene.map_or((shot.shot_id.uuid().as_u128() >> 64) as u64 & 0xFFFF_FFFF, |s| s.seed)
 }
 
 /// The media URL and content type in a provider's output.
