@@ -166,7 +166,7 @@ impl AuditWorker {
 }
 
 /// The scene as the auditor reads it: its place, outfit and props.
-fn scene_case(scene: &Scene) -> Value {
+pub(crate) fn scene_case(scene: &Scene) -> Value {
     json!({
         "location": scene.location,
         "background": scene.background,

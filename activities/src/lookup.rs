@@ -3,7 +3,9 @@
 //! activity already wrote under ids the workflow drew.
 
 use crate::shot::{fail, store_failure};
-use miri_core::{Analysis, Project, ProjectId, Scene, Script, Shot};
+use miri_core::prompt::FluxRequest;
+use miri_core::prompt::edit::EditRequest;
+use miri_core::{Analysis, Project, ProjectId, Scene, Script, Shot, Version};
 use miri_store::{At, Record, Records, Under};
 use miri_workflows::contract::failure;
 use std::fmt::Display;
@@ -48,4 +50,33 @@ pub async fn story(store: &Records, project: &Project) -> Result<String, Activit
 pub async fn scene_of(store: &Records, shot: &Shot) -> Result<Option<Scene>, ActivityError> {
     let Some(id) = shot.scene_id else { return Ok(None) };
     Ok(store.get::<Scene>(&id.to_string(), At::Newest).await.map_err(store_failure)?.map(|(_, s)| s))
+}
+
+/// Where a still came from: the FLUX request it was first drawn from (a still prompt, or a QA
+/// fix that refined it), and the edit commands applied since, oldest first.
+pub struct Origin {
+    pub flux: FluxRequest,
+    pub edits: Vec<String>,
+}
+
+/// The origin of `still`, walking its parents: a still's parent is its prompt or its edit, an
+/// edit's parent the still it edits.
+pub async fn origin(store: &Records, still: &Version) -> Result<Origin, ActivityError> {
+    let invalid = |why: String| fail(failure::INVALID_PROMPT, why);
+    let mut edits = Vec::new();
+    let mut at = still.clone();
+    for _ in 0..64 {
+        let parent = at.parent.ok_or_else(|| invalid(format!("still {} has no prompt", still.version_id)))?;
+        let source: Version = required(store, "version", parent).await?;
+        let request = source.request.clone().unwrap_or_default();
+        if let Ok(flux) = serde_json::from_value::<FluxRequest>(request.clone()) {
+            edits.reverse();
+            return Ok(Origin { flux, edits });
+        }
+        let edit: EditRequest = serde_json::from_value(request)
+            .map_err(|_| invalid(format!("still {} has no recorded FLUX request", still.version_id)))?;
+        edits.push(edit.command);
+        at = required(store, "version", source.parent.unwrap_or(parent)).await?;
+    }
+    Err(invalid(format!("still {} is more than 64 edits from its prompt", still.version_id)))
 }

@@ -4,7 +4,7 @@
 
 use crate::EventPublisher;
 use crate::ask;
-use crate::lookup::scene_of;
+use crate::lookup::{self, scene_of};
 use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
@@ -175,8 +175,24 @@ impl ShotWorker {
         let endpoint = edit::endpoint_of(&project.config.global_settings.image_model);
         let tag = Tag::new(shot.shot_id, input.version_id, ModelCode::of_endpoint(&endpoint));
         let lora = endpoint.contains("/lora").then_some(MIRI_LORA);
-        let request = EditRequest::new(tag, &input.command, seed, lora, &still_url, &references)
-            .map_err(|v| fail(failure::INVALID_PROMPT, format!("the edit command is refused: {}", summary(&v))))?;
+        let (prompt, request) = match input.fix {
+            // A QA fix: the whole corrected prompt, drawn over the still and its references.
+            Some(fix) => {
+                let mut image_urls = vec![still_url.clone()];
+                image_urls.extend(references.iter().filter(|r| **r != still_url).take(edit::MAX_EDIT_IMAGES - 1).cloned());
+                let request = FluxRequest { tag: tag.to_string(), lora: lora.map(str::to_string), seed, image_urls, prompt: fix };
+                let violations = request.violations();
+                if !violations.is_empty() {
+                    return Err(fail(failure::INVALID_PROMPT, format!("the corrected prompt is refused: {}", summary(&violations))));
+                }
+                (request.prompt_text(), json!(request))
+            }
+            None => {
+                let request = EditRequest::new(tag, &input.command, seed, lora, &still_url, &references)
+                    .map_err(|v| fail(failure::INVALID_PROMPT, format!("the edit command is refused: {}", summary(&v))))?;
+                (request.prompt_text(), json!(request))
+            }
+        };
         let version = Version {
             version_id: input.version_id,
             shot_id: shot.shot_id,
@@ -186,9 +202,9 @@ impl ShotWorker {
             seed: Some(seed),
             cost: None,
             author: Author::User,
-            reason: Some(format!("refined by {}", input.by)),
-            prompt: Some(request.prompt_text()),
-            request: Some(json!(request)),
+            reason: Some(format!("refined by {}: {}", input.by, input.command)),
+            prompt: Some(prompt),
+            request: Some(request),
             media: None,
             source_url: None,
             provider_request_id: None,
@@ -447,26 +463,12 @@ impl ShotWorker {
     /// What `still` shows at rest: its FLUX prompt's resting state, with every edit that made it
     /// from that prompt's still after it, oldest first.
     async fn resting_state(&self, still: &Version) -> Result<String, ActivityError> {
-        let mut edits = Vec::new();
-        let mut at = still.clone();
-        // A still's parent is its prompt or its edit; an edit's parent is the still it edits.
-        for _ in 0..64 {
-            let parent = at.parent.ok_or_else(|| fail(failure::INVALID_PROMPT, format!("still {} has no prompt", still.version_id)))?;
-            let source = self.version(parent).await?;
-            let request = source.request.clone().unwrap_or_default();
-            if let Ok(flux) = serde_json::from_value::<FluxRequest>(request.clone()) {
-                let mut state = flux.resting_state();
-                for command in edits.iter().rev() {
-                    state.push_str(&format!("; edited: {command}"));
-                }
-                return Ok(state);
-            }
-            let edit: EditRequest = serde_json::from_value(request)
-                .map_err(|_| fail(failure::INVALID_PROMPT, format!("still {} has no recorded FLUX request", still.version_id)))?;
-            edits.push(edit.command);
-            at = self.version(source.parent.unwrap_or(parent)).await?;
+        let origin = lookup::origin(&self.deps.store, still).await?;
+        let mut state = origin.flux.resting_state();
+        for command in &origin.edits {
+            state.push_str(&format!("; edited: {command}"));
         }
-        Err(fail(failure::INVALID_PROMPT, format!("still {} is more than 64 edits from its prompt", still.version_id)))
+        Ok(state)
     }
 
     /// The provider input for a recorded prompt: derived from its validated request.

@@ -12,7 +12,7 @@ use miri_core::script::ask::{self as story_ask, StoryAnswer, StoryContext, TurnI
 use miri_core::{AgentRole, ChatMessage, Conversation, Message, Project, Script, Topic};
 use miri_providers::models::Models;
 use miri_store::{At, Records, StoreError, Under};
-use miri_workflows::contract::{AnswerDirector, Answered, StoryReply, failure, story_markers};
+use miri_workflows::contract::{AnswerTurn, Answered, StoryReply, failure, story_markers};
 use std::sync::Arc;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -40,7 +40,7 @@ impl StoryWorker {
     pub async fn answer_director(
         self: Arc<Self>,
         _ctx: ActivityContext,
-        input: AnswerDirector,
+        input: AnswerTurn,
     ) -> Result<Answered<StoryReply>, ActivityError> {
         let d = &self.deps;
         // A retry after an earlier attempt stored the reply: that reply.
@@ -48,22 +48,9 @@ impl StoryWorker {
             self.announce(&input, &reply).await;
             return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: reply.script_id }));
         }
-        let missing = |what: String| fail(failure::NOT_FOUND, what);
-        let conversation = input.conversation_id.to_string();
-        let talk: Conversation = lookup::required(&d.store, "conversation", &conversation).await?;
-        if talk.topic != Topic::Story || talk.project_id != input.project_id {
-            return Err(missing(format!("conversation {conversation} is no story conversation of project {}", input.project_id)));
-        }
+        let (_, messages) = turn(&d.store, &input, Topic::Story).await?;
         let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
-        let under = || Under::Conversation(conversation.clone());
-        let mut messages: Vec<Message> =
-            d.store.list::<Message>(under(), At::Newest).await.map_err(store_failure)?.into_iter().map(|(_, m)| m).collect();
-        // The turn answers up to its newest message; later ones are the next turn's.
-        let newest = input.answering.last().copied();
-        match messages.iter().position(|m| Some(m.message_id) == newest) {
-            Some(i) => messages.truncate(i + 1),
-            None => return Err(missing(format!("message {newest:?} is not in conversation {conversation}"))),
-        }
+        let under = || Under::Conversation(input.conversation_id.to_string());
         let scripts = d.store.list::<Script>(under(), At::Newest).await.map_err(store_failure)?;
         let script = scripts.iter().map(|(_, s)| s).max_by_key(|s| s.version);
         let analysis = lookup::newest_analysis(&d.store, input.project_id).await?;
@@ -87,7 +74,7 @@ impl StoryWorker {
             match StoryAnswer::parse(&text).and_then(|answer| answer.into_records(ids, analysis.as_ref(), Utc::now())) {
                 Ok(records) => records,
                 Err(e) => {
-                    tracing::info!(conversation = %conversation, error = %e, "the DIRECTOR's answer was refused");
+                    tracing::info!(conversation = %input.conversation_id, error = %e, "the DIRECTOR's answer was refused");
                     return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
                 }
             };
@@ -103,13 +90,32 @@ impl StoryWorker {
 }
 
 impl StoryWorker {
-    async fn announce(&self, input: &AnswerDirector, message: &Message) {
+    async fn announce(&self, input: &AnswerTurn, message: &Message) {
         self.deps.events.chat_message(&ChatMessage::of(input.project_id, message)).await;
     }
 }
 
+/// The conversation a turn answers in (it must be a `topic` conversation of the turn's project)
+/// and its messages, oldest first, up to the turn's newest: later ones are the next turn's.
+pub(crate) async fn turn(store: &Records, input: &AnswerTurn, topic: Topic) -> Result<(Conversation, Vec<Message>), ActivityError> {
+    let missing = |what: String| fail(failure::NOT_FOUND, what);
+    let conversation = input.conversation_id.to_string();
+    let talk: Conversation = lookup::required(store, "conversation", &conversation).await?;
+    if talk.topic != topic || talk.project_id != input.project_id {
+        return Err(missing(format!("conversation {conversation} is no {topic:?} conversation of project {}", input.project_id)));
+    }
+    let mut messages: Vec<Message> =
+        store.list::<Message>(Under::Conversation(conversation.clone()), At::Newest).await.map_err(store_failure)?.into_iter().map(|(_, m)| m).collect();
+    let newest = input.answering.last().copied();
+    match messages.iter().position(|m| Some(m.message_id) == newest) {
+        Some(i) => messages.truncate(i + 1),
+        None => return Err(missing(format!("message {newest:?} is not in conversation {conversation}"))),
+    }
+    Ok((talk, messages))
+}
+
 /// A create-only append; a retry that finds its own earlier write has nothing left to do.
-fn created(result: Result<(), StoreError>) -> Result<(), ActivityError> {
+pub(crate) fn created(result: Result<(), StoreError>) -> Result<(), ActivityError> {
     match result {
         Ok(()) | Err(StoreError::Conflict { .. }) => Ok(()),
         Err(e) => Err(store_failure(e)),

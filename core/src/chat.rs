@@ -2,17 +2,26 @@
 //! message is an immutable record; a tool call the model made is kept with the message that made
 //! it, so the chat shows what was done on the director's behalf.
 
+pub mod qa;
+
+use crate::prompt::edit;
+use crate::prompt::flux::FluxPrompt;
+use crate::prompt::violation::summary;
 use crate::schema::{FieldError, Validate, each, rfc3339, text};
 use crate::script::{Flaw, MAX_FLAWS};
-use crate::{ConversationId, MessageId, ProjectId, ScriptId, ShotId};
+use crate::{ConversationId, MessageId, ProjectId, ScriptId, ShotId, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const MAX_MESSAGE_CHARS: usize = 20_000;
 /// The most questions one assistant message asks.
 pub const MAX_QUESTIONS: usize = 8;
 pub const MAX_QUESTION_CHARS: usize = 500;
+/// How much of a conversation goes into one request, newest messages kept.
+pub const MAX_CONVERSATION_CHARS: usize = 60_000;
+/// The longest summary of a proposed prompt fix.
+pub const MAX_SUMMARY_CHARS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,8 +91,94 @@ pub struct Message {
     /// The script version this message proposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script_id: Option<ScriptId>,
+    /// The change this message proposes for its shot (QA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
+    /// Who applied the proposal to which still, and when: the message's next revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<Applied>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+}
+
+/// What the QA assistant proposes for the still awaiting approval: one short imperative edit
+/// command, or the whole corrected FLUX prompt with the change in the director's words. Either
+/// way the shot is refined (a FLUX.2 edit of the still with the scene's seed and references).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Proposal {
+    Edit { command: String },
+    Prompt { summary: String, prompt: FluxPrompt },
+}
+
+impl Proposal {
+    /// The change in words: the command, or the fix's summary.
+    pub fn words(&self) -> &str {
+        match self {
+            Self::Edit { command } => command,
+            Self::Prompt { summary, .. } => summary,
+        }
+    }
+}
+
+impl Validate for Proposal {
+    fn validate(&self) -> Result<(), FieldError> {
+        match self {
+            Self::Edit { command } => {
+                let violations = edit::validate(command);
+                if violations.is_empty() {
+                    Ok(())
+                } else {
+                    Err(FieldError::new("proposal.command", format!("is no edit command: {}", summary(&violations))))
+                }
+            }
+            Self::Prompt { summary, .. } => text("proposal.summary", summary, MAX_SUMMARY_CHARS),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Applied {
+    pub by: String,
+    /// The still the proposal refined.
+    pub still: VersionId,
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<Utc>,
+}
+
+impl Message {
+    /// The next revision of this message, saying `by` applied its proposal to `still`.
+    pub fn applied(&self, by: &str, still: VersionId, at: DateTime<Utc>) -> Self {
+        Self { applied: Some(Applied { by: by.to_string(), still, at }), ..self.clone() }
+    }
+}
+
+/// The newest messages that fit [`MAX_CONVERSATION_CHARS`], oldest first, as a model reads
+/// them, and how many older ones were left out.
+pub fn recent(messages: &[Message]) -> (usize, Vec<Value>) {
+    let mut kept = Vec::new();
+    let mut chars = 0;
+    for m in messages.iter().rev() {
+        chars += m.content.chars().count();
+        if chars > MAX_CONVERSATION_CHARS && !kept.is_empty() {
+            break;
+        }
+        let mut v = json!({ "speaker": m.speaker, "content": m.content });
+        if !m.questions.is_empty() {
+            v["questions"] = json!(m.questions);
+        }
+        if !m.flaws.is_empty() {
+            v["flaws"] = json!(m.flaws);
+        }
+        if let Some(p) = &m.proposal {
+            v["proposal"] = json!(p);
+            v["applied"] = json!(m.applied.is_some());
+        }
+        kept.push(v);
+    }
+    kept.reverse();
+    (messages.len() - kept.len(), kept)
 }
 
 impl Validate for Message {
@@ -106,6 +201,9 @@ impl Validate for Message {
         }
         if self.flaws.len() > MAX_FLAWS {
             return Err(FieldError::new("flaws", format!("has {}; at most {MAX_FLAWS}", self.flaws.len())));
+        }
+        if let Some(p) = &self.proposal {
+            p.validate()?;
         }
         each("flaws", &self.flaws)
     }

@@ -1,6 +1,7 @@
 //! Events published to a project's Socket.IO room. The store is the truth; an event only says
 //! that something new was appended, so a client that missed one re-reads over REST.
 
+use crate::chat::Proposal;
 use crate::{ConversationId, Message, MessageId, ProjectId, RenderId, ScriptId, Shot, ShotId, ShotStatus, Speaker};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,9 @@ pub struct ChatMessage {
     /// The script version the message proposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script_id: Option<ScriptId>,
+    /// The change a QA reply proposes for its shot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<Proposal>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -88,6 +92,7 @@ impl ChatMessage {
             speaker: message.speaker,
             content: message.content.clone(),
             script_id: message.script_id,
+            proposal: message.proposal.clone(),
             created_at: message.created_at,
         }
     }
@@ -137,6 +142,8 @@ mod tests {
             questions: vec![],
             flaws: vec![],
             script_id: None,
+            proposal: None,
+            applied: None,
             created_at: Utc::now(),
         };
         let event = Event::Chat(ChatMessage::of(ProjectId::from_uuid(Uuid::nil()), &message));

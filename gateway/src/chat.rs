@@ -1,12 +1,14 @@
 //! Conversations and scripts over REST. A director's message is stored first, then signalled to
-//! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the interview),
-//! and answered 202 at once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A
-//! message sent again with the same `clientMessageId` is the same message: stored once, answered
-//! once. Scripts are the interview's proposals, every version kept (`GET …/scripts/{scriptId}`
+//! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the
+//! conversation; the story interview and QA on a shot each have theirs), and answered 202 at
+//! once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A message sent again with
+//! the same `clientMessageId` is the same message: stored once, answered once. A QA reply's
+//! proposal is applied with `POST …/messages/{messageId}/apply`: the shot's still is refined,
+//! and the message's next revision says who applied it to which still. Scripts are the interview's proposals, every version kept (`GET …/scripts/{scriptId}`
 //! shows one with its revisions); accepting one appends a revision naming who accepted it, and
 //! the newest acceptance is the project's script.
 
-use crate::rest::{Body, existing_project};
+use crate::rest::{Body, existing_project, existing_shot, signal};
 use crate::{auth::Caller, error::ApiError, server::AppState};
 use axum::{
     Json, Router,
@@ -15,21 +17,25 @@ use axum::{
     routing::{get, post},
 };
 use chrono::Utc;
-use miri_core::chat::MAX_MESSAGE_CHARS;
+use miri_core::chat::{MAX_MESSAGE_CHARS, Proposal};
 use miri_core::{
-    Conversation, ConversationId, Message, MessageId, ProjectId, Script, ScriptId, ShotId, Speaker, Topic, Validate,
+    Conversation, ConversationId, Message, MessageId, ProjectId, Script, ScriptId, ShotId, ShotStatus, Speaker, Topic, Validate,
+    VersionKind,
 };
 use miri_store::{At, StoreError, Under};
 use miri_workflows::{
-    StoryWorkflow, TASK_QUEUE,
+    ShotWorkflow, StoryWorkflow, TASK_QUEUE, qa_workflow_id,
     search::PROJECT_ID,
+    shot::Refine,
     story::{Said, StoryInput, StoryState, StoryStatus},
     story_workflow_id,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::time::Duration;
-use temporalio_client::{WorkflowIdConflictPolicy, WorkflowQueryOptions, WorkflowStartOptions, errors::WorkflowQueryError};
+use temporalio_client::{
+    WorkflowIdConflictPolicy, WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions, errors::WorkflowQueryError,
+};
 use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
@@ -40,6 +46,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/projects/{id}/conversations", post(create).get(list))
         .route("/api/conversations/{id}/messages", post(say).get(messages))
+        .route("/api/conversations/{id}/messages/{message}/apply", post(apply))
         .route("/api/projects/{id}/scripts", get(scripts))
         .route("/api/projects/{id}/scripts/{script}", get(one_script))
         .route("/api/projects/{id}/scripts/{script}/accept", post(accept))
@@ -116,12 +123,7 @@ async fn say(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
     let conversation = existing_conversation(&st, &id).await?;
-    if conversation.topic != Topic::Story {
-        return Err(ApiError::Conflict(format!(
-            "conversation {} is about {:?}; only story conversations are answered so far",
-            conversation.conversation_id, conversation.topic
-        )));
-    }
+    let workflow_id = answered_by(&conversation)?;
     let length = req.content.chars().count();
     if length > MAX_MESSAGE_CHARS {
         return Err(ApiError::TooLarge(format!(
@@ -141,6 +143,8 @@ async fn say(
         questions: Vec::new(),
         flaws: Vec::new(),
         script_id: None,
+        proposal: None,
+        applied: None,
         created_at: Utc::now(),
     };
     message.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -159,18 +163,22 @@ async fn say(
     };
     // Signalled again for a duplicate too: the first POST may have stored it and failed to
     // signal, and the workflow answers each id once.
-    let workflow_id = story_workflow_id(conversation.conversation_id);
     let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
         .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
         .search_attributes(SearchAttributes::new([PROJECT_ID.value_set(conversation.project_id.to_string())]))
         .build();
-    let input = StoryInput { project_id: conversation.project_id, conversation_id: conversation.conversation_id, carried: Default::default() };
+    let input = StoryInput {
+        project_id: conversation.project_id,
+        conversation_id: conversation.conversation_id,
+        topic: conversation.topic,
+        carried: Default::default(),
+    };
     st.temporal
         .signal_with_start_workflow(StoryWorkflow::run, input, StoryWorkflow::said, Said { message_id }, opts)
         .await
         .map_err(|e| {
             ApiError::Unavailable(format!(
-                "message {message_id} is stored but the interview could not be reached ({e}); send it again with clientMessageId {message_id}"
+                "message {message_id} is stored but its conversation could not be reached ({e}); send it again with clientMessageId {message_id}"
             ))
         })?;
     Ok((StatusCode::ACCEPTED, Json(json!({"messageId": message_id, "workflowId": workflow_id, "duplicate": duplicate}))))
@@ -187,7 +195,10 @@ async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>
         .into_iter()
         .map(|(_, m)| m)
         .collect();
-    let progress = if conversation.topic == Topic::Story { progress(&st, conversation.conversation_id).await } else { None };
+    let progress = match answered_by(&conversation) {
+        Ok(workflow_id) => progress(&st, workflow_id).await,
+        Err(_) => None,
+    };
     // Without the workflow's word, the store's: the director spoke last, so a reply is due.
     let state = match &progress {
         Some(p) => p.state,
@@ -204,18 +215,91 @@ async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>
     })))
 }
 
-/// The interview's own state, when it runs and answers in time.
-async fn progress(st: &AppState, conversation: ConversationId) -> Option<StoryStatus> {
-    let handle = st.temporal.get_workflow_handle::<StoryWorkflow>(story_workflow_id(conversation));
+/// The workflow that answers `conversation`, or why none does.
+fn answered_by(conversation: &Conversation) -> Result<String, ApiError> {
+    match conversation.topic {
+        Topic::Story => Ok(story_workflow_id(conversation.conversation_id)),
+        Topic::ShotQa => Ok(qa_workflow_id(conversation.conversation_id)),
+        Topic::General => Err(ApiError::Conflict(format!(
+            "conversation {} is a general one, which no model answers yet; talk in a story or shot_qa conversation",
+            conversation.conversation_id
+        ))),
+    }
+}
+
+/// The conversation's own state, when its workflow runs and answers in time.
+async fn progress(st: &AppState, workflow_id: String) -> Option<StoryStatus> {
+    let handle = st.temporal.get_workflow_handle::<StoryWorkflow>(workflow_id.clone());
     match tokio::time::timeout(STATE_WITHIN, handle.query(StoryWorkflow::progress, (), WorkflowQueryOptions::default())).await {
         Ok(Ok(status)) => Some(status),
         Ok(Err(WorkflowQueryError::NotFound(_))) => None,
         Ok(Err(e)) => {
-            tracing::warn!("the interview of conversation {conversation} did not answer its query: {e}");
+            tracing::warn!("workflow {workflow_id} did not answer its query: {e}");
             None
         }
         Err(_) => None,
     }
+}
+
+/// `POST /api/conversations/{id}/messages/{messageId}/apply`: the QA proposal of that message
+/// refines the shot's still awaiting approval (REFINING, a FLUX.2 edit, then a new still to
+/// approve). Applied once: again, it answers `alreadyApplied` and nothing more is paid.
+async fn apply(
+    State(st): State<AppState>,
+    caller: Caller,
+    Path((id, message)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_editor()?;
+    let conversation = existing_conversation(&st, &id).await?;
+    let message_id = MessageId::parse("messageId", &message)?;
+    let (revision, proposed) = match st.store.get::<Message>(&message_id.to_string(), At::Newest).await? {
+        Some(found) if found.1.conversation_id == conversation.conversation_id => found,
+        _ => return Err(ApiError::NotFound(format!("message {message_id} is not a message of conversation {}", conversation.conversation_id))),
+    };
+    let (Some(proposal), Some(shot_id)) = (proposed.proposal.clone(), conversation.shot_id) else {
+        return Err(ApiError::Conflict(format!(
+            "message {message_id} proposes nothing to apply; tell the assistant what is wrong with the still and apply its proposal"
+        )));
+    };
+    let already = |applied: &Message| {
+        (StatusCode::OK, Json(json!({"messageId": message_id, "shotId": shot_id, "applied": applied.applied, "alreadyApplied": true})))
+    };
+    if proposed.applied.is_some() {
+        return Ok(already(&proposed));
+    }
+    let (_, shot) = existing_shot(&st, shot_id).await?;
+    if shot.status != ShotStatus::AwaitingApproval {
+        return Err(ApiError::Conflict(format!(
+            "shot {shot_id} is {}; a proposal refines a still awaiting approval (AWAITING_APPROVAL)",
+            shot.status
+        )));
+    }
+    let still = st.store.versions(shot_id).await?.into_iter().find(|v| v.kind == VersionKind::Image).ok_or_else(|| {
+        ApiError::Conflict(format!("shot {shot_id} has no still to refine"))
+    })?;
+    let by = caller.name();
+    let refine = Refine {
+        by: by.clone(),
+        command: proposal.words().to_string(),
+        fix: match &proposal {
+            Proposal::Prompt { prompt, .. } => Some(prompt.clone()),
+            Proposal::Edit { .. } => None,
+        },
+        proposal: Some(message_id),
+    };
+    // Signalled before it is marked: the shot takes a proposal once, so a retry after a lost
+    // mark is harmless, while a mark without its signal would never be applied.
+    signal(&st, shot_id, |h| async move { h.signal(ShotWorkflow::refine, refine, WorkflowSignalOptions::default()).await }).await?;
+    let applied = proposed.applied(&by, still.version_id, Utc::now());
+    match st.store.append(&applied, revision + 1).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict { .. }) => {
+            let (_, now) = st.store.require::<Message>(&message_id.to_string()).await?;
+            return Ok(already(&now));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({"messageId": message_id, "shotId": shot_id, "applied": applied.applied, "alreadyApplied": false}))))
 }
 
 /// Every script of the project, newest revision of each, newest first.

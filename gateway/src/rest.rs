@@ -205,7 +205,7 @@ pub(crate) async fn existing_project(st: &AppState, raw: &str) -> Result<Project
     st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))
 }
 
-async fn existing_shot(st: &AppState, id: ShotId) -> Result<(u64, Shot), ApiError> {
+pub(crate) async fn existing_shot(st: &AppState, id: ShotId) -> Result<(u64, Shot), ApiError> {
     st.store.shot(id).await?.ok_or_else(|| ApiError::NotFound(format!("shot {id} does not exist")))
 }
 
@@ -420,7 +420,8 @@ async fn refine(
         return Err(ApiError::Conflict(format!("shot {id} is {}; refine needs AWAITING_APPROVAL", shot.status)));
     }
     signal(&st, id, |h| async move {
-        h.signal(ShotWorkflow::refine, Refine { by: caller.name(), command }, WorkflowSignalOptions::default()).await
+        h.signal(ShotWorkflow::refine, Refine { by: caller.name(), command, fix: None, proposal: None }, WorkflowSignalOptions::default())
+            .await
     })
     .await?;
     Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
@@ -428,7 +429,7 @@ async fn refine(
 
 type Handle = temporalio_client::WorkflowHandle<temporalio_client::Client, ShotWorkflow>;
 
-async fn signal<F, Fut>(st: &AppState, id: ShotId, send: F) -> Result<(), ApiError>
+pub(crate) async fn signal<F, Fut>(st: &AppState, id: ShotId, send: F) -> Result<(), ApiError>
 where
     F: FnOnce(Handle) -> Fut,
     Fut: Future<Output = Result<(), temporalio_client::errors::WorkflowInteractionError>>,

@@ -6,7 +6,7 @@ use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
     AnalysisActivityDeps, AnalysisWorker, AuditActivityDeps, AuditWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
-    Rulebook, ShotWorker, StoryActivityDeps, StoryWorker,
+    QaActivityDeps, QaWorker, Rulebook, ShotWorker, StoryActivityDeps, StoryWorker,
 };
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
@@ -137,6 +137,14 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         budget: budget.clone(),
         events: events.clone(),
     };
+    let qa = QaActivityDeps {
+        store: store.clone(),
+        media: media.clone(),
+        models: models(args, breakers.clone())?,
+        budget: budget.clone(),
+        events: events.clone(),
+        rules: rules.clone(),
+    };
     let audit = AuditActivityDeps { store: store.clone(), media: media.clone(), models: models(args, breakers.clone())?, budget: budget.clone(), rules };
     let deps = ShotActivityDeps {
         store,
@@ -156,6 +164,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         .register_activities(BreakdownWorker::new(breakdown))
         .register_activities(SceneWorker::new(scenes))
         .register_activities(StoryWorker::new(story))
+        .register_activities(QaWorker::new(qa))
         .register_workflow::<ShotWorkflow>()?
         .register_workflow::<AnalysisWorkflow>()?
         .register_workflow::<BreakdownWorkflow>()?

@@ -7,6 +7,7 @@
 
 mod analysis;
 mod audit;
+mod qa;
 mod rule;
 mod scenes;
 mod shots;
@@ -23,6 +24,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
         "miri.audit" => Some(audit::answer(&data, broken)),
+        "miri.qa" => Some(qa::answer(&data, broken)),
         "miri.rule" => Some(rule::answer(&data, broken)),
         "miri.scenes" => Some(scenes::answer(&data, broken)),
         "miri.shots" => Some(shots::answer(&data, broken)),

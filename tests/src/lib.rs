@@ -224,9 +224,11 @@ impl Stack {
     }
 
     /// With `MIRI_RECORD_HISTORY=FILE`, writes workflow `workflow_id`'s history there (how the
-    /// replay tests' `workflows/tests/histories/*.json` are made).
+    /// replay tests' `workflows/tests/histories/*.json` are made); a `{workflow}` in FILE becomes
+    /// the id's kind (`shot`, `qa`, …), so a test may record several workflows.
     pub async fn record_history(&self, workflow_id: &str) -> anyhow::Result<()> {
         let Ok(out) = std::env::var("MIRI_RECORD_HISTORY") else { return Ok(()) };
+        let out = out.replace("{workflow}", workflow_id.split(':').next().unwrap_or(workflow_id));
         let status = Command::new(miri_bin())
             .args(["history", workflow_id, "--out", &out, "--temporal-address", &self.temporal_address])
             .arg("--data-dir")
@@ -244,6 +246,20 @@ impl Stack {
 }
 
 impl Api {
+    /// Polls a conversation's messages until `done` holds; answers the last body.
+    pub async fn wait_messages(&self, conversation: &str, within: Duration, done: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let (code, body) = self.get(&format!("/api/conversations/{conversation}/messages")).await?;
+            anyhow::ensure!(code == 200, "GET messages answered {code}: {body}");
+            if done(&body) {
+                return Ok(body);
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "the conversation never got there: {body}");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// Waits until `GET /healthz` answers 2xx.
     pub async fn healthy_within(&self, within: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + within;

@@ -4,6 +4,7 @@
 
 use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
+use miri_core::prompt::flux::FluxPrompt;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
     Analysis, AnalysisId, AssetId, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RuleId, Scene, SceneAsset,
@@ -67,9 +68,10 @@ pub struct PreparePrompt {
     pub start_frame: Option<VersionId>,
 }
 
-/// Record the edit of still `still` by the director's `command` (validated; a vague command is
-/// refused `InvalidPrompt` with the reason) as version `version_id`, an edit request for the
-/// FLUX.2 edit endpoint with the scene's seed and references.
+/// Record the edit of still `still` as version `version_id`, a request for the FLUX.2 edit
+/// endpoint with the scene's seed and references: by the director's `command` (validated; a
+/// vague command is refused `InvalidPrompt` with the reason), or, with `fix`, towards that whole
+/// corrected prompt (`command` then says the change in words).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PrepareEdit {
@@ -78,6 +80,8 @@ pub struct PrepareEdit {
     pub version_id: VersionId,
     pub command: String,
     pub by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FluxPrompt>,
 }
 
 /// Submit the recorded prompt `prompt_version` to its provider; the result becomes
@@ -482,12 +486,13 @@ pub mod scene_markers {
     pub use super::scene_activities::*;
 }
 
-/// Ask the DIRECTOR to answer the director's messages `answering` (newest last) in story
-/// conversation `conversation_id`; a valid answer is stored as message `reply_id` and, when it
-/// proposes a script, as script `script_id`. Idempotent per `reply_id`.
+/// Answer the director's messages `answering` (newest last) in conversation `conversation_id`
+/// (the DIRECTOR in a story interview, the VISION_ANALYZER in shot QA); a valid answer is stored
+/// as message `reply_id` and, when it proposes a script, as script `script_id`. Idempotent per
+/// `reply_id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AnswerDirector {
+pub struct AnswerTurn {
     pub project_id: ProjectId,
     pub conversation_id: ConversationId,
     pub answering: Vec<MessageId>,
@@ -511,7 +516,7 @@ pub struct StoryActivities;
 #[activity_definitions]
 impl StoryActivities {
     #[activity(name = "answer_director")]
-    pub fn answer_director(input: AnswerDirector) -> Result<Answered<StoryReply>, ActivityError> {
+    pub fn answer_director(input: AnswerTurn) -> Result<Answered<StoryReply>, ActivityError> {
         unimplemented!()
     }
 }
@@ -519,6 +524,22 @@ impl StoryActivities {
 /// The story activity marker types, for `#[activity(definition = …)]` in the worker crate.
 pub mod story_markers {
     pub use super::story_activities::*;
+}
+
+pub struct QaActivities;
+
+#[activity_definitions]
+impl QaActivities {
+    /// A QA turn: the reply, and the change it proposes for the shot's still.
+    #[activity(name = "answer_shot_qa")]
+    pub fn answer_shot_qa(input: AnswerTurn) -> Result<Answered<StoryReply>, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The QA activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod qa_markers {
+    pub use super::qa_activities::*;
 }
 
 /// Ask the AUDITOR about still prompt `prompt_version`: the verdict is stored as version

@@ -56,3 +56,8 @@ pub fn scene_workflow_id(scene: miri_core::SceneId) -> String {
 pub fn story_workflow_id(conversation: miri_core::ConversationId) -> String {
     format!("story:{conversation}")
 }
+
+/// The workflow that answers QA conversation `conversation` about a shot.
+pub fn qa_workflow_id(conversation: miri_core::ConversationId) -> String {
+    format!("qa:{conversation}")
+}

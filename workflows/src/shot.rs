@@ -15,7 +15,8 @@ use crate::contract::{
 use crate::RENDER_TASK_QUEUE;
 use crate::provider::{self, Awaiting, Waited};
 use crate::search::SHOT_STATUS;
-use miri_core::{ProjectId, RuleId, ShotId, ShotStatus, VersionId, VersionKind};
+use miri_core::prompt::flux::FluxPrompt;
+use miri_core::{MessageId, ProjectId, RuleId, ShotId, ShotStatus, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, future::Future, time::Duration};
 use temporalio_common::{
@@ -57,12 +58,18 @@ pub struct Reject {
     pub reason: String,
 }
 
-/// Refine the still awaiting approval with one short imperative edit command.
+/// Refine the still awaiting approval with one short imperative edit command, or towards a
+/// whole corrected prompt (`fix`, with `command` saying the change in words). A QA proposal
+/// names itself, and is applied once however often its signal arrives.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Refine {
     pub by: String,
     pub command: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<FluxPrompt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<MessageId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,7 +77,7 @@ pub struct Refine {
 pub enum Decision {
     Approved { by: String },
     Rejected { by: String, reason: String },
-    Refine { by: String, command: String },
+    Refine { by: String, command: String, fix: Option<FluxPrompt> },
 }
 
 /// The project's budget cap was raised (or the ledger changed): paused submissions try again.
@@ -126,6 +133,8 @@ pub struct ShotWorkflow {
     versions: Vec<VersionId>,
     budget_raises: u32,
     waiting_for_budget: bool,
+    /// The QA proposals already taken as a decision.
+    proposals: Vec<MessageId>,
 }
 
 impl Awaiting for ShotWorkflow {
@@ -153,6 +162,7 @@ impl ShotWorkflow {
             versions: Vec::new(),
             budget_raises: 0,
             waiting_for_budget: false,
+            proposals: Vec::new(),
         }
     }
 
@@ -202,9 +212,11 @@ impl ShotWorkflow {
 
     #[signal]
     pub fn refine(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: Refine) {
-        if self.decision.is_none() {
-            self.decision = Some(Decision::Refine { by: r.by, command: r.command });
+        if self.decision.is_some() || r.proposal.is_some_and(|p| self.proposals.contains(&p)) {
+            return;
         }
+        self.proposals.extend(r.proposal);
+        self.decision = Some(Decision::Refine { by: r.by, command: r.command, fix: r.fix });
     }
 
     #[signal]
@@ -341,10 +353,10 @@ async fn decided(ctx: &Ctx, input: &ShotInput, mut still: VersionId) -> Result<V
                 learn(ctx, input, still, reason).await;
                 return Err(Stop::Rejected);
             }
-            Some(Decision::Refine { by, command }) => {
+            Some(Decision::Refine { by, command, fix }) => {
                 advance(ctx, ShotStatus::Refining, Some(format!("{by}: {command}"))).await.map_err(failed)?;
                 let edit = new_version(ctx);
-                let job = PrepareEdit { shot_id: input.shot_id, still, version_id: edit, command, by };
+                let job = PrepareEdit { shot_id: input.shot_id, still, version_id: edit, command, by, fix };
                 if let Err(e) = ctx.execute_activity(ShotActivities::prepare_edit, job, store_opts()).await {
                     if failure_type(&e) != Some(failure::INVALID_PROMPT) {
                         return Err(failed(e));

@@ -1,14 +1,16 @@
-//! `StoryWorkflow` (`story:{conversationId}`): the story interview, one turn per burst of the
-//! director's messages. The gateway stores each message, then signals it here (signal-with-start,
-//! so the first message starts the interview); the workflow asks the DIRECTOR to answer every
-//! message that arrived since the last reply, through the refusal loop, and waits for the next.
+//! `StoryWorkflow` (`story:{conversationId}`, and `qa:{conversationId}` for QA on a shot): a
+//! conversation with a model, one turn per burst of the director's messages. The gateway stores
+//! each message, then signals it here (signal-with-start, so the first message starts the
+//! conversation); the workflow asks the conversation's model — the DIRECTOR in the story
+//! interview, the VISION_ANALYZER in shot QA — to answer every message that arrived since the
+//! last reply, through the refusal loop, and waits for the next.
 //! A message id is answered once however often it is signalled, so a repeated POST is harmless.
 //! The conversation itself lives in the store: the workflow carries only ids and counts, and
 //! continues as new before its history grows long.
 
 use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
-use crate::contract::{AnswerDirector, StoryActivities};
-use miri_core::{ConversationId, MessageId, ProjectId, ScriptId};
+use crate::contract::{AnswerTurn, QaActivities, StoryActivities};
+use miri_core::{ConversationId, MessageId, ProjectId, ScriptId, Topic};
 use serde::{Deserialize, Serialize};
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
@@ -23,9 +25,16 @@ const TURNS_PER_RUN: usize = 100;
 pub struct StoryInput {
     pub project_id: ProjectId,
     pub conversation_id: ConversationId,
+    /// Whose conversation: a story interview unless it says otherwise.
+    #[serde(default = "story")]
+    pub topic: Topic,
     /// What an earlier run of this interview handed on.
     #[serde(default)]
     pub carried: Carried,
+}
+
+fn story() -> Topic {
+    Topic::Story
 }
 
 /// The state that outlives a run.
@@ -92,7 +101,11 @@ impl StoryWorkflow {
     #[run]
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<()> {
         let ctx: &Ctx = ctx;
-        let (project_id, conversation_id) = ctx.state(|s| (s.input.project_id, s.input.conversation_id));
+        let (project_id, conversation_id, topic) = ctx.state(|s| (s.input.project_id, s.input.conversation_id, s.input.topic));
+        let (model, schema) = match topic {
+            Topic::ShotQa => ("VISION_ANALYZER", "QA"),
+            Topic::Story | Topic::General => ("DIRECTOR", "story"),
+        };
         for _ in 0..TURNS_PER_RUN {
             ctx.wait_condition(|s| !s.input.carried.pending.is_empty()).await?;
             let answering = ctx.state_mut(|s| {
@@ -105,7 +118,7 @@ impl StoryWorkflow {
             let script_id = ScriptId::parse("scriptId", &ctx.uuid4()).expect("the SDK draws valid UUIDs");
             let asked = until_valid(
                 |refusals| {
-                    let ask = AnswerDirector {
+                    let ask = AnswerTurn {
                         project_id,
                         conversation_id,
                         answering: answering.clone(),
@@ -113,7 +126,14 @@ impl StoryWorkflow {
                         script_id,
                         refusals,
                     };
-                    ctx.execute_activity(StoryActivities::answer_director, ask, model_call_opts())
+                    async move {
+                        match topic {
+                            Topic::ShotQa => ctx.execute_activity(QaActivities::answer_shot_qa, ask, model_call_opts()).await,
+                            Topic::Story | Topic::General => {
+                                ctx.execute_activity(StoryActivities::answer_director, ask, model_call_opts()).await
+                            }
+                        }
+                    }
                 },
                 |refusal| ctx.state_mut(|s| s.refused.push(refusal.error.clone())),
             )
@@ -125,9 +145,9 @@ impl StoryWorkflow {
                         s.input.carried.answered += 1;
                         s.input.carried.last_script_id = reply.script_id.or(s.input.carried.last_script_id);
                     }
-                    Err(AskFailed::Activity(why)) => s.error = Some(format!("the DIRECTOR could not be asked: {why}")),
+                    Err(AskFailed::Activity(why)) => s.error = Some(format!("the {model} could not be asked: {why}")),
                     Err(AskFailed::Refused(last)) => {
-                        s.error = Some(format!("the DIRECTOR's answer broke the story schema {MAX_ANSWERS} times; the last: {last}"))
+                        s.error = Some(format!("the {model}'s answer broke the {schema} schema {MAX_ANSWERS} times; the last: {last}"))
                     }
                 }
             });

@@ -60,3 +60,13 @@ async fn a_shot_rejected_and_learnt_from_replays() {
 async fn a_shot_refined_by_an_edit_then_approved_replays() {
     replay("shot-refine-approve.json").await;
 }
+
+#[tokio::test]
+async fn a_shot_refined_by_qa_proposals_then_approved_replays() {
+    replay("shot-qa-proposals.json").await;
+}
+
+#[tokio::test]
+async fn a_qa_conversation_replays() {
+    replay("qa-conversation.json").await;
+}

@@ -4,9 +4,8 @@
 //! held to the same rules as any prompt: the seed, LoRA and references stay the system's, the
 //! core's checks must pass, Miri stays in the picture, and the prompt must actually change.
 
-use super::flux::{FluxPrompt, FluxRequest, MIRI_DESCRIPTORS, MIRI_TYPE};
+use super::flux::{FluxPrompt, FluxRequest, prompt_schema};
 use super::tag::Tag;
-use super::violation::summary;
 use crate::ask::{Refusal, structured_request};
 use crate::llm::{self, GenerateRequest, Part};
 use crate::schema::{FieldError, parse_json};
@@ -71,13 +70,6 @@ pub enum Verdict {
 }
 
 pub fn schema() -> Value {
-    let text = json!({ "type": "string" });
-    let subject = json!({
-        "type": "object",
-        "properties": { "type": text, "description": text, "pose": text, "position": text },
-        "required": ["type", "description", "pose", "position"],
-        "additionalProperties": false,
-    });
     json!({
         "title": SCHEMA_TITLE,
         "type": "object",
@@ -96,16 +88,7 @@ pub fn schema() -> Value {
                     "additionalProperties": false,
                 },
             },
-            "fixed": {
-                "type": "object",
-                "description": "the whole corrected prompt; only when passed is false",
-                "properties": {
-                    "scene": text, "subjects": { "type": "array", "items": subject },
-                    "style": text, "lighting": text, "camera": text,
-                },
-                "required": ["scene", "subjects", "style", "lighting", "camera"],
-                "additionalProperties": false,
-            },
+            "fixed": prompt_schema("the whole corrected prompt; only when passed is false"),
         },
         "required": ["passed", "findings"],
         "additionalProperties": false,
@@ -149,22 +132,7 @@ impl AuditAnswer {
             return Err(FieldError::new("findings", "a failed audit names at least one finding"));
         }
         let fixed = self.fixed.ok_or_else(|| FieldError::new("fixed", "a failed audit gives the whole corrected prompt"))?;
-        if fixed == audited.prompt {
-            return Err(FieldError::new("fixed", "is the audited prompt unchanged; change what the findings name"));
-        }
-        let has_miri = |p: &FluxPrompt| p.subjects.iter().any(|s| s.kind.trim().eq_ignore_ascii_case(MIRI_TYPE));
-        if has_miri(&audited.prompt) && !has_miri(&fixed) {
-            return Err(FieldError::new("fixed.subjects", "dropped Miri; keep her subject (type \"miri\") and fix what is wrong"));
-        }
-        // The seed, the LoRA and the references are the system's, not the auditor's.
-        let fix = FluxRequest { tag: fix_tag.to_string(), prompt: fixed, ..audited.clone() };
-        let violations = fix.violations();
-        if !violations.is_empty() {
-            return Err(FieldError::new(
-                "fixed",
-                format!("breaks the core rules: {} (Miri's description carries {})", summary(&violations), MIRI_DESCRIPTORS.join(", ")),
-            ));
-        }
+        let fix = audited.revised(fixed, &fix_tag.to_string(), "fixed")?;
         Ok(Verdict::Failed { findings: self.findings, fix: Box::new(fix) })
     }
 }

@@ -8,7 +8,8 @@ use super::lexicon::{motion_words, names_a_resting_posture};
 use super::shape::{self, Field, Kind};
 use super::tag::Tag;
 use super::text::{has_phrase, normalise, words};
-use super::violation::{Check, Violation};
+use super::violation::{Check, Violation, summary};
+use crate::schema::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -110,6 +111,27 @@ pub fn validate_json(value: &Value) -> Vec<Violation> {
     shape::then_rules(value, out, |req: FluxRequest| req.violations())
 }
 
+/// The JSON Schema of a [`FluxPrompt`]: the five fields a model writes when it corrects one.
+pub fn prompt_schema(description: &str) -> Value {
+    let text = json!({ "type": "string" });
+    let subject = json!({
+        "type": "object",
+        "properties": { "type": text, "description": text, "pose": text, "position": text },
+        "required": ["type", "description", "pose", "position"],
+        "additionalProperties": false,
+    });
+    json!({
+        "type": "object",
+        "description": description,
+        "properties": {
+            "scene": text, "subjects": { "type": "array", "items": subject },
+            "style": text, "lighting": text, "camera": text,
+        },
+        "required": ["scene", "subjects", "style", "lighting", "camera"],
+        "additionalProperties": false,
+    })
+}
+
 impl FluxRequest {
     pub fn builder(tag: Tag, seed: u64) -> FluxBuilder {
         FluxBuilder::new(tag, seed)
@@ -193,6 +215,28 @@ impl FluxRequest {
             }
         });
         std::iter::once(p.scene.trim().to_string()).chain(subjects).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(". ")
+    }
+
+    /// This request with a model's corrected `prompt` under `tag`; the seed, the LoRA and the
+    /// references stay the system's. Refused, naming `field`, when the prompt is unchanged, drops
+    /// Miri or breaks the core rules: a correction is held to the rules of any prompt.
+    pub fn revised(&self, prompt: FluxPrompt, tag: &str, field: &str) -> Result<FluxRequest, FieldError> {
+        if prompt == self.prompt {
+            return Err(FieldError::new(field, "is the current prompt unchanged; change what is wrong"));
+        }
+        let has_miri = |p: &FluxPrompt| p.subjects.iter().any(|s| s.kind.trim().eq_ignore_ascii_case(MIRI_TYPE));
+        if has_miri(&self.prompt) && !has_miri(&prompt) {
+            return Err(FieldError::new(format!("{field}.subjects"), "dropped Miri; keep her subject (type \"miri\") and fix what is wrong"));
+        }
+        let revised = FluxRequest { tag: tag.to_string(), prompt, ..self.clone() };
+        let violations = revised.violations();
+        if !violations.is_empty() {
+            return Err(FieldError::new(
+                field,
+                format!("breaks the core rules: {} (Miri's description carries {})", summary(&violations), MIRI_DESCRIPTORS.join(", ")),
+            ));
+        }
+        Ok(revised)
     }
 
     /// The text prompt fal receives: the tag, then the JSON object.

@@ -6,7 +6,9 @@
 
 use crate::analysis::Analysis;
 use crate::ask::{Refusal, structured_request};
-use crate::chat::{MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, MAX_QUESTIONS, Message, Speaker};
+use crate::chat::{MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS, MAX_QUESTIONS, Message, Speaker, recent};
+#[cfg(test)]
+use crate::chat::MAX_CONVERSATION_CHARS;
 use crate::llm::{self, GenerateRequest, Part as LlmPart};
 use crate::schema::{FieldError, Validate, parse_json, text};
 use crate::script::{Beat, Flaw, FlawKind, MAX_BEATS, MAX_FLAWS, Script};
@@ -16,9 +18,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub const SCHEMA_TITLE: &str = "miri.story";
-
-/// How much of the conversation goes into one request, newest messages kept.
-pub const MAX_CONVERSATION_CHARS: usize = 60_000;
 
 const SYSTEM: &str = "You are the DIRECTOR of Miri, a music-video studio, in a story interview \
 with the video's human director. Together you turn their base plot into a script. Read the plot, \
@@ -157,7 +156,7 @@ pub fn request(model: &str, ctx: &StoryContext, refusals: &[Refusal]) -> Generat
             .collect();
         json!({ "durationMs": a.duration_ms, "parts": parts })
     });
-    let (omitted, conversation) = conversation(ctx.messages);
+    let (omitted, conversation) = recent(ctx.messages);
     let script = ctx.script.map(|s| {
         json!({ "version": s.version, "title": s.title, "logline": s.logline, "beats": s.beats, "flaws": s.flaws,
                 "accepted": s.is_accepted() })
@@ -177,29 +176,6 @@ script version (null: none yet):\n{}",
         llm::data_block(&data)
     );
     structured_request(model, SYSTEM, vec![LlmPart::text(question)], schema(), refusals, 0.7)
-}
-
-/// The newest messages that fit [`MAX_CONVERSATION_CHARS`], oldest first, and how many older
-/// ones were left out.
-fn conversation(messages: &[Message]) -> (usize, Vec<Value>) {
-    let mut kept = Vec::new();
-    let mut chars = 0;
-    for m in messages.iter().rev() {
-        chars += m.content.chars().count();
-        if chars > MAX_CONVERSATION_CHARS && !kept.is_empty() {
-            break;
-        }
-        let mut v = json!({ "speaker": m.speaker, "content": m.content });
-        if !m.questions.is_empty() {
-            v["questions"] = json!(m.questions);
-        }
-        if !m.flaws.is_empty() {
-            v["flaws"] = json!(m.flaws);
-        }
-        kept.push(v);
-    }
-    kept.reverse();
-    (messages.len() - kept.len(), kept)
 }
 
 impl StoryAnswer {
@@ -232,6 +208,8 @@ impl StoryAnswer {
             questions: self.questions.iter().map(|q| q.trim().to_string()).collect(),
             flaws: self.flaws.into_iter().map(|f| Flaw { kind: f.kind, text: f.text.trim().to_string(), resolution: None }).collect(),
             script_id: script.as_ref().map(|s| s.script_id),
+            proposal: None,
+            applied: None,
             created_at,
         };
         message.validate()?;
@@ -362,6 +340,8 @@ mod tests {
             questions: vec![],
             flaws: vec![],
             script_id: None,
+            proposal: None,
+            applied: None,
             created_at: Utc::now(),
         }
     }
@@ -452,7 +432,7 @@ mod tests {
     fn a_long_conversation_keeps_its_newest_messages() {
         let long = "א".repeat(MAX_CONVERSATION_CHARS / 2 + 1);
         let messages = [user("first"), user(&long), user(&long), user("newest")];
-        let (omitted, kept) = conversation(&messages);
+        let (omitted, kept) = recent(&messages);
         assert_eq!((omitted, kept.len()), (2, 2));
         assert_eq!(kept[1]["content"], "newest");
     }
