@@ -15,6 +15,7 @@ use chrono::Utc;
 use miri_core::ask::Refusal;
 use miri_core::chat::qa::{self, QaAnswer, QaContext, QaIds};
 use miri_core::llm::Blob;
+use miri_core::prompt::translate::{self, Translation};
 use miri_core::{AgentRole, ChatMessage, Message, Shot, Topic, Version, VersionKind};
 use miri_providers::models::Models;
 use miri_store::{At, MediaStore, Records};
@@ -92,6 +93,7 @@ impl QaWorker {
                 return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
             }
         };
+        let message = self.in_hebrew(&input, message).await;
         created(d.store.append(&message, 0).await)?;
         self.announce(&input, &message).await;
         Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
@@ -103,6 +105,29 @@ impl QaWorker {
         let media = still.media.as_ref().expect("chosen for its media");
         let bytes = self.deps.media.get(&media.key).await.map_err(|e| retryable(format!("reading still {}: {e}", media.key)))?;
         Ok(miri_core::rule::ask::still(&media.content_type, bytes.to_vec()))
+    }
+
+    /// `message` with its proposal in Hebrew beside it, as every prompt a director is shown.
+    /// Best effort: a translation that cannot be had leaves the proposal as it is.
+    async fn in_hebrew(&self, input: &AnswerTurn, mut message: Message) -> Message {
+        let Some(proposal) = message.proposal.take() else { return message };
+        let d = &self.deps;
+        let key = format!("qa:{}:{}:hebrew", input.reply_id, input.refusals.len());
+        let asked = async {
+            let model = ask::model(&d.store, AgentRole::Orchestrator).await.map_err(|e| format!("{e:?}"))?;
+            let call = ask::Call::new(input.project_id, &key);
+            let reply = ask::ask(&d.models, &d.budget, &d.store, call, translate::request(&model, &proposal.text())).await.map_err(|e| format!("{e:?}"))?;
+            let text = ask::complete(&reply).map_err(|r| r.error)?;
+            Translation::parse(&text).map(|t| t.hebrew).map_err(|e| e.to_string())
+        };
+        message.proposal = Some(match asked.await {
+            Ok(hebrew) => proposal.with_hebrew(hebrew),
+            Err(why) => {
+                tracing::warn!(message = %message.message_id, "the proposal has no Hebrew translation: {why}");
+                proposal
+            }
+        });
+        message
     }
 
     async fn announce(&self, input: &AnswerTurn, message: &Message) {

@@ -104,27 +104,52 @@ pub struct Message {
 /// What the QA assistant proposes for the still awaiting approval: one short imperative edit
 /// command, or the whole corrected FLUX prompt with the change in the director's words. Either
 /// way the shot is refined (a FLUX.2 edit of the still with the scene's seed and references).
+/// `hebrew` is what is proposed, in Hebrew (the command, or the corrected prompt).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Proposal {
-    Edit { command: String },
-    Prompt { summary: String, prompt: FluxPrompt },
+    Edit {
+        command: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hebrew: Option<String>,
+    },
+    Prompt {
+        summary: String,
+        prompt: FluxPrompt,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hebrew: Option<String>,
+    },
 }
 
 impl Proposal {
     /// The change in words: the command, or the fix's summary.
     pub fn words(&self) -> &str {
         match self {
-            Self::Edit { command } => command,
+            Self::Edit { command, .. } => command,
             Self::Prompt { summary, .. } => summary,
         }
+    }
+
+    /// What a translation into Hebrew renders: the command, or the corrected prompt as JSON.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Edit { command, .. } => command.clone(),
+            Self::Prompt { prompt, .. } => serde_json::to_string(prompt).expect("a prompt always serialises"),
+        }
+    }
+
+    pub fn with_hebrew(mut self, translation: String) -> Self {
+        match &mut self {
+            Self::Edit { hebrew, .. } | Self::Prompt { hebrew, .. } => *hebrew = Some(translation),
+        }
+        self
     }
 }
 
 impl Validate for Proposal {
     fn validate(&self) -> Result<(), FieldError> {
         match self {
-            Self::Edit { command } => {
+            Self::Edit { command, .. } => {
                 let violations = edit::validate(command);
                 if violations.is_empty() {
                     Ok(())

@@ -53,6 +53,7 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
     assert_eq!(proposal["kind"], "prompt", "{reply}");
     assert_eq!(proposal["prompt"]["lighting"], "soft warm lantern light, her face evenly lit");
     assert!(proposal["summary"].as_str().unwrap().contains("פנס"), "{proposal}");
+    assert!(proposal["hebrew"].as_str().unwrap().contains("פנס"), "the corrected prompt in Hebrew: {proposal}");
     let message = reply["messageId"].as_str().unwrap();
 
     let apply = format!("/api/conversations/{conversation}/messages/{message}/apply");
@@ -88,7 +89,8 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
 
     // An edit command, proposed as the director said it, edits the new still.
     let reply = ask(&stack, &conversation, "Remove the bench", 2).await?;
-    assert_eq!(reply["proposal"], json!({"kind": "edit", "command": "Remove the bench"}));
+    assert_eq!((reply["proposal"]["kind"].as_str(), reply["proposal"]["command"].as_str()), (Some("edit"), Some("Remove the bench")));
+    assert!(reply["proposal"]["hebrew"].as_str().is_some_and(|h| h.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c))), "{reply}");
     let message = reply["messageId"].as_str().unwrap();
     // Two at once: the shot takes the proposal once.
     let apply = format!("/api/conversations/{conversation}/messages/{message}/apply");

@@ -175,7 +175,7 @@ impl ProposalDraft {
         let proposal = match self.kind {
             ProposalKind::Edit => {
                 let command = self.command.ok_or_else(|| missing("command", "an edit proposal gives its command"))?;
-                Proposal::Edit { command: command.split_whitespace().collect::<Vec<_>>().join(" ") }
+                Proposal::Edit { command: command.split_whitespace().collect::<Vec<_>>().join(" "), hebrew: None }
             }
             ProposalKind::Prompt => {
                 let summary = self.summary.ok_or_else(|| missing("summary", "a prompt proposal says the change in words"))?;
@@ -185,7 +185,7 @@ impl ProposalDraft {
                 })?;
                 let revised = current.revised(fixed, &current.tag, "proposal.prompt")?;
                 text("proposal.summary", &summary, MAX_SUMMARY_CHARS)?;
-                Proposal::Prompt { summary: summary.trim().to_string(), prompt: revised.prompt }
+                Proposal::Prompt { summary: summary.trim().to_string(), prompt: revised.prompt, hebrew: None }
             }
         };
         proposal.validate()?;
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn an_edit_proposal_is_a_valid_edit_command() {
         let m = message(json!({"reply": "הספסל מסתיר אותה", "proposal": {"kind": "edit", "command": "Remove  the bench"}})).unwrap();
-        assert_eq!(m.proposal, Some(Proposal::Edit { command: "Remove the bench".into() }));
+        assert_eq!(m.proposal, Some(Proposal::Edit { command: "Remove the bench".into(), hebrew: None }));
         assert_eq!((m.speaker, m.content.as_str()), (Speaker::Assistant, "הספסל מסתיר אותה"));
         let e = message(json!({"reply": "x", "proposal": {"kind": "edit", "command": "make it better"}})).unwrap_err();
         assert_eq!(e.field, "proposal.command");
@@ -236,7 +236,7 @@ mod tests {
         let mut fixed = current().prompt;
         fixed.lighting = "warm lantern light, her face evenly lit".into();
         let m = message(json!({"reply": "ok", "proposal": {"kind": "prompt", "summary": "warmer light", "prompt": fixed}})).unwrap();
-        assert_eq!(m.proposal, Some(Proposal::Prompt { summary: "warmer light".into(), prompt: fixed.clone() }));
+        assert_eq!(m.proposal, Some(Proposal::Prompt { summary: "warmer light".into(), prompt: fixed.clone(), hebrew: None }));
 
         let same = json!({"reply": "ok", "proposal": {"kind": "prompt", "summary": "s", "prompt": current().prompt}});
         assert_eq!(message(same).unwrap_err().field, "proposal.prompt");

@@ -21,6 +21,10 @@ const GLOSSARY: &[(&str, &str)] = &[
     ("field", "שדה"), ("center", "מרכז"), ("third", "שליש"), ("she", "היא"), ("turns", "מסובבת"),
     ("her", "את"), ("head", "ראש"), ("toward", "אל"), ("slowly", "לאט"), ("hand", "יד"), ("hair", "שיער"),
     ("breeze", "משב רוח"), ("pushes", "מתקרבת"), ("scene", "סצנה"), ("prop", "אביזר"), ("placed", "מונח"),
+    ("remove", "הסר"), ("change", "שנה"), ("add", "הוסף"), ("bench", "ספסל"), ("sky", "שמיים"),
+    ("brighten", "הבהר"), ("darken", "החשך"), ("face", "פנים"), ("warm", "חם"), ("evenly", "באופן אחיד"),
+    ("lit", "מואר"), ("dim", "עמום"), ("moonlight", "אור ירח"), ("gentle", "עדינים"), ("shadows", "צללים"),
+    ("around", "סביב"), ("on", "על"), ("orange", "כתום"),
 ];
 
 pub fn answer(data: &Value) -> Value {
