@@ -1,20 +1,28 @@
 //! The rulebook's index (architecture §5): every rule's text is embedded once, when it is
 //! learnt, and kept in its record; a prompt writer or auditor asks for the rules nearest a
 //! shot's description and gets them nearest first. The local index is the project's rules
-//! scored by cosine similarity (a project holds tens or hundreds, not millions); without an
-//! embedding model the newest rules come first, so a rule is never lost for want of a vector.
+//! scored by cosine similarity (a project holds tens or hundreds, not millions); in production
+//! the vectors also go to Vertex Vector Search, which ranks them (restricted to the project), and
+//! the store still says which rules are live — a retired rule Vertex returns is skipped and
+//! removed from the index. Without an embedding model the newest rules come first, so a rule is
+//! never lost for want of a vector.
 
 use crate::shot::{retryable, store_failure};
-use miri_core::llm::{EmbedRequest, Embedder, TaskType};
+use miri_core::llm::{Datapoint, EmbedRequest, Embedder, Restrict, TaskType, VectorIndex};
 use miri_core::{ProjectId, Rule};
 use miri_providers::breaker::{Breakers, Provider};
 use miri_providers::gemini::GeminiClient;
+use miri_providers::vertex::VectorSearchClient;
 use miri_store::{At, Records, StoreError, Under};
 use std::sync::Arc;
 use temporalio_sdk::activities::ActivityError;
 
 /// Rules a prompt carries at most.
 pub const NEAREST: usize = 8;
+/// Neighbours asked of Vertex per query: room for retired rules not yet removed.
+const ASKED: u32 = NEAREST as u32 * 4;
+/// The restrict namespace that keeps one project's rules out of another's answers.
+const PROJECT: &str = "project";
 /// The embedding model and size rules are indexed with.
 pub const EMBEDDING_MODEL: &str = "gemini-embedding-001";
 pub const DIMENSIONS: u32 = 768;
@@ -24,11 +32,17 @@ pub struct Rulebook {
     store: Records,
     embedder: Option<Arc<GeminiClient>>,
     breakers: Breakers,
+    vertex: Option<Arc<VectorSearchClient>>,
 }
 
 impl Rulebook {
     pub fn new(store: Records, embedder: Option<GeminiClient>, breakers: Breakers) -> Self {
-        Self { store, embedder: embedder.map(Arc::new), breakers }
+        Self { store, embedder: embedder.map(Arc::new), breakers, vertex: None }
+    }
+
+    /// This rulebook with its vectors in Vertex Vector Search, which ranks them.
+    pub fn with_vertex(self, index: VectorSearchClient) -> Self {
+        Self { vertex: Some(Arc::new(index)), ..self }
     }
 
     /// The project's active rules, nearest `about` first, at most [`NEAREST`]. A rule not yet
@@ -47,20 +61,60 @@ impl Rulebook {
         }
         rules.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         if let Some(query) = self.embed(about, TaskType::RetrievalQuery).await? {
-            let score = |r: &Rule| r.embedding.as_deref().filter(|v| v.len() == query.len()).map_or(f32::MIN, |v| dot(v, &query));
+            let rank = match &self.vertex {
+                Some(index) => self.ranked_by(index, project, &query, &rules).await?,
+                None => rules.iter().map(|r| r.embedding.as_deref().filter(|v| v.len() == query.len()).map_or(f32::MIN, |v| dot(v, &query))).collect(),
+            };
             // Stable: equal scores (and rules without a vector) stay newest first.
-            rules.sort_by(|a, b| score(b).total_cmp(&score(a)));
+            let mut scored: Vec<(f32, Rule)> = rank.into_iter().zip(rules).collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            rules = scored.into_iter().map(|(_, r)| r).collect();
         }
         rules.truncate(NEAREST);
         Ok(rules)
     }
 
-    /// `rule` with its text's embedding, ready to store.
-    pub async fn indexed(&self, mut rule: Rule) -> Result<Rule, ActivityError> {
-        if let Some(vector) = self.embed(&rule.text, TaskType::RetrievalDocument).await? {
-            rule.embedding = Some(vector);
-            rule.embedding_model = Some(EMBEDDING_MODEL.into());
+    /// Vertex's score for each of `rules` (by dot product, higher nearer; a rule it did not
+    /// return scores lowest). Ids it returns that are no live rule of the project are removed
+    /// from the index, best effort.
+    async fn ranked_by(&self, index: &VectorSearchClient, project: ProjectId, query: &[f32], rules: &[Rule]) -> Result<Vec<f32>, ActivityError> {
+        let restricts = [Restrict::allow(PROJECT, &[&project.to_string()])];
+        let breaker = self.breakers.get(Provider::Vertex);
+        let neighbours = breaker
+            .call(index.find_neighbors(query, ASKED, &restricts))
+            .await
+            .map_err(|e| retryable(format!("asking Vector Search for the nearest rules: {e}")))?;
+        let live = |id: &str| rules.iter().any(|r| r.rule_id.to_string() == id);
+        let stale: Vec<String> = neighbours.iter().filter(|n| !live(&n.id)).map(|n| n.id.clone()).collect();
+        if !stale.is_empty()
+            && let Err(e) = breaker.call(index.remove(&stale)).await
+        {
+            tracing::warn!(project = %project, "retired rules stay in Vector Search for now: {e}");
         }
+        Ok(rules
+            .iter()
+            .map(|r| neighbours.iter().find(|n| n.id == r.rule_id.to_string()).map_or(f32::MIN, |n| n.distance as f32))
+            .collect())
+    }
+
+    /// `rule` with its text's embedding, ready to store.
+    /// With Vertex, the vector is upserted too (by rule id, so a retry replaces it).
+    pub async fn indexed(&self, mut rule: Rule) -> Result<Rule, ActivityError> {
+        let Some(vector) = self.embed(&rule.text, TaskType::RetrievalDocument).await? else { return Ok(rule) };
+        if let Some(index) = &self.vertex {
+            let point = Datapoint {
+                id: rule.rule_id.to_string(),
+                vector: vector.clone(),
+                restricts: vec![Restrict::allow(PROJECT, &[&rule.project_id.to_string()])],
+            };
+            let breaker = self.breakers.get(Provider::Vertex);
+            breaker
+                .call(index.upsert(std::slice::from_ref(&point)))
+                .await
+                .map_err(|e| retryable(format!("indexing rule {} in Vector Search: {e}", rule.rule_id)))?;
+        }
+        rule.embedding = Some(vector);
+        rule.embedding_model = Some(EMBEDDING_MODEL.into());
         Ok(rule)
     }
 

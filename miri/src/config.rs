@@ -118,6 +118,41 @@ pub struct WorkerArgs {
     /// Milliseconds an open breaker waits before probing the provider again.
     #[arg(long, env = "MIRI_BREAKER_COOL_DOWN_MS", default_value_t = 30_000)]
     pub breaker_cool_down_ms: u64,
+    /// Where the rulebook's vectors are ranked: `local` (the store, by cosine) or `vertex`
+    /// (Vertex Vector Search, configured by the `--vertex-*` options; its bearer token is
+    /// `MIRI_VERTEX_TOKEN`).
+    #[arg(long, env = "MIRI_RULES_INDEX", value_enum, default_value_t = RulesIndex::Local)]
+    pub rules_index: RulesIndex,
+    #[command(flatten)]
+    pub vertex: VertexArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulesIndex {
+    Local,
+    Vertex,
+}
+
+/// The Vector Search index the rulebook uses with `--rules-index vertex` (ids from `gcloud ai
+/// indexes list` and `gcloud ai index-endpoints list`).
+#[derive(Args, Clone, Debug)]
+pub struct VertexArgs {
+    /// The regional Vertex API, e.g. https://us-central1-aiplatform.googleapis.com.
+    #[arg(long, env = "MIRI_VERTEX_API_URL")]
+    pub vertex_api_url: Option<url::Url>,
+    /// The index endpoint's public domain, e.g. https://1234.us-central1-5678.vdb.vertexai.goog.
+    #[arg(long, env = "MIRI_VERTEX_QUERY_URL")]
+    pub vertex_query_url: Option<url::Url>,
+    #[arg(long, env = "MIRI_VERTEX_PROJECT")]
+    pub vertex_project: Option<String>,
+    #[arg(long, env = "MIRI_VERTEX_LOCATION", default_value = "us-central1")]
+    pub vertex_location: String,
+    #[arg(long, env = "MIRI_VERTEX_RULES_INDEX")]
+    pub vertex_rules_index: Option<String>,
+    #[arg(long, env = "MIRI_VERTEX_RULES_ENDPOINT")]
+    pub vertex_rules_endpoint: Option<String>,
+    #[arg(long, env = "MIRI_VERTEX_RULES_DEPLOYED_INDEX")]
+    pub vertex_rules_deployed_index: Option<String>,
 }
 
 #[derive(Args, Clone, Debug)]

@@ -1,7 +1,7 @@
 //! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
 //! the same pieces in one process.
 
-use crate::config::{Common, GatewayArgs, SimArgs, StoreBackend, WorkerArgs, env_key, fal_key, gcs_service_account_key};
+use crate::config::{Common, GatewayArgs, RulesIndex, SimArgs, StoreBackend, VertexArgs, WorkerArgs, env_key, fal_key, gcs_service_account_key};
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
@@ -15,12 +15,13 @@ use miri_providers::claude::ClaudeClient;
 use miri_providers::fal::{FalClient, webhook::{KeyPolicy, WebhookKeys}};
 use miri_providers::gemini::{GeminiBackend, GeminiClient};
 use miri_providers::models::Models;
+use miri_providers::vertex::{StaticToken, VectorSearchClient, VectorSearchConfig};
 use miri_store::{AnyBackend, FirestoreBackend, MediaStore, Records, SqliteBackend};
 use miri_workflows::{
     AnalysisWorkflow, BreakdownWorkflow, RENDER_TASK_QUEUE, RenderWorkflow, SceneWorkflow, ShotWorkflow, StoryWorkflow,
     TASK_QUEUE,
 };
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 use tokio::net::TcpListener;
 
@@ -116,6 +117,10 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         budget: budget.clone(),
     };
     let rules = Rulebook::new(store.clone(), gemini(args)?, breakers.clone());
+    let rules = match args.rules_index {
+        RulesIndex::Local => rules,
+        RulesIndex::Vertex => rules.with_vertex(vector_search(&args.vertex)?),
+    };
     let breakdown = BreakdownActivityDeps {
         store: store.clone(),
         models: models(args, breakers.clone())?,
@@ -193,6 +198,28 @@ fn gemini(args: &WorkerArgs) -> anyhow::Result<Option<GeminiClient>> {
         .map(|key| GeminiClient::new(args.gemini_url.clone(), GeminiBackend::GeminiApi { key }, MODEL_TIMEOUT))
         .transpose()
         .context("configuring the Gemini client")
+}
+
+/// The rulebook's Vector Search index, every setting named when one is missing.
+fn vector_search(v: &VertexArgs) -> anyhow::Result<VectorSearchClient> {
+    let need = |value: Option<&String>, flag: &str, env: &str| {
+        value.cloned().with_context(|| format!("--rules-index vertex needs {flag} (or {env})"))
+    };
+    let api_base = v.vertex_api_url.clone().context("--rules-index vertex needs --vertex-api-url (or MIRI_VERTEX_API_URL)")?;
+    let query_base = v.vertex_query_url.clone().context("--rules-index vertex needs --vertex-query-url (or MIRI_VERTEX_QUERY_URL)")?;
+    let token = provider_key("MIRI_VERTEX_TOKEN", &api_base)
+        .context("--rules-index vertex needs an access token in MIRI_VERTEX_TOKEN (gcloud auth print-access-token)")?;
+    let config = VectorSearchConfig {
+        api_base,
+        query_base,
+        project: need(v.vertex_project.as_ref(), "--vertex-project", "MIRI_VERTEX_PROJECT")?,
+        location: v.vertex_location.clone(),
+        index_id: need(v.vertex_rules_index.as_ref(), "--vertex-rules-index", "MIRI_VERTEX_RULES_INDEX")?,
+        index_endpoint_id: need(v.vertex_rules_endpoint.as_ref(), "--vertex-rules-endpoint", "MIRI_VERTEX_RULES_ENDPOINT")?,
+        deployed_index_id: need(v.vertex_rules_deployed_index.as_ref(), "--vertex-rules-deployed-index", "MIRI_VERTEX_RULES_DEPLOYED_INDEX")?,
+        timeout: Duration::from_secs(30),
+    };
+    Ok(VectorSearchClient::new(config, Arc::new(StaticToken::new(token)))?)
 }
 
 /// A provider's key from the environment, or the simulator's for a loopback URL.

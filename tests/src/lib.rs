@@ -62,6 +62,8 @@ pub struct StackOptions {
     pub env: Vec<(String, String)>,
     /// The worker's fal base URL instead of the simulator's, e.g. a recording proxy in front of it.
     pub fal_url: Option<String>,
+    /// The rulebook ranks by Vertex Vector Search (the simulator's index `rules`).
+    pub vertex_rules: bool,
 }
 
 impl Default for StackOptions {
@@ -73,9 +75,13 @@ impl Default for StackOptions {
             poll_every_secs: 30,
             env: Vec::new(),
             fal_url: None,
+            vertex_rules: false,
         }
     }
 }
+
+/// The simulator's Vector Search index the rulebook uses with `vertex_rules`.
+pub const VERTEX_RULES_INDEX: &str = "rules";
 
 /// A running Miri: every process is killed when this is dropped.
 pub struct Stack {
@@ -87,6 +93,7 @@ pub struct Stack {
     env: Vec<(String, String)>,
     /// Where the worker sends fal requests (the simulator unless `StackOptions::fal_url`).
     fal_url: String,
+    vertex_rules: bool,
     temporal: Child,
     sim_proc: Child,
     gateway: Child,
@@ -187,6 +194,7 @@ impl Stack {
             events_channel,
             env: opts.env,
             fal_url,
+            vertex_rules: opts.vertex_rules,
             temporal,
             sim_proc,
             gateway,
@@ -206,6 +214,11 @@ impl Stack {
         cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel)).envs(self.env.clone());
         cmd.args(["--fal-url", &self.fal_url, "--public-url", &self.api.http]);
         cmd.args(["--gemini-url", &self.sim, "--claude-url", &self.sim]);
+        if self.vertex_rules {
+            cmd.args(["--rules-index", "vertex", "--vertex-api-url", &self.sim, "--vertex-query-url", &self.sim]);
+            cmd.args(["--vertex-project", "miri-test", "--vertex-rules-index", VERTEX_RULES_INDEX]);
+            cmd.args(["--vertex-rules-endpoint", "rules-endpoint", "--vertex-rules-deployed-index", VERTEX_RULES_INDEX]);
+        }
         self.worker = Some(logged(&mut cmd, d, "worker")?);
         Ok(())
     }

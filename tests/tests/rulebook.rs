@@ -1,10 +1,10 @@
 //! The rulebook (issue 6 item 7) end to end: a rejected still teaches a rule (the simulated
 //! VISION_ANALYZER reads the still and the reason), the rule is embedded and listed with the shot
 //! it came from, the nearest rules reach a later shot's audit — which fixes the prompt by them —
-//! and a retired rule no longer does.
+//! and a retired rule no longer does — ranked locally, and by Vertex Vector Search (the
+//! simulator's), where a retired rule is also taken out of the index.
 
-use miri_testkit::Stack;
-use miri_testkit::StackOptions;
+use miri_testkit::{Stack, StackOptions, VERTEX_RULES_INDEX};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -32,9 +32,26 @@ async fn audits(stack: &Stack, shot: &str) -> Vec<Value> {
     versions.as_array().unwrap().iter().filter(|v| v["kind"] == "audit").cloned().collect()
 }
 
+/// The rule ids in the simulator's Vector Search index.
+fn indexed_in_vertex(stack: &Stack) -> Vec<String> {
+    let file = stack.dir.path().join(format!("sim/vectors/{VERTEX_RULES_INDEX}.json"));
+    let points: Vec<Value> = std::fs::read(&file).map(|b| serde_json::from_slice(&b).unwrap()).unwrap_or_default();
+    points.iter().map(|p| p["datapointId"].as_str().unwrap().to_string()).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejection_teaches_a_rule_that_the_next_audit_applies_until_it_is_retired() {
-    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    rulebook(StackOptions::default()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vector_search_ranks_the_rules_and_loses_a_retired_one() {
+    rulebook(StackOptions { vertex_rules: true, ..StackOptions::default() }).await;
+}
+
+async fn rulebook(opts: StackOptions) {
+    let vertex = opts.vertex_rules;
+    let stack = Stack::start(opts).await.unwrap();
     let project = stack.create_project("rulebook").await.unwrap();
 
     let first = generated(&stack, &project, "Miri in a garden at dawn, dress hex #C4725A").await;
@@ -82,7 +99,17 @@ async fn a_rejection_teaches_a_rule_that_the_next_audit_applies_until_it_is_reti
     let (_, versions) = stack.get(&format!("/api/shots/{second}/versions")).await.unwrap();
     let painted_from = versions.as_array().unwrap().iter().find(|v| v["kind"] == "prompt").unwrap();
     assert!(!painted_from["prompt"].as_str().unwrap().contains("barefoot"), "the fix took it out: {painted_from}");
-    assert!(rules(&stack, &project, "").await.iter().all(|r| r["indexed"] == true), "the director's rules were indexed when read");
+    let listed = rules(&stack, &project, "").await;
+    assert!(listed.iter().all(|r| r["indexed"] == true), "the director's rules were indexed when read");
+    if vertex {
+        let mut ids: Vec<String> = listed.iter().map(|r| r["ruleId"].as_str().unwrap().to_string()).collect();
+        let mut in_index = indexed_in_vertex(&stack);
+        ids.sort();
+        in_index.sort();
+        assert_eq!(in_index, ids, "every rule's vector is in Vector Search");
+    } else {
+        assert_eq!(indexed_in_vertex(&stack), Vec::<String>::new(), "the local index sends nothing to Vertex");
+    }
 
     let id = learnt["ruleId"].as_str().unwrap();
     let (status, body) = stack.post(&format!("/api/rules/{id}/retire"), json!({})).await.unwrap();
@@ -98,4 +125,9 @@ async fn a_rejection_teaches_a_rule_that_the_next_audit_applies_until_it_is_reti
     assert_eq!(audits_of_third.len(), 1, "a retired rule fails nothing: {audits_of_third:?}");
     assert_eq!(audits_of_third[0]["request"]["passed"], true);
     assert!(!audits_of_third[0]["request"]["rules"].as_array().unwrap().iter().any(|r| r == id));
+    if vertex {
+        let in_index = indexed_in_vertex(&stack);
+        assert_eq!(in_index.len(), 9, "{in_index:?}");
+        assert!(!in_index.iter().any(|r| r == id), "the retired rule left the index once Vertex returned it");
+    }
 }
