@@ -10,13 +10,16 @@ use crate::rulebook;
 use crate::shot::{create_once, fail, retryable, store_failure};
 use chrono::Utc;
 use miri_core::ask::Refusal;
-use miri_core::prompt::audit::{self, AuditAnswer, AuditCase, Finding, Verdict, findings_line};
-use miri_core::prompt::{FluxRequest, Tag};
+use miri_core::prompt::audit::{self, AuditAnswer, AuditCase, Auditable, ClipCase, Finding, Verdict, findings_line};
+use miri_core::llm::GenerateRequest;
+use miri_core::prompt::{FluxRequest, KlingRequest, Tag};
 use miri_core::rule::ask::{self as rule_ask, RuleAnswer};
 use miri_core::{AgentRole, Author, Rule, RuleId, Scene, Shot, Version, VersionId, VersionKind};
 use miri_providers::models::Models;
 use miri_store::{At, MediaStore, Records};
 use miri_workflows::contract::{Answered, AuditPrompt, Audited, LearnRule, audit_markers, failure};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use temporalio_macros::activities;
@@ -50,76 +53,23 @@ impl AuditWorker {
             return Ok(Answered::Stored(stored(&done)));
         }
         let prompt: Version = required(&d.store, "version", input.prompt_version).await?;
-        let audited: FluxRequest = prompt
-            .request
-            .clone()
-            .and_then(|r| serde_json::from_value(r).ok())
-            .ok_or_else(|| fail(failure::INVALID_PROMPT, format!("version {} is not a still prompt", input.prompt_version)))?;
         let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
-        let scene = scene_of(&d.store, &shot).await?;
+        let scene = scene_of(&d.store, &shot).await?.as_ref().map(scene_case);
         let rules = d.rules.nearest(input.project_id, &shot.description).await?;
         let texts: Vec<String> = rules.iter().map(|r| r.text.clone()).collect();
-        let case = AuditCase { prompt: &audited.prompt, shot: &shot.description, scene: scene.as_ref().map(scene_case), rules: &texts };
         let model = ask::model(&d.store, AgentRole::Auditor).await?;
-        let key = format!("audit:{}:{}", input.audit_version, input.refusals.len());
-        let request = audit::request(&model, &case, &input.refusals);
-        let call = ask::Call { shot: Some(shot.shot_id), ..ask::Call::new(input.project_id, &key) };
-        let reply = ask::ask(&d.models, &d.budget, &d.store, call, request).await?;
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Answered::Refused(refusal)),
-        };
-        let tag: Tag = audited.tag.parse().map_err(|e| fail(failure::INVALID_PROMPT, format!("version {}: {e}", prompt.version_id)))?;
-        let fix_tag = Tag::new(shot.shot_id, input.fix_version, tag.code);
-        let verdict = match AuditAnswer::parse(&text).and_then(|a| a.verdict(&audited, fix_tag)) {
-            Ok(verdict) => verdict,
-            Err(e) => {
-                tracing::info!(shot = %shot.shot_id, error = %e, "the AUDITOR's answer was refused");
-                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
-            }
-        };
-        let version = |kind, reason: String| Version {
-            version_id: input.audit_version,
-            shot_id: shot.shot_id,
-            kind,
-            parent: Some(input.prompt_version),
-            model_code: None,
-            seed: None,
-            cost: None,
-            author: Author::Llm,
-            reason: Some(reason),
-            prompt: None,
-            media: None,
-            request: None,
-            source_url: None,
-            provider_request_id: None,
-            created_at: Utc::now(),
-        };
-        let rule_ids: Vec<String> = rules.iter().map(|r| r.rule_id.to_string()).collect();
-        let (report, outcome) = match verdict {
-            Verdict::Passed => {
-                (json!({ "passed": true, "findings": [], "model": model, "rules": rule_ids }), Audited { passed: true, findings: String::new(), fix: None })
-            }
-            Verdict::Failed { findings, fix } => {
-                let line = findings_line(&findings);
-                // The fix first: an audit version that exists always has its fix beside it.
-                let fixed = Version {
-                    version_id: input.fix_version,
-                    model_code: prompt.model_code.clone(),
-                    seed: Some(fix.seed),
-                    prompt: Some(fix.prompt_text()),
-                    request: Some(json!(fix)),
-                    ..version(VersionKind::Prompt, format!("auto-fix after the audit: {line}"))
-                };
-                create_once(d.store.append_version(&fixed).await)?;
-                let report = json!({ "passed": false, "findings": findings, "fix": input.fix_version, "model": model, "rules": rule_ids });
-                (report, Audited { passed: false, findings: line, fix: Some(input.fix_version) })
-            }
-        };
-        let reason = if outcome.passed { "the AUDITOR passed the prompt".to_string() } else { format!("the AUDITOR failed the prompt: {}", outcome.findings) };
-        let audit = Version { model_code: Some(model), request: Some(report), ..version(VersionKind::Audit, reason) };
-        create_once(d.store.append_version(&audit).await)?;
-        Ok(Answered::Stored(outcome))
+        let request = prompt.request.clone().unwrap_or_default();
+        let case = Case { input: &input, prompt: &prompt, shot: &shot, rules: &rules, model: &model };
+        if let Ok(still) = serde_json::from_value::<FluxRequest>(request.clone()) {
+            let question = audit::request(&model, &AuditCase { prompt: &still.prompt, shot: &shot.description, scene, rules: &texts }, &input.refusals);
+            return self.judge(case, still, question).await;
+        }
+        if let Ok(clip) = serde_json::from_value::<KlingRequest>(request) {
+            let about = ClipCase { resting_state: &clip.resting_state, action: &clip.action, shot: &shot.description, scene, rules: &texts };
+            let question = audit::clip_request(&model, &about, &input.refusals);
+            return self.judge(case, clip, question).await;
+        }
+        Err(fail(failure::INVALID_PROMPT, format!("version {} is neither a still nor a clip prompt", input.prompt_version)))
     }
 
     #[activity(definition = audit_markers::LearnRule)]
@@ -162,6 +112,86 @@ impl AuditWorker {
         let rule = d.rules.indexed(rule).await?;
         create_once(d.store.append(&rule, 0).await)?;
         Ok(Answered::Stored(input.rule_id))
+    }
+}
+
+/// One audit's givens, read once for either kind of prompt.
+struct Case<'a> {
+    input: &'a AuditPrompt,
+    prompt: &'a Version,
+    shot: &'a Shot,
+    rules: &'a [Rule],
+    model: &'a str,
+}
+
+impl AuditWorker {
+    /// Asks `question` about `audited` and stores the outcome: a failed audit's fix first (its
+    /// own prompt version, so an audit version that exists always has its fix beside it), then
+    /// the audit version with its report.
+    async fn judge<R>(&self, case: Case<'_>, audited: R, question: GenerateRequest) -> Result<Answered<Audited>, ActivityError>
+    where
+        R: Auditable + Serialize,
+        R::Fix: DeserializeOwned,
+    {
+        let d = &self.deps;
+        let Case { input, prompt, shot, rules, model } = case;
+        let key = format!("audit:{}:{}", input.audit_version, input.refusals.len());
+        let call = ask::Call { shot: Some(shot.shot_id), ..ask::Call::new(input.project_id, &key) };
+        let reply = ask::ask(&d.models, &d.budget, &d.store, call, question).await?;
+        let text = match ask::complete(&reply) {
+            Ok(text) => text,
+            Err(refusal) => return Ok(Answered::Refused(refusal)),
+        };
+        let tag: Tag = audited.tag().parse().map_err(|e| fail(failure::INVALID_PROMPT, format!("version {}: {e}", prompt.version_id)))?;
+        let fix_tag = Tag::new(shot.shot_id, input.fix_version, tag.code);
+        let verdict = match AuditAnswer::<R::Fix>::parse(&text).and_then(|a| a.verdict(&audited, fix_tag)) {
+            Ok(verdict) => verdict,
+            Err(e) => {
+                tracing::info!(shot = %shot.shot_id, error = %e, "the AUDITOR's answer was refused");
+                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+            }
+        };
+        let version = |kind, reason: String| Version {
+            version_id: input.audit_version,
+            shot_id: shot.shot_id,
+            kind,
+            parent: Some(input.prompt_version),
+            model_code: None,
+            seed: None,
+            cost: None,
+            author: Author::Llm,
+            reason: Some(reason),
+            prompt: None,
+            media: None,
+            request: None,
+            source_url: None,
+            provider_request_id: None,
+            created_at: Utc::now(),
+        };
+        let rule_ids: Vec<String> = rules.iter().map(|r| r.rule_id.to_string()).collect();
+        let (report, outcome) = match verdict {
+            Verdict::Passed => {
+                (json!({ "passed": true, "findings": [], "model": model, "rules": rule_ids }), Audited { passed: true, findings: String::new(), fix: None })
+            }
+            Verdict::Failed { findings, fix } => {
+                let line = findings_line(&findings);
+                let fixed = Version {
+                    version_id: input.fix_version,
+                    model_code: prompt.model_code.clone(),
+                    seed: fix.seed(),
+                    prompt: Some(fix.text()),
+                    request: Some(json!(fix)),
+                    ..version(VersionKind::Prompt, format!("auto-fix after the audit: {line}"))
+                };
+                create_once(d.store.append_version(&fixed).await)?;
+                let report = json!({ "passed": false, "findings": findings, "fix": input.fix_version, "model": model, "rules": rule_ids });
+                (report, Audited { passed: false, findings: line, fix: Some(input.fix_version) })
+            }
+        };
+        let reason = if outcome.passed { "the AUDITOR passed the prompt".to_string() } else { format!("the AUDITOR failed the prompt: {}", outcome.findings) };
+        let audit = Version { model_code: Some(model.to_string()), request: Some(report), ..version(VersionKind::Audit, reason) };
+        create_once(d.store.append_version(&audit).await)?;
+        Ok(Answered::Stored(outcome))
     }
 }
 

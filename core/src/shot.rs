@@ -48,6 +48,12 @@ pub struct NewShot {
     #[serde(default)]
     pub lyrics_snippet: String,
     pub description: String,
+    /// What moves in the clip; the description stands in when absent.
+    #[serde(default)]
+    pub motion: Option<String>,
+    /// How the still is framed.
+    #[serde(default)]
+    pub camera: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,9 +77,12 @@ impl NewShot {
         if self.description.trim().is_empty() {
             return Err(ShotError::EmptyDescription);
         }
+        let none = String::new();
         for (field, value, max) in [
             ("description", &self.description, Self::MAX_DESCRIPTION),
             ("lyricsSnippet", &self.lyrics_snippet, Self::MAX_LYRICS),
+            ("motion", self.motion.as_ref().unwrap_or(&none), Self::MAX_DESCRIPTION),
+            ("camera", self.camera.as_ref().unwrap_or(&none), Self::MAX_LYRICS),
         ] {
             let len = value.chars().count();
             if len > max {
@@ -138,7 +147,7 @@ mod tests {
     use super::*;
 
     fn new_shot(start_ms: u64, end_ms: u64, description: &str) -> NewShot {
-        NewShot { start_ms, end_ms, lyrics_snippet: String::new(), description: description.into() }
+        NewShot { start_ms, end_ms, lyrics_snippet: String::new(), description: description.into(), motion: None, camera: None }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
         "miri.audit" => Some(audit::answer(&data, broken)),
+        "miri.audit.clip" => Some(audit::clip_answer(&data, broken)),
         "miri.qa" => Some(qa::answer(&data, broken)),
         "miri.rule" => Some(rule::answer(&data, broken)),
         "miri.scenes" => Some(scenes::answer(&data, broken)),

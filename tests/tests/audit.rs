@@ -1,7 +1,8 @@
 //! VALIDATION with the AUDITOR (issue 6 item 6), end to end against the simulator's auditor: an
 //! immodest prompt is fixed (the fix is its own version, the audit report too) and the shot goes
 //! on with the fix; a careless auditor's fixes run out after the bound and the shot fails with
-//! the findings, nothing paid; a human's retry then gets through.
+//! the findings, nothing paid; a human's retry then gets through. A clip prompt is audited too, after
+//! approval: its action is fixed where the shot stands, before the clip is paid for.
 
 use miri_testkit::{Stack, StackOptions, Watch};
 use serde_json::{Value, json};
@@ -110,4 +111,42 @@ async fn a_careless_auditor_runs_out_of_fixes_and_the_shot_fails_with_the_findin
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": immodest})).await.unwrap();
     assert_eq!(status, 202, "{body}");
     stack.wait_status(&immodest, "AWAITING_APPROVAL", LONG).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clip_prompt_in_which_miri_sings_is_fixed_before_the_clip_is_paid_for() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("clip audit").await.unwrap();
+    let body = json!({"startMs": 0, "endMs": 3000, "description": "Miri in a long dress in the garden, dress hex #C4725A",
+                      "motion": "she lifts her skirt and sings to the moon"});
+    let (status, body) = stack.post(&format!("/api/projects/{project}/shots"), body).await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    let shot = body["shotId"].as_str().unwrap().to_string();
+    let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
+    let (status, body) = stack.post(&format!("/api/shots/{shot}/approve"), json!({})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    stack.wait_status(&shot, "COMPLETED", LONG).await.unwrap();
+
+    let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
+    assert_eq!(
+        kinds(&versions)[..6],
+        ["video", "audit", "translation", "audit", "prompt", "translation"],
+        "newest first: the clip, the passing audit, the fix's Hebrew, the failing audit, the fix, the clip prompt's Hebrew"
+    );
+    let v = versions.as_array().unwrap();
+    let (clip, passed, failed, fix, first) = (&v[0], &v[1], &v[3], &v[4], &v[6]);
+    assert_eq!((clip["parent"].clone(), fix["parent"].clone()), (fix["versionId"].clone(), first["versionId"].clone()), "the clip is made from the fix");
+    assert_eq!(first["request"]["action"], "she lifts her skirt and sings to the moon");
+    assert_eq!(fix["request"]["action"], "she smooths her skirt and hums with her mouth closed to the moon");
+    assert_eq!(fix["request"]["start_image_url"], first["request"]["start_image_url"], "the same approved still");
+    assert!(fix["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[{}]_[KLING", fix["versionId"].as_str().unwrap())));
+    assert_eq!((failed["request"]["passed"].clone(), passed["request"]["passed"].clone()), (json!(false), json!(true)));
+    let constraints: Vec<&str> = failed["request"]["findings"].as_array().unwrap().iter().map(|f| f["constraint"].as_str().unwrap()).collect();
+    assert_eq!(constraints, ["modesty", "modesty"], "{failed}");
+    let stats = stack.sim_stats().await.unwrap();
+    let clips: Vec<&Value> = stats["submissions"].as_array().unwrap().iter().filter(|s| s["endpoint"].as_str().unwrap_or_default().contains("kling")).collect();
+    assert_eq!(clips.len(), 1, "one clip paid for, from the fix: {stats}");
+    stack.record_history(&format!("shot:{shot}")).await.unwrap();
 }

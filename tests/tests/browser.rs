@@ -26,13 +26,21 @@ async fn approving_from_the_dashboard_shows_completed_live() {
         .output()
         .await
         .unwrap();
+    let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
     assert!(
         out.status.success(),
-        "browser test failed:\n{}\n{}",
+        "browser test failed:\n{}\n{}\nthe shot now: {now}\nworker log (tail):\n{}\ngateway log (tail):\n{}",
         String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("worker")),
+        tail(&stack.log("gateway")),
     );
-    let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
     assert_eq!(now["status"], "COMPLETED");
     assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
+}
+
+/// The last lines of a log, enough to see why a run stalled.
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
 }

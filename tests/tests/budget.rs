@@ -104,7 +104,7 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
     let costs: Vec<(String, Value)> =
         versions.as_array().unwrap().iter().map(|v| (v["kind"].as_str().unwrap().to_string(), v["cost"].clone())).collect();
     assert_eq!(costs[0], ("video".to_string(), json!({"usdMicros": CLIP, "estimated": false})), "{costs:?}");
-    assert_eq!(costs[3], ("image".to_string(), json!({"usdMicros": STILL, "estimated": false})), "{costs:?}");
+    assert_eq!(costs[4], ("image".to_string(), json!({"usdMicros": STILL, "estimated": false})), "{costs:?}");
     assert_eq!(paid(&stack).await, 2, "one still and one clip");
     stack.record_history(&format!("shot:{shot}")).await.unwrap();
 

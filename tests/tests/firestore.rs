@@ -28,7 +28,7 @@ async fn a_shot_completes_with_every_record_in_firestore() {
     assert_eq!(status, 202, "{body}");
     watch.until(&shot, "COMPLETED", Duration::from_secs(120)).await.unwrap();
     let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
-    assert_eq!(versions.as_array().unwrap().len(), 7, "two prompts with their translations, an audit, a still, a clip: {versions}");
+    assert_eq!(versions.as_array().unwrap().len(), 8, "two prompts with their translations and audits, a still, a clip: {versions}");
 
     // The records are in Firestore, under the seed's hierarchy, and nowhere else.
     assert!(!stack.dir.path().join("miri.db").exists(), "no SQLite file was made");

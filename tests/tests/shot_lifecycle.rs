@@ -55,8 +55,8 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
     assert_eq!(status, 200);
     assert_eq!(
         kinds(&versions),
-        ["video", "translation", "prompt", "image", "audit", "translation", "prompt"],
-        "newest first, each prompt with its Hebrew, the still prompt with its audit: {versions}"
+        ["video", "audit", "translation", "prompt", "image", "audit", "translation", "prompt"],
+        "newest first, each prompt with its Hebrew and its audit: {versions}"
     );
     let video = &versions[0];
     let bytes = stack.download(video["mediaUrl"].as_str().unwrap()).await.unwrap();
@@ -66,12 +66,13 @@ async fn a_shot_walks_from_draft_to_completed_with_live_events() {
     let (seconds, kind) = probe(&file).await.unwrap();
     assert_eq!(kind, "video");
     assert!((seconds - 3.0).abs() < 0.1, "a 3 s shot gets a 3 s clip, got {seconds}");
-    let image = stack.download(versions[3]["mediaUrl"].as_str().unwrap()).await.unwrap();
+    let image = stack.download(versions[4]["mediaUrl"].as_str().unwrap()).await.unwrap();
     assert!(image.starts_with(b"\x89PNG"), "the still is a PNG");
-    assert!(versions[6]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
-    assert_eq!(versions[5]["parent"], versions[6]["versionId"], "the still prompt's translation");
-    assert!(versions[5]["prompt"].as_str().unwrap().contains("מירי"), "{}", versions[5]);
-    assert_eq!((versions[4]["parent"].clone(), versions[4]["request"]["passed"].clone()), (versions[6]["versionId"].clone(), json!(true)), "the audit passed it");
+    assert!(versions[7]["prompt"].as_str().unwrap().starts_with(&format!("[{shot}]_[")));
+    assert_eq!(versions[6]["parent"], versions[7]["versionId"], "the still prompt's translation");
+    assert!(versions[6]["prompt"].as_str().unwrap().contains("מירי"), "{}", versions[6]);
+    assert_eq!((versions[5]["parent"].clone(), versions[5]["request"]["passed"].clone()), (versions[7]["versionId"].clone(), json!(true)), "the audit passed it");
+    assert_eq!((versions[1]["parent"].clone(), versions[1]["request"]["passed"].clone()), (versions[3]["versionId"].clone(), json!(true)), "the clip prompt's audit passed it");
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     let paid = submissions_per_version(&stack).await;
@@ -176,7 +177,7 @@ async fn a_killed_worker_loses_nothing_and_pays_once() {
     assert_eq!(done["revision"], 5, "every status change is a record: {done}");
 
     let (_, versions) = stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap();
-    assert_eq!(kinds(&versions), ["video", "translation", "prompt", "image", "audit", "translation", "prompt"]);
+    assert_eq!(kinds(&versions), ["video", "audit", "translation", "prompt", "image", "audit", "translation", "prompt"]);
     let paid = submissions_per_version(&stack).await;
     assert_eq!(paid.len(), 2, "{paid:?}");
     assert!(paid.values().all(|&n| n == 1), "exactly one paid submission per version: {paid:?}");

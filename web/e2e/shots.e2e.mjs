@@ -18,6 +18,10 @@ try {
   // Generous: on a loaded CI machine the clip (ffmpeg in the simulator) and its prompt's translation
   // come after the approval, with other suites running beside this one.
   page.setDefaultTimeout(150_000);
+  // What the page met on the way, printed for the test's failure message.
+  page.on("response", (r) => r.status() >= 400 && console.log(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on("console", (m) => m.type() === "error" && console.log(`console: ${m.text()}`));
+  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
   await page.goto(MIRI_URL);
   await page.evaluate((token) => localStorage.setItem("miri.token", token), MIRI_TOKEN);
   await page.goto(`${MIRI_URL}/?project=${MIRI_PROJECT}`);

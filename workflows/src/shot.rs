@@ -107,6 +107,8 @@ const PRECONFORM_PATCH: &str = "preconform-clip";
 const TRANSLATION_PATCH: &str = "prompt-translation";
 /// Histories from before the AUDITOR replay without the audit.
 const AUDIT_PATCH: &str = "prompt-audit";
+/// Histories from before clip prompts were audited replay without that audit.
+const CLIP_AUDIT_PATCH: &str = "clip-audit";
 /// Histories from before the rulebook replay without learning from rejections.
 const RULEBOOK_PATCH: &str = "rulebook";
 
@@ -259,7 +261,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         return Err(Stop::Rejected);
     }
     translate(ctx, &input, still_prompt).await;
-    let still_prompt = audited(ctx, &input, still_prompt).await?;
+    let still_prompt = audited(ctx, &input, still_prompt, Judged::Still).await?;
 
     advance(ctx, ShotStatus::GeneratingImage, None).await.map_err(failed)?;
     let still = new_version(ctx);
@@ -280,6 +282,7 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
         .await
         .map_err(failed)?;
     translate(ctx, &input, clip_prompt).await;
+    let clip_prompt = audited(ctx, &input, clip_prompt, Judged::Clip).await?;
     let clip = new_version(ctx);
     generate(ctx, &input, clip_prompt, clip, VersionKind::Video, ShotStatus::Completed).await?;
     if ctx.patched(PRECONFORM_PATCH) {
@@ -291,11 +294,24 @@ async fn attempt(ctx: &Ctx) -> Result<(), Stop> {
     Ok(())
 }
 
-/// VALIDATION's judgement: the AUDITOR passes the still prompt, or fails it with a corrected
-/// prompt (its own version), which goes back through DRAFT and is audited in turn — at most
-/// [`MAX_FIXES`] times, then the shot fails with the findings. Answers the prompt to paint.
-async fn audited(ctx: &Ctx, input: &ShotInput, mut prompt: VersionId) -> Result<VersionId, Stop> {
-    if !ctx.patched(AUDIT_PATCH) {
+/// Which prompt the AUDITOR judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    /// A still prompt: a failure goes back through DRAFT, as VALIDATION does.
+    Still,
+    /// A clip prompt: the still is approved, so the fix is made where the shot stands.
+    Clip,
+}
+
+/// The AUDITOR's judgement: it passes the prompt, or fails it with a corrected prompt (its own
+/// version), which is audited in turn — at most [`MAX_FIXES`] times, then the shot fails with
+/// the findings. Answers the prompt to submit.
+async fn audited(ctx: &Ctx, input: &ShotInput, mut prompt: VersionId, judged: Judged) -> Result<VersionId, Stop> {
+    let patch = match judged {
+        Judged::Still => AUDIT_PATCH,
+        Judged::Clip => CLIP_AUDIT_PATCH,
+    };
+    if !ctx.patched(patch) {
         return Ok(prompt);
     }
     let mut fixes = 0;
@@ -324,13 +340,19 @@ async fn audited(ctx: &Ctx, input: &ShotInput, mut prompt: VersionId) -> Result<
             }
         };
         let Some(fix) = audit.fix.filter(|_| !audit.passed) else { return Ok(prompt) };
+        let what = match judged {
+            Judged::Still => "prompt",
+            Judged::Clip => "clip prompt",
+        };
         if fixes == MAX_FIXES {
-            return Err(Stop::Failed(format!("the AUDITOR still fails the prompt after {MAX_FIXES} fixes: {}", audit.findings)));
+            return Err(Stop::Failed(format!("the AUDITOR still fails the {what} after {MAX_FIXES} fixes: {}", audit.findings)));
         }
         fixes += 1;
-        let why = format!("the audit failed ({}); auto-fix {fixes} of {MAX_FIXES}", audit.findings);
-        advance(ctx, ShotStatus::Draft, Some(why)).await.map_err(failed)?;
-        advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
+        if judged == Judged::Still {
+            let why = format!("the audit failed ({}); auto-fix {fixes} of {MAX_FIXES}", audit.findings);
+            advance(ctx, ShotStatus::Draft, Some(why)).await.map_err(failed)?;
+            advance(ctx, ShotStatus::Validation, None).await.map_err(failed)?;
+        }
         translate(ctx, input, fix).await;
         prompt = fix;
     }

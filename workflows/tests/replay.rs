@@ -70,3 +70,8 @@ async fn a_shot_refined_by_qa_proposals_then_approved_replays() {
 async fn a_qa_conversation_replays() {
     replay("qa-conversation.json").await;
 }
+
+#[tokio::test]
+async fn a_shot_whose_clip_prompt_the_auditor_fixed_replays() {
+    replay("shot-clip-audit.json").await;
+}

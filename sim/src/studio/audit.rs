@@ -1,8 +1,10 @@
-//! `miri.audit`: the AUDITOR's judgement by word lists. Immodest clothing words fail a prompt and
-//! are replaced by modest ones; a rulebook rule phrased as a prohibition ("Never show Miri
-//! barefoot", "Avoid red balloons") fails a prompt that holds all of its words, and the fix takes
-//! them out. A broken answer (the `badAnswerRate` fault) is a careless auditor's: it fails a
-//! faulty prompt but "fixes" only the lighting, and passes a clean one while listing a finding.
+//! `miri.audit` and `miri.audit.clip`: the AUDITOR's judgement by word lists. Immodest clothing
+//! words fail a still prompt and are replaced by modest ones (a clip's action also fails on
+//! immodest movement and on Miri opening her mouth); a rulebook rule phrased as a prohibition
+//! ("Never show Miri barefoot", "Avoid red balloons") fails a prompt that holds all of its words,
+//! and the fix takes them out. A broken answer (the `badAnswerRate` fault) is a careless
+//! auditor's: it fails a faulty prompt but "fixes" only the lighting (a clip: adds "gently"), and
+//! passes a clean one while listing a finding.
 
 use serde_json::{Value, json};
 
@@ -22,16 +24,43 @@ const IMMODEST: &[(&str, &str)] = &[
     ("swimsuit", "long-sleeved swim dress"),
 ];
 
+/// What a clip's action may not do, and what the fix does instead.
+const IMMODEST_MOTION: &[(&str, &str)] = &[
+    ("lifts her skirt", "smooths her skirt"),
+    ("lifts her dress", "smooths her dress"),
+    ("skirt flies up", "skirt stays still"),
+    ("dress flies up", "dress stays still"),
+    ("sings", "hums with her mouth closed"),
+    ("singing", "humming with her mouth closed"),
+    ("opens her mouth", "keeps her mouth closed"),
+    ("laughs", "smiles with her mouth closed"),
+    ("talks", "nods"),
+];
+
 /// How a prohibition starts.
 const PROHIBITIONS: &[&str] = &["never show", "never", "do not show", "do not", "don't show", "don't", "avoid", "no"];
 /// Words a prohibition names that say nothing about the picture.
 const FILLER: &[&str] = &["miri", "her", "she", "a", "an", "the", "in", "any", "of", "with", "shot", "shots", "still", "stills", "image", "images"];
 
 pub fn answer(data: &Value, broken: bool) -> Value {
-    let mut prompt = data["prompt"].clone();
+    let careless = |prompt: &mut Value| {
+        let lighting = prompt["lighting"].as_str().unwrap_or_default().to_string();
+        prompt["lighting"] = json!(format!("{lighting}, soft fill"));
+    };
+    judge(data["prompt"].clone(), &[IMMODEST], data, broken, careless)
+}
+
+/// A clip prompt: its action is judged, and corrected.
+pub fn clip_answer(data: &Value, broken: bool) -> Value {
+    let careless = |action: &mut Value| *action = json!(format!("{}, gently", action.as_str().unwrap_or_default()));
+    judge(data["action"].clone(), &[IMMODEST, IMMODEST_MOTION], data, broken, careless)
+}
+
+fn judge(mut prompt: Value, tables: &[&[(&str, &str)]], data: &Value, broken: bool, careless: impl Fn(&mut Value)) -> Value {
+    let original = prompt.clone();
     let mut findings = Vec::new();
     let texts = all_text(&prompt).to_lowercase();
-    for (word, modest) in IMMODEST {
+    for (word, modest) in tables.iter().flat_map(|t| t.iter()) {
         if contains_phrase(&texts, word) {
             findings.push(json!({ "constraint": "modesty", "problem": format!("\"{word}\" is immodest for a child; use \"{modest}\"") }));
             rewrite(&mut prompt, &|t| replace_phrase(t, word, modest));
@@ -49,10 +78,9 @@ pub fn answer(data: &Value, broken: bool) -> Value {
         (true, true) => json!({ "passed": true, "findings": [{ "constraint": "style", "problem": "could be warmer" }] }),
         (false, false) => json!({ "passed": false, "findings": findings, "fixed": prompt }),
         (false, true) => {
-            let mut careless = data["prompt"].clone();
-            let lighting = careless["lighting"].as_str().unwrap_or_default().to_string();
-            careless["lighting"] = json!(format!("{lighting}, soft fill"));
-            json!({ "passed": false, "findings": findings, "fixed": careless })
+            let mut sloppy = original;
+            careless(&mut sloppy);
+            json!({ "passed": false, "findings": findings, "fixed": sloppy })
         }
     }
 }
@@ -176,5 +204,16 @@ mod tests {
         assert_eq!(a["passed"], false);
         assert_eq!(a["fixed"]["scene"], "Miri in a sleeveless dress");
         assert_eq!(a["fixed"]["lighting"], "soft natural light, soft fill");
+    }
+
+    #[test]
+    fn a_clip_whose_miri_sings_or_lifts_her_skirt_is_fixed_in_its_action() {
+        let a = clip_answer(&json!({ "action": "she lifts her skirt and sings to the moon", "rules": [] }), false);
+        assert_eq!(a["passed"], false);
+        assert_eq!(a["fixed"], "she smooths her skirt and hums with her mouth closed to the moon");
+        assert_eq!(a["findings"].as_array().unwrap().len(), 2);
+        assert_eq!(clip_answer(&json!({ "action": "she slowly looks up at the stars", "rules": [] }), false)["passed"], true);
+        let careless = clip_answer(&json!({ "action": "she sings", "rules": [] }), true);
+        assert_eq!(careless["fixed"], "she sings, gently");
     }
 }
