@@ -6,6 +6,7 @@ use crate::budget::BudgetPolicy;
 use crate::shot::{fail, retryable, store_failure};
 use miri_core::budget::Usage;
 use miri_core::ask::Refusal;
+use miri_core::prompt::translate::{self, Translation};
 use miri_core::llm::{FinishReason, GenerateError, GenerateRequest, LanguageModel, Part, Reply};
 use miri_core::{AgentConfig, AgentRole, ProjectId, ShotId, agent::model_for};
 use miri_providers::models::Models;
@@ -84,6 +85,17 @@ pub async fn ask(
     let bill = budget.prices.cost(&model, used).unwrap_or(amount);
     budget.settle(store, project, key, bill).await.map_err(store_failure)?;
     Ok(reply)
+}
+
+/// `text` (a prompt) in Hebrew, as every prompt a director is shown, with the model that wrote
+/// it: one paid call of the ORCHESTRATOR's translation task under ledger key `key`. An answer
+/// cut short or without Hebrew is a retryable failure.
+pub async fn hebrew(models: &Models, budget: &BudgetPolicy, store: &Records, project: ProjectId, key: &str, text: &str) -> Result<(String, String), ActivityError> {
+    let model = self::model(store, AgentRole::Orchestrator).await?;
+    let reply = ask(models, budget, store, Call::new(project, key), translate::request(&model, text)).await?;
+    let answer = complete(&reply).map_err(|r| retryable(r.error))?;
+    let hebrew = Translation::parse(&answer).map_err(|e| retryable(format!("the translation was refused: {e}")))?.hebrew;
+    Ok((hebrew, model))
 }
 
 /// The answer's text, or — when the model stopped before finishing — the refusal to send back.

@@ -15,7 +15,6 @@ use chrono::Utc;
 use miri_core::ask::Refusal;
 use miri_core::chat::qa::{self, QaAnswer, QaContext, QaIds};
 use miri_core::llm::Blob;
-use miri_core::prompt::translate::{self, Translation};
 use miri_core::{AgentRole, ChatMessage, Message, Shot, Topic, Version, VersionKind};
 use miri_providers::models::Models;
 use miri_store::{At, MediaStore, Records};
@@ -113,17 +112,12 @@ impl QaWorker {
         let Some(proposal) = message.proposal.take() else { return message };
         let d = &self.deps;
         let key = format!("qa:{}:{}:hebrew", input.reply_id, input.refusals.len());
-        let asked = async {
-            let model = ask::model(&d.store, AgentRole::Orchestrator).await.map_err(|e| format!("{e:?}"))?;
-            let call = ask::Call::new(input.project_id, &key);
-            let reply = ask::ask(&d.models, &d.budget, &d.store, call, translate::request(&model, &proposal.text())).await.map_err(|e| format!("{e:?}"))?;
-            let text = ask::complete(&reply).map_err(|r| r.error)?;
-            Translation::parse(&text).map(|t| t.hebrew).map_err(|e| e.to_string())
-        };
+        let text = proposal.text();
+        let asked = ask::hebrew(&d.models, &d.budget, &d.store, input.project_id, &key, &text);
         message.proposal = Some(match asked.await {
-            Ok(hebrew) => proposal.with_hebrew(hebrew),
+            Ok((hebrew, _)) => proposal.with_hebrew(hebrew),
             Err(why) => {
-                tracing::warn!(message = %message.message_id, "the proposal has no Hebrew translation: {why}");
+                tracing::warn!(message = %message.message_id, "the proposal has no Hebrew translation: {why:?}");
                 proposal
             }
         });

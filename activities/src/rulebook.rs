@@ -45,22 +45,18 @@ impl Rulebook {
         Self { vertex: Some(Arc::new(index)), ..self }
     }
 
-    /// The project's active rules, nearest `about` first, at most [`NEAREST`]. A rule not yet
-    /// indexed (a director's, written through the gateway) is embedded here, and the vector
-    /// appended as the rule's next revision.
+    /// The project's active rules, nearest `about` first, at most [`NEAREST`]. Rules not yet
+    /// indexed (a director's, written through the gateway) are embedded here, all in one call,
+    /// and each vector appended as its rule's next revision.
     pub async fn nearest(&self, project: ProjectId, about: &str) -> Result<Vec<Rule>, ActivityError> {
-        let mut rules = Vec::new();
-        for (revision, rule) in self.active(project).await? {
-            rules.push(match rule.embedding {
-                Some(_) => rule,
-                None => self.index_later(revision, rule).await?,
-            });
-        }
+        let (indexed, unindexed): (Vec<_>, Vec<_>) = self.active(project).await?.into_iter().partition(|(_, r)| r.embedding.is_some());
+        let mut rules: Vec<Rule> = indexed.into_iter().map(|(_, r)| r).collect();
+        rules.extend(self.index_later(unindexed).await?);
         if rules.is_empty() {
             return Ok(rules);
         }
         rules.sort_by_key(|r| std::cmp::Reverse(r.created_at));
-        if let Some(query) = self.embed(about, TaskType::RetrievalQuery).await? {
+        if let Some(query) = self.embed(vec![about.to_string()], TaskType::RetrievalQuery).await?.and_then(|mut v| v.pop()) {
             let rank = match &self.vertex {
                 Some(index) => self.ranked_by(index, project, &query, &rules).await?,
                 None => rules.iter().map(|r| r.embedding.as_deref().filter(|v| v.len() == query.len()).map_or(f32::MIN, |v| dot(v, &query))).collect(),
@@ -98,24 +94,40 @@ impl Rulebook {
     }
 
     /// `rule` with its text's embedding, ready to store.
-    /// With Vertex, the vector is upserted too (by rule id, so a retry replaces it).
-    pub async fn indexed(&self, mut rule: Rule) -> Result<Rule, ActivityError> {
-        let Some(vector) = self.embed(&rule.text, TaskType::RetrievalDocument).await? else { return Ok(rule) };
+    pub async fn indexed(&self, rule: Rule) -> Result<Rule, ActivityError> {
+        let mut all = self.index_all(vec![rule]).await?;
+        Ok(all.pop().expect("one rule in, one out"))
+    }
+
+    /// `rules` with their texts' embeddings (one call for all). With Vertex, the vectors are
+    /// upserted too (by rule id, so a retry replaces them).
+    async fn index_all(&self, mut rules: Vec<Rule>) -> Result<Vec<Rule>, ActivityError> {
+        let texts: Vec<String> = rules.iter().map(|r| r.text.clone()).collect();
+        let Some(vectors) = self.embed(texts, TaskType::RetrievalDocument).await? else { return Ok(rules) };
+        if vectors.len() != rules.len() {
+            return Err(retryable(format!("asked to embed {} rules, got {} vectors", rules.len(), vectors.len())));
+        }
         if let Some(index) = &self.vertex {
-            let point = Datapoint {
-                id: rule.rule_id.to_string(),
-                vector: vector.clone(),
-                restricts: vec![Restrict::allow(PROJECT, &[&rule.project_id.to_string()])],
-            };
+            let points: Vec<Datapoint> = rules
+                .iter()
+                .zip(&vectors)
+                .map(|(rule, vector)| Datapoint {
+                    id: rule.rule_id.to_string(),
+                    vector: vector.clone(),
+                    restricts: vec![Restrict::allow(PROJECT, &[&rule.project_id.to_string()])],
+                })
+                .collect();
             let breaker = self.breakers.get(Provider::Vertex);
             breaker
-                .call(index.upsert(std::slice::from_ref(&point)))
+                .call(index.upsert(&points))
                 .await
-                .map_err(|e| retryable(format!("indexing rule {} in Vector Search: {e}", rule.rule_id)))?;
+                .map_err(|e| retryable(format!("indexing {} rules in Vector Search: {e}", points.len())))?;
         }
-        rule.embedding = Some(vector);
-        rule.embedding_model = Some(EMBEDDING_MODEL.into());
-        Ok(rule)
+        for (rule, vector) in rules.iter_mut().zip(vectors) {
+            rule.embedding = Some(vector);
+            rule.embedding_model = Some(EMBEDDING_MODEL.into());
+        }
+        Ok(rules)
     }
 
     async fn active(&self, project: ProjectId) -> Result<Vec<(u64, Rule)>, ActivityError> {
@@ -123,27 +135,36 @@ impl Rulebook {
         Ok(all.into_iter().filter(|(_, r)| r.active).collect())
     }
 
-    /// `rule` (revision `revision`) indexed, its vector stored as the next revision; a rule
-    /// that changed meanwhile is used as it was, and indexed by a later reader.
-    async fn index_later(&self, revision: u64, rule: Rule) -> Result<Rule, ActivityError> {
-        let indexed = self.indexed(rule.clone()).await?;
-        if indexed.embedding.is_none() {
-            return Ok(rule);
+    /// `rules` (each at its revision) indexed, each vector stored as its rule's next revision; a
+    /// rule that changed meanwhile is used as it was, and indexed by a later reader.
+    async fn index_later(&self, rules: Vec<(u64, Rule)>) -> Result<Vec<Rule>, ActivityError> {
+        if rules.is_empty() {
+            return Ok(Vec::new());
         }
-        match self.store.append(&indexed, revision + 1).await {
-            Ok(()) => Ok(indexed),
-            Err(StoreError::Conflict { .. }) => Ok(rule),
-            Err(e) => Err(store_failure(e)),
+        let (revisions, rules): (Vec<u64>, Vec<Rule>) = rules.into_iter().unzip();
+        let indexed = self.index_all(rules.clone()).await?;
+        let mut out = Vec::with_capacity(indexed.len());
+        for ((revision, rule), indexed) in revisions.into_iter().zip(rules).zip(indexed) {
+            if indexed.embedding.is_none() {
+                out.push(rule);
+                continue;
+            }
+            out.push(match self.store.append(&indexed, revision + 1).await {
+                Ok(()) => indexed,
+                Err(StoreError::Conflict { .. }) => rule,
+                Err(e) => return Err(store_failure(e)),
+            });
         }
+        Ok(out)
     }
 
-    /// The unit vector of `text`, or `None` without an embedding model.
-    async fn embed(&self, text: &str, task: TaskType) -> Result<Option<Vec<f32>>, ActivityError> {
+    /// The unit vectors of `texts`, in order, or `None` without an embedding model.
+    async fn embed(&self, texts: Vec<String>, task: TaskType) -> Result<Option<Vec<Vec<f32>>>, ActivityError> {
         let Some(client) = &self.embedder else { return Ok(None) };
-        let request = EmbedRequest { model: EMBEDDING_MODEL.into(), texts: vec![text.to_string()], task, dimensions: Some(DIMENSIONS) };
+        let request = EmbedRequest { model: EMBEDDING_MODEL.into(), texts, task, dimensions: Some(DIMENSIONS) };
         let breaker = self.breakers.get(Provider::Gemini);
-        let vectors = breaker.call(client.embed(&request)).await.map_err(|e| retryable(format!("embedding a rule: {e}")))?;
-        Ok(vectors.into_iter().next())
+        let vectors = breaker.call(client.embed(&request)).await.map_err(|e| retryable(format!("embedding rules: {e}")))?;
+        Ok(Some(vectors))
     }
 }
 

@@ -2,6 +2,7 @@
 //! `SceneAsset` record whose first revision holds the submitted request (so a retried submission
 //! finds the request already paid for) and whose second holds the image and its bill.
 
+use crate::ask;
 use crate::budget::BudgetPolicy;
 use crate::lookup::required;
 use crate::shot::{download, fail, media_url, refused, retryable, store_failure};
@@ -9,13 +10,14 @@ use chrono::Utc;
 use miri_core::scene::asset::{self, wanted};
 use miri_core::{Cost, MediaRef, Project, Scene, SceneAsset, VersionKind, prompt::violation::summary};
 use miri_providers::breaker::{Breakers, Provider, Refused};
+use miri_providers::models::Models;
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
 use miri_store::{At, MediaStore, Records, StoreError};
 use miri_workflows::contract::{
     AssetJob, Budgeted, IngestAsset, Polled, ProviderResult, Submitted, failure, scene_markers,
 };
 use serde_json::Value;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use url::Url;
@@ -29,6 +31,8 @@ pub struct SceneActivityDeps {
     pub http: reqwest::Client,
     pub breakers: Breakers,
     pub budget: BudgetPolicy,
+    /// The language models (the references' translations).
+    pub models: Models,
 }
 
 pub struct SceneWorker {
@@ -97,6 +101,7 @@ impl SceneWorker {
             media: None,
             source_url: None,
             cost: None,
+            hebrew: None,
             created_at: Utc::now(),
         };
         match d.store.append(&record, 0).await {
@@ -157,10 +162,22 @@ impl SceneWorker {
                 None
             }
         };
+        // Best effort: a reference without its Hebrew is still a reference.
+        let translation = format!("translation:{key}");
+        let prompt = asset.request.prompt_text();
+        let asked = ask::hebrew(&d.models, &d.budget, &d.store, job.project_id, &translation, &prompt);
+        let hebrew = match beating(&ctx, asked).await {
+            Ok((hebrew, _)) => Some(hebrew),
+            Err(e) => {
+                tracing::warn!(asset = %key, "the reference's prompt has no Hebrew translation: {e:?}");
+                None
+            }
+        };
         let made = SceneAsset {
             media: Some(media),
             source_url: Some(url),
             cost: bill.map(|usd_micros| Cost { usd_micros, estimated: false }),
+            hebrew,
             created_at: Utc::now(),
             ..asset
         };
@@ -172,6 +189,20 @@ impl SceneWorker {
             d.budget.settle(&d.store, job.project_id, &key, bill).await.map_err(store_failure)?;
         }
         Ok(self.submitted(job).await?.1)
+    }
+}
+
+/// Awaits `work`, heartbeating every 10 s, so a slow model call is not taken for a dead worker.
+async fn beating<T>(ctx: &ActivityContext, work: impl Future<Output = T>) -> T {
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = tick.tick() => {
+                let _ = ctx.record_heartbeat(0u64).await;
+            }
+        }
     }
 }
 

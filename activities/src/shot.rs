@@ -8,10 +8,9 @@ use crate::lookup::{self, scene_of};
 use crate::budget::{BudgetError, BudgetPolicy};
 use bytes::Bytes;
 use chrono::Utc;
-use miri_core::prompt::translate::{self, Translation};
 use miri_core::prompt::edit::{self, EditRequest};
 use miri_core::prompt::{Coloured, FluxRequest, KlingRequest, MIRI_LORA, ModelCode, RestingPose, Tag, flux::MAX_IMAGE_URLS, violation::summary};
-use miri_core::{AgentRole, Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
+use miri_core::{Author, Cost, MediaRef, Project, Scene, SceneAsset, Shot, ShotStatus, Version, VersionKind};
 use miri_providers::breaker::{Breakers, Provider, Refused};
 use miri_providers::models::Models;
 use miri_providers::{error::ProviderError, fal::{FalClient, QueueStatus}};
@@ -347,11 +346,8 @@ impl ShotWorker {
         }
         let prompt = self.version(input.prompt_version).await?;
         let text = prompt.prompt.clone().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no prompt text", prompt.version_id)))?;
-        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
         let key = format!("translation:{}", input.version_id);
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), translate::request(&model, &text)).await?;
-        let answer = ask::complete(&reply).map_err(|r| retryable(r.error))?;
-        let hebrew = Translation::parse(&answer).map_err(|e| retryable(format!("the translation was refused: {e}")))?.hebrew;
+        let (hebrew, model) = ask::hebrew(&d.models, &d.budget, &d.store, input.project_id, &key, &text).await?;
         let version = Version {
             version_id: input.version_id,
             shot_id: input.shot_id,

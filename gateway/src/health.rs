@@ -18,8 +18,7 @@ pub fn routes() -> Router<AppState> {
 /// Every reporting worker's breakers, by worker.
 async fn reports(st: &AppState) -> Result<BTreeMap<String, Vec<BreakerSnapshot>>, ApiError> {
     let unavailable = |e: redis::RedisError| ApiError::Unavailable(format!("provider health is unavailable (Redis: {e})"));
-    let client = redis::Client::open(st.redis_url.as_str()).map_err(unavailable)?;
-    let mut conn = client.get_multiplexed_async_connection().await.map_err(unavailable)?;
+    let mut conn = st.redis.connection().await.map_err(unavailable)?;
     let prefix = format!("{}:health:", st.events_channel);
     let keys: Vec<String> = {
         let mut iter = conn.scan_match::<_, String>(format!("{prefix}*")).await.map_err(unavailable)?;

@@ -119,7 +119,7 @@ async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) 
             .map(|(_, a)| {
                 let media_url = a.media.as_ref().map(|m| format!("/api/media/{}", m.key));
                 json!({"assetId": a.asset_id, "role": a.role, "name": a.name, "seed": a.request.seed,
-                       "mediaUrl": media_url, "cost": a.cost})
+                       "prompt": a.request.prompt_text(), "hebrew": a.hebrew, "mediaUrl": media_url, "cost": a.cost})
             })
             .collect();
         let mut scene = serde_json::to_value(&scene).map_err(|e| ApiError::Internal(e.to_string()))?;

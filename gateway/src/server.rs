@@ -34,8 +34,27 @@ pub struct AppState {
     pub poll_every_secs: u64,
     pub default_cap_usd_micros: u64,
     /// Where workers report provider health (and events travel).
-    pub redis_url: String,
+    pub redis: Redis,
     pub events_channel: String,
+}
+
+/// One Redis connection for the handlers, made on first use (the gateway starts without Redis)
+/// and kept: the manager reconnects by itself after Redis comes back.
+#[derive(Clone)]
+pub struct Redis {
+    url: String,
+    connection: Arc<tokio::sync::OnceCell<redis::aio::ConnectionManager>>,
+}
+
+impl Redis {
+    pub fn new(url: &str) -> Self {
+        Self { url: url.to_string(), connection: Arc::default() }
+    }
+
+    pub async fn connection(&self) -> redis::RedisResult<redis::aio::ConnectionManager> {
+        let made = self.connection.get_or_try_init(|| async { redis::aio::ConnectionManager::new(redis::Client::open(self.url.as_str())?).await });
+        made.await.cloned()
+    }
 }
 
 pub struct Gateway {
@@ -58,7 +77,7 @@ impl Gateway {
             verifier: Arc::new(verifier),
             poll_every_secs: config.poll_every_secs,
             default_cap_usd_micros: config.default_cap_usd_micros,
-            redis_url: config.redis_url.clone(),
+            redis: Redis::new(&config.redis_url),
             events_channel: config.events_channel.clone(),
         };
         Self { config, state }

@@ -135,6 +135,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         http: reqwest::Client::builder().build()?,
         breakers: breakers.clone(),
         budget: budget.clone(),
+        models: models(args, breakers.clone())?,
     };
     let story = StoryActivityDeps {
         store: store.clone(),

@@ -115,10 +115,10 @@ pub async fn import<B: Backend>(backend: &B, media: &MediaStore, dir: &Path) -> 
 fn media_keys(body: &Value, keys: &mut BTreeSet<String>) {
     match body {
         Value::Object(map) => {
-            if let (Some(Value::String(key)), Some(Value::String(_))) = (map.get("key"), map.get("sha256")) {
-                if is_media_key(key) {
-                    keys.insert(key.clone());
-                }
+            if let (Some(Value::String(key)), Some(Value::String(_))) = (map.get("key"), map.get("sha256"))
+                && is_media_key(key)
+            {
+                keys.insert(key.clone());
             }
             map.values().for_each(|v| media_keys(v, keys));
         }

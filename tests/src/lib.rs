@@ -118,13 +118,12 @@ impl std::ops::Deref for Stack {
 
 fn logged(cmd: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Child> {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{name}.log")))?;
-    Ok(cmd
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
         .kill_on_drop(true)
         .spawn()
-        .with_context(|| format!("spawning {name}"))?)
+        .with_context(|| format!("spawning {name}"))
 }
 
 async fn wait_for_tcp(address: &str, what: &str) -> anyhow::Result<()> {

@@ -71,6 +71,11 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
         assert_eq!(shown["sceneId"], scene["sceneId"]);
         let roles: Vec<&str> = shown["references"].as_array().unwrap().iter().map(|r| r["role"].as_str().unwrap()).collect();
         assert!(roles.contains(&"background") && roles.contains(&"outfit"), "{roles:?}");
+        for r in shown["references"].as_array().unwrap() {
+            assert!(r["prompt"].as_str().unwrap().starts_with('['), "the reference's prompt, tagged: {r}");
+            let hebrew = r["hebrew"].as_str().unwrap_or_else(|| panic!("every prompt shown carries its Hebrew: {r}"));
+            assert!(hebrew.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c)), "{r}");
+        }
     }
     let png = stack.download(listed[0]["references"][0]["mediaUrl"].as_str().unwrap()).await?;
     assert!(png.starts_with(b"\x89PNG"), "a reference is an image");

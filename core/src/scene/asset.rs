@@ -45,6 +45,9 @@ pub struct SceneAsset {
     pub source_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Cost>,
+    /// The prompt in Hebrew, for the director (once made; a translation that failed leaves none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hebrew: Option<String>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }
