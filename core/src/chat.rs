@@ -173,6 +173,23 @@ pub struct Applied {
 }
 
 impl Message {
+    /// A message that says `content`, with nothing beside it yet.
+    pub fn new(message_id: MessageId, conversation_id: ConversationId, speaker: Speaker, content: &str, created_at: DateTime<Utc>) -> Self {
+        Self {
+            message_id,
+            conversation_id,
+            speaker,
+            content: content.to_string(),
+            tool_calls: Vec::new(),
+            questions: Vec::new(),
+            flaws: Vec::new(),
+            script_id: None,
+            proposal: None,
+            applied: None,
+            created_at,
+        }
+    }
+
     /// The next revision of this message, saying `by` applied its proposal to `still`.
     pub fn applied(&self, by: &str, still: VersionId, at: DateTime<Utc>) -> Self {
         Self { applied: Some(Applied { by: by.to_string(), still, at }), ..self.clone() }

@@ -133,19 +133,13 @@ mod tests {
 
     #[test]
     fn a_chat_message_is_told_apart_from_the_other_events_by_its_fields() {
-        let message = Message {
-            message_id: MessageId::from_uuid(Uuid::from_u128(2)),
-            conversation_id: ConversationId::from_uuid(Uuid::from_u128(1)),
-            speaker: Speaker::Assistant,
-            content: "מי איתה?".into(),
-            tool_calls: vec![],
-            questions: vec![],
-            flaws: vec![],
-            script_id: None,
-            proposal: None,
-            applied: None,
-            created_at: Utc::now(),
-        };
+        let message = Message::new(
+            MessageId::from_uuid(Uuid::from_u128(2)),
+            ConversationId::from_uuid(Uuid::from_u128(1)),
+            Speaker::Assistant,
+            "מי איתה?",
+            Utc::now(),
+        );
         let event = Event::Chat(ChatMessage::of(ProjectId::from_uuid(Uuid::nil()), &message));
         let back: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
         assert_eq!((back.name(), &back), ("CHAT_MESSAGE", &event));

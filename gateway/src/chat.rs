@@ -134,19 +134,7 @@ async fn say(
         Some(raw) => MessageId::parse("clientMessageId", raw)?,
         None => MessageId::from_uuid(Uuid::new_v4()),
     };
-    let message = Message {
-        message_id,
-        conversation_id: conversation.conversation_id,
-        speaker: Speaker::User,
-        content: req.content.trim().to_string(),
-        tool_calls: Vec::new(),
-        questions: Vec::new(),
-        flaws: Vec::new(),
-        script_id: None,
-        proposal: None,
-        applied: None,
-        created_at: Utc::now(),
-    };
+    let message = Message::new(message_id, conversation.conversation_id, Speaker::User, req.content.trim(), Utc::now());
     message.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let duplicate = match st.store.append(&message, 0).await {
         Ok(()) => false,

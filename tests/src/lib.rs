@@ -386,13 +386,14 @@ impl Api {
     }
 
     pub async fn create_shot(&self, project: &str, start_ms: u64, end_ms: u64) -> anyhow::Result<String> {
-        let (status, body) = self
-            .post(
-                &format!("/api/projects/{project}/shots"),
-                json!({"startMs": start_ms, "endMs": end_ms, "lyricsSnippet": "שְׁמַע",
-                       "description": "Miri in a garden at dawn, dress hex #C4725A"}),
-            )
-            .await?;
+        let body = json!({"startMs": start_ms, "endMs": end_ms, "lyricsSnippet": "שְׁמַע",
+                          "description": "Miri in a garden at dawn, dress hex #C4725A"});
+        self.add_shot(project, body).await
+    }
+
+    /// Adds the shot `body` describes to `project`; answers its id.
+    pub async fn add_shot(&self, project: &str, body: Value) -> anyhow::Result<String> {
+        let (status, body) = self.post(&format!("/api/projects/{project}/shots"), body).await?;
         if status != 201 {
             bail!("creating a shot answered {status}: {body}");
         }

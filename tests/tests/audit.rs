@@ -11,10 +11,7 @@ use std::time::Duration;
 const LONG: Duration = Duration::from_secs(120);
 
 async fn shot_with(stack: &Stack, project: &str, description: &str) -> anyhow::Result<String> {
-    let body = json!({"startMs": 0, "endMs": 3000, "description": description});
-    let (status, body) = stack.post(&format!("/api/projects/{project}/shots"), body).await?;
-    anyhow::ensure!(status == 201, "creating a shot answered {status}: {body}");
-    Ok(body["shotId"].as_str().unwrap().to_string())
+    stack.add_shot(project, json!({"startMs": 0, "endMs": 3000, "description": description})).await
 }
 
 /// Every SHOT_UPDATED of `shot` until it reaches `status`.
@@ -119,9 +116,7 @@ async fn a_clip_prompt_in_which_miri_sings_is_fixed_before_the_clip_is_paid_for(
     let project = stack.create_project("clip audit").await.unwrap();
     let body = json!({"startMs": 0, "endMs": 3000, "description": "Miri in a long dress in the garden, dress hex #C4725A",
                       "motion": "she lifts her skirt and sings to the moon"});
-    let (status, body) = stack.post(&format!("/api/projects/{project}/shots"), body).await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    let shot = body["shotId"].as_str().unwrap().to_string();
+    let shot = stack.add_shot(&project, body).await.unwrap();
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     assert_eq!(status, 202, "{body}");
     stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();

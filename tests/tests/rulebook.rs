@@ -11,10 +11,7 @@ use std::time::Duration;
 const LONG: Duration = Duration::from_secs(120);
 
 async fn generated(stack: &Stack, project: &str, description: &str) -> String {
-    let body = json!({"startMs": 0, "endMs": 3000, "description": description});
-    let (status, body) = stack.post(&format!("/api/projects/{project}/shots"), body).await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    let shot = body["shotId"].as_str().unwrap().to_string();
+    let shot = stack.add_shot(project, json!({"startMs": 0, "endMs": 3000, "description": description})).await.unwrap();
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     assert_eq!(status, 202, "{body}");
     stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();

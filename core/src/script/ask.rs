@@ -200,17 +200,10 @@ impl StoryAnswer {
             None => None,
         };
         let message = Message {
-            message_id: ids.reply_id,
-            conversation_id: ids.conversation_id,
-            speaker: Speaker::Assistant,
-            content: self.reply.trim().to_string(),
-            tool_calls: Vec::new(),
             questions: self.questions.iter().map(|q| q.trim().to_string()).collect(),
             flaws: self.flaws.into_iter().map(|f| Flaw { kind: f.kind, text: f.text.trim().to_string(), resolution: None }).collect(),
             script_id: script.as_ref().map(|s| s.script_id),
-            proposal: None,
-            applied: None,
-            created_at,
+            ..Message::new(ids.reply_id, ids.conversation_id, Speaker::Assistant, self.reply.trim(), created_at)
         };
         message.validate()?;
         Ok((message, script))
@@ -331,19 +324,7 @@ mod tests {
     }
 
     fn user(content: &str) -> Message {
-        Message {
-            message_id: MessageId::from_uuid(Uuid::new_v4()),
-            conversation_id: ids().conversation_id,
-            speaker: Speaker::User,
-            content: content.into(),
-            tool_calls: vec![],
-            questions: vec![],
-            flaws: vec![],
-            script_id: None,
-            proposal: None,
-            applied: None,
-            created_at: Utc::now(),
-        }
+        Message::new(MessageId::from_uuid(Uuid::new_v4()), ids().conversation_id, Speaker::User, content, Utc::now())
     }
 
     fn answer(beats: &[(&str, Option<&str>)]) -> StoryAnswer {
