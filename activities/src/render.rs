@@ -10,16 +10,16 @@ use crate::shot::{create_once, fail, retryable, store_failure};
 use bytes::Bytes;
 use chrono::Utc;
 use miri_core::{
-    MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage,
+    CameraMove, MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage, Scene, SceneId,
     VersionKind,
 };
 use miri_render::{
-    FrameRate, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
-    song_duration,
+    FrameRate, Motion, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
+    song_duration, still_segment, title_card,
 };
-use miri_store::{At, Records};
+use miri_store::{At, Records, Under};
 use miri_workflows::contract::{
-    ConformSegment, FinishRender, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
+    ConformSegment, FinishRender, Material, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
     render_markers as render_activities,
 };
 use std::path::{Path, PathBuf};
@@ -91,29 +91,39 @@ impl RenderWorker {
             .map(|a| a.duration_ms);
         let song_ms = analysed_ms.filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS).unwrap_or(probed_ms);
 
+        let animatic = input.mode == RenderMode::Animatic;
+        let scenes: std::collections::HashMap<SceneId, u32> = if animatic {
+            d.store.list::<Scene>(Under::Project(input.project_id.to_string()), At::Newest).await.map_err(store_failure)?.into_iter().map(|(_, s)| (s.scene_id, s.index)).collect()
+        } else {
+            Default::default()
+        };
+        let mut listed: Vec<miri_core::Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
+        listed.sort_by_key(|s| (s.timestamps.start_ms, s.timestamps.end_ms));
         let mut shots = Vec::new();
         let mut spans = std::collections::HashMap::new();
-        for (_, shot) in d
-            .store
-            .shots(input.project_id)
-            .await
-            .map_err(store_failure)?
-        {
-            let versions = d
-                .store
-                .versions(shot.shot_id)
-                .await
-                .map_err(store_failure)?;
-            let clip = versions
-                .into_iter()
-                .find(|v| v.kind == VersionKind::Video && v.media.is_some())
-                .and_then(|v| Some((v.version_id, v.media?)));
+        for (number, shot) in listed.into_iter().enumerate() {
+            let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
+            let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
+            let material = match (newest(VersionKind::Video), animatic) {
+                (Some(clip), _) => Some((Some(clip.version_id), clip.media.clone(), Material::Clip)),
+                (None, false) => None,
+                (None, true) => Some(match newest(VersionKind::Image) {
+                    Some(still) => {
+                        let motion = CameraMove::of(shot.camera.as_deref(), shot.shot_id);
+                        (Some(still.version_id), still.media.clone(), Material::Still { motion })
+                    }
+                    None => {
+                        let scene = shot.scene_id.and_then(|id| scenes.get(&id)).map(|i| i + 1);
+                        (None, None, Material::Title { lines: title_lines(number + 1, scene, &shot) })
+                    }
+                }),
+            };
             spans.insert(shot.shot_id, shot.timestamps);
             shots.push(Shot {
                 label: shot.shot_id,
                 start_ms: shot.timestamps.start_ms,
                 end_ms: shot.timestamps.end_ms,
-                media: clip,
+                media: material,
             });
         }
         let fps = frame_rate(input.format)?;
@@ -131,7 +141,8 @@ impl RenderWorker {
             .map(|s| PlannedSegment {
                 shot_id: s.label,
                 version_id: s.media.0,
-                clip: s.media.1,
+                media: s.media.1,
+                material: s.media.2,
                 timestamps: spans[&s.label],
                 start_frame: s.start_frame,
                 frames: s.frames,
@@ -141,6 +152,7 @@ impl RenderWorker {
             song: project.song,
             total_frames: list.total_frames,
             segments,
+            mode: input.mode,
         })
     }
 
@@ -157,13 +169,36 @@ impl RenderWorker {
         } else {
             let shot = input.segment.shot_id;
             let format = video_format(input.format)?;
-            let entry = self.cache.entry(&input.segment.clip.sha256, input.segment.frames, &format).await;
+            let segment = &input.segment;
+            let frames = segment.frames;
+            let media = || segment.media.clone().ok_or_else(|| fail(failure::BAD_SHOTS, format!("shot {shot}: its segment names no media")));
+            let entry = match &segment.material {
+                Material::Clip => self.cache.entry(&media()?.sha256, frames, &format).await,
+                Material::Still { motion } => self.cache.made_by(&format!("still {motion:?}"), &media()?.sha256, frames, &format).await,
+                Material::Title { lines } => self.cache.made_by("title", &lines.join("\n"), frames, &format).await,
+            };
             if self.cache.take(&entry, &output).map_err(|e| retryable(format!("reading the segment cache: {e}")))? {
                 tracing::info!(render = %input.render_id, index = input.index, %shot, "segment taken from the cache");
             } else {
-                tracing::info!(render = %input.render_id, index = input.index, %shot, "conforming segment");
-                let clip = self.fetch(&input.segment.clip, &dir.join(format!("clip-{:04}.mp4", input.index))).await?;
-                if let Err(e) = self.conform_with_heartbeats(&ctx, &clip, input.segment.frames, &format, &output).await {
+                tracing::info!(render = %input.render_id, index = input.index, %shot, "making segment");
+                let made = match &segment.material {
+                    Material::Clip => {
+                        let clip = self.fetch(&media()?, &dir.join(format!("clip-{:04}.mp4", input.index))).await?;
+                        let made = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, &output, tick)).await;
+                        remove(&clip);
+                        made
+                    }
+                    Material::Still { motion } => {
+                        let media = media()?;
+                        let ext = if media.content_type.contains("jpeg") { "jpg" } else { "png" };
+                        let still = self.fetch(&media, &dir.join(format!("still-{:04}.{ext}", input.index))).await?;
+                        let made = self.heartbeating(&ctx, frames, |tick| still_segment(&still, motion_of(*motion), frames, &format, &output, tick)).await;
+                        remove(&still);
+                        made
+                    }
+                    Material::Title { lines } => self.heartbeating(&ctx, frames, |tick| title_card(lines, frames, &format, &output, tick)).await,
+                };
+                if let Err(e) = made {
                     if is_final(&e) {
                         // The render stops here: say so to the room, which has no other news of it.
                         let done = count_segments(&dir, input.total);
@@ -172,7 +207,6 @@ impl RenderWorker {
                     }
                     return Err(render_failure(e));
                 }
-                remove(&clip);
                 if let Err(e) = self.cache.keep(&output, &entry) {
                     tracing::warn!("segment not cached: {e}");
                 }
@@ -209,7 +243,7 @@ impl RenderWorker {
         std::fs::create_dir_all(&work).map_err(|e| retryable(format!("creating {}: {e}", work.display())))?;
         let clip = self.fetch(&media, &work.join("clip.mp4")).await?;
         let made = work.join("segment.mp4");
-        let result = self.conform_with_heartbeats(&ctx, &clip, frames, &format, &made).await;
+        let result = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, &made, tick)).await;
         let kept = result.map_err(render_failure).and_then(|()| {
             self.cache.keep(&made, &entry).map_err(|e| retryable(format!("caching the segment: {e}")))
         });
@@ -316,18 +350,17 @@ impl RenderWorker {
 impl RenderWorker {
     /// Conforms `clip` into `output`, sending ffmpeg's progress as heartbeats (throttled by the
     /// SDK), which also tell Temporal this worker is alive while the segment is made.
-    async fn conform_with_heartbeats(
-        &self,
-        ctx: &ActivityContext,
-        clip: &Path,
-        frames: u64,
-        format: &VideoFormat,
-        output: &Path,
-    ) -> Result<(), RenderError> {
+    /// Runs one ffmpeg step made by `make` (given the callback its progress goes to), and
+    /// heartbeats that progress, so a killed worker's step is retried elsewhere.
+    async fn heartbeating<F, Fut>(&self, ctx: &ActivityContext, frames: u64, make: F) -> Result<(), RenderError>
+    where
+        F: FnOnce(Box<dyn FnMut(Progress) + Send>) -> Fut,
+        Fut: Future<Output = Result<(), RenderError>>,
+    {
         let (tx, mut rx) = watch::channel(Progress { frames_done: 0, frames_total: frames });
-        let work = conform(clip, frames, format, output, move |p| {
+        let work = make(Box::new(move |p| {
             let _ = tx.send(p);
-        });
+        }));
         tokio::pin!(work);
         loop {
             tokio::select! {
@@ -403,19 +436,45 @@ fn record(input: &FinishRender, media: MediaRef) -> Render {
         .map(|s| RenderShot {
             shot_id: s.shot_id,
             timestamps: s.timestamps,
-            version_id: Some(s.version_id),
+            version_id: s.version_id,
         })
         .collect();
     Render {
         render_id: input.render_id,
         project_id: input.project_id,
-        mode: RenderMode::Final,
+        mode: input.plan.mode,
         shots,
         fps: input.format.fps,
         width: input.format.width,
         height: input.format.height,
         media: Some(media),
         created_at: Utc::now(),
+    }
+}
+
+/// A title card's lines: which shot (and scene) it stands for, what is sung over it and how far
+/// it has got.
+fn title_lines(number: usize, scene: Option<u32>, shot: &miri_core::Shot) -> Vec<String> {
+    let mut head = format!("Shot {number}");
+    if let Some(scene) = scene {
+        head.push_str(&format!(" · Scene {scene}"));
+    }
+    let mut lines = vec![head];
+    let lyric: String = shot.lyrics_snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !lyric.is_empty() {
+        lines.push(lyric.chars().take(60).collect());
+    }
+    lines.push(shot.status.to_string());
+    lines
+}
+
+fn motion_of(m: CameraMove) -> Motion {
+    match m {
+        CameraMove::Hold => Motion::Hold,
+        CameraMove::ZoomIn => Motion::ZoomIn,
+        CameraMove::ZoomOut => Motion::ZoomOut,
+        CameraMove::PanLeft => Motion::PanLeft,
+        CameraMove::PanRight => Motion::PanRight,
     }
 }
 

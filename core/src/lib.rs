@@ -33,7 +33,7 @@ pub use id::{
 };
 pub use media::MediaRef;
 pub use project::{GlobalSettings, Project, ProjectConfig};
-pub use render::{Render, RenderMode, RenderShot};
+pub use render::{CameraMove, Render, RenderMode, RenderShot};
 pub use rule::Rule;
 pub use scene::{Colour, Outfit, Prop, Scene, asset::{AssetRole, SceneAsset}};
 pub use schema::{FieldError, Validate};

@@ -15,6 +15,46 @@ pub enum RenderMode {
     Animatic,
 }
 
+impl RenderMode {
+    /// What a render is unless it says otherwise.
+    pub fn final_cut() -> Self {
+        Self::Final
+    }
+}
+
+/// The slow camera move an animatic makes over a still, read off the shot's camera description
+/// ("push in", "pan left", …); a description that names none gets a gentle zoom, in or out by
+/// the shot's id, so neighbouring stills do not all move alike. The same shot always moves the
+/// same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CameraMove {
+    Hold,
+    ZoomIn,
+    ZoomOut,
+    PanLeft,
+    PanRight,
+}
+
+impl CameraMove {
+    pub fn of(camera: Option<&str>, shot: ShotId) -> Self {
+        let text = camera.unwrap_or_default().to_lowercase();
+        let says = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        let named = [
+            (&["static", "locked", "still camera", "hold"][..], Self::Hold),
+            (&["pan left", "pans left"][..], Self::PanLeft),
+            (&["pan right", "pans right", "tracking", "dolly right"][..], Self::PanRight),
+            (&["pull back", "pulls back", "zoom out", "zooms out", "dolly out", "reveal"][..], Self::ZoomOut),
+            (&["push in", "pushes in", "zoom in", "zooms in", "dolly in", "close-up", "close up"][..], Self::ZoomIn),
+        ];
+        match named.iter().find(|(words, _)| says(words)) {
+            Some((_, chosen)) => *chosen,
+            None if shot.uuid().as_bytes()[15].is_multiple_of(2) => Self::ZoomIn,
+            None => Self::ZoomOut,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderShot {
@@ -61,5 +101,24 @@ impl Validate for Render {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn the_camera_description_chooses_the_move_and_the_id_breaks_ties() {
+        let shot = |n: u128| ShotId::from_uuid(Uuid::from_u128(n));
+        assert_eq!(CameraMove::of(Some("Slow push in on her face"), shot(1)), CameraMove::ZoomIn);
+        assert_eq!(CameraMove::of(Some("wide, the camera pulls back"), shot(1)), CameraMove::ZoomOut);
+        assert_eq!(CameraMove::of(Some("Pan left across the garden"), shot(1)), CameraMove::PanLeft);
+        assert_eq!(CameraMove::of(Some("tracking shot"), shot(1)), CameraMove::PanRight);
+        assert_eq!(CameraMove::of(Some("static, eye level"), shot(1)), CameraMove::Hold);
+        assert_eq!(CameraMove::of(None, shot(2)), CameraMove::ZoomIn);
+        assert_eq!(CameraMove::of(Some("eye level, 35mm"), shot(3)), CameraMove::ZoomOut);
+        assert_eq!(CameraMove::of(None, shot(3)), CameraMove::of(None, shot(3)), "deterministic");
     }
 }

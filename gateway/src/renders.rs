@@ -11,7 +11,9 @@ use axum::{
     routing::{get, post},
 };
 use futures::StreamExt;
-use miri_core::{ProjectId, Render, RenderId};
+use bytes::Bytes;
+use miri_core::{ProjectId, Render, RenderId, RenderMode};
+use serde::Deserialize;
 use miri_store::At;
 use miri_workflows::{
     RENDER_TASK_QUEUE, RenderWorkflow,
@@ -35,12 +37,28 @@ pub fn routes() -> Router<AppState> {
         .route("/api/renders/{id}", get(show))
 }
 
+/// `{"mode": "final" | "animatic"}`; an empty body is a final render.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StartRender {
+    #[serde(default = "RenderMode::final_cut")]
+    mode: RenderMode,
+}
+
 async fn start(
     State(st): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
+    let StartRender { mode } = if body.iter().all(u8::is_ascii_whitespace) {
+        StartRender { mode: RenderMode::Final }
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::BadRequest(format!("a render is asked for with {{\"mode\": \"final\" | \"animatic\"}}: {e}"))
+        })?
+    };
     let project_id = ProjectId::parse("projectId", &id)?;
     if st.store.project(project_id).await?.is_none() {
         return Err(ApiError::NotFound(format!(
@@ -53,6 +71,7 @@ async fn start(
         project_id,
         render_id,
         format: RenderFormat::FINAL,
+        mode,
     };
     let opts = WorkflowStartOptions::new(RENDER_TASK_QUEUE, workflow_id.clone())
         .search_attributes(SearchAttributes::new([
@@ -66,7 +85,7 @@ async fn start(
         .map_err(|e| ApiError::Unavailable(format!("could not start the render workflow: {e}")))?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"renderId": render_id, "workflowId": workflow_id})),
+        Json(json!({"renderId": render_id, "workflowId": workflow_id, "mode": mode})),
     ))
 }
 

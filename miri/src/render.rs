@@ -1,4 +1,4 @@
-//! `miri render --project ID`: a client of the gateway like the dashboard. It starts a render
+//! `miri render --project ID [--animatic]`: a client of the gateway like the dashboard. It starts a render
 //! over REST, follows it by polling `GET /api/renders/{id}` (the workflow's own answer, so a
 //! missed event cannot stall the bar), draws a progress bar on stderr, downloads the film and
 //! prints its path on stdout.
@@ -26,6 +26,10 @@ pub struct RenderArgs {
     /// Where to write the film (default: `render-{renderId}.mp4` here).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// An animatic: every shot from what it has (clip, still, or a title card), before clips
+    /// are paid for.
+    #[arg(long)]
+    animatic: bool,
 }
 
 /// How long a render just started may be missing from the gateway's lookup (Temporal's
@@ -43,19 +47,21 @@ pub async fn run(args: RenderArgs) -> anyhow::Result<()> {
                 .to_string()
         }
     };
-    let out = film(&reqwest::Client::new(), &args.gateway, &token, &args.project, args.out).await?;
+    let mode = if args.animatic { "animatic" } else { "final" };
+    let out = film(&reqwest::Client::new(), &args.gateway, &token, &args.project, mode, args.out).await?;
     println!("{}", out.display());
     Ok(())
 }
 
-/// Renders `project` through the gateway at `base`, drawing the bar on stderr, and writes the
-/// film to `out` (default `render-{renderId}.mp4`); answers its absolute path.
-pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str, out: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+/// Renders `project` (`mode` final or animatic) through the gateway at `base`, drawing the bar
+/// on stderr, and writes the film to `out` (default `render-{renderId}.mp4`); answers its
+/// absolute path.
+pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str, mode: &str, out: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let base = base.trim_end_matches('/');
     let resp = http
         .post(format!("{base}/api/projects/{project}/renders"))
         .bearer_auth(token)
-        .json(&serde_json::json!({}))
+        .json(&serde_json::json!({ "mode": mode }))
         .send()
         .await
         .with_context(|| format!("reaching the gateway at {base}"))?;

@@ -30,8 +30,14 @@ impl SegmentCache {
     /// Where the segment of `frames` frames of the media whose SHA-256 is `source_sha256`, in
     /// `format`, is kept.
     pub async fn entry(&self, source_sha256: &str, frames: u64, format: &VideoFormat) -> PathBuf {
+        self.made_by("conform", source_sha256, frames, format).await
+    }
+
+    /// Where a segment made by `recipe` (a clip's conform, a still's camera move, a title
+    /// card) from `source` (the media's SHA-256, or the card's text) is kept.
+    pub async fn made_by(&self, recipe: &str, source: &str, frames: u64, format: &VideoFormat) -> PathBuf {
         let inputs = format!(
-            "conform|{}|{}|{source_sha256}|{frames}|{}x{}|{}",
+            "{recipe}|{}|{}|{source}|{frames}|{}x{}|{}",
             encoder::SETTING,
             ffmpeg_build().await,
             format.width(),

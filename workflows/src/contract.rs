@@ -7,7 +7,7 @@ use miri_core::ask::Refusal;
 use miri_core::prompt::flux::FluxPrompt;
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
-    Analysis, AnalysisId, AssetId, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RuleId, Scene, SceneAsset,
+    Analysis, AnalysisId, AssetId, CameraMove, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RenderMode, RuleId, Scene, SceneAsset,
     SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
@@ -239,22 +239,42 @@ impl RenderFormat {
     pub const FINAL: Self = Self { width: 1280, height: 720, fps: 24 };
 }
 
-/// Gather the project's shots with their newest clips and cut the song's timeline into frames.
+/// Gather the project's shots with their newest clips (in an animatic, whatever each has) and
+/// cut the song's timeline into frames.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanRender {
     pub project_id: ProjectId,
     pub render_id: RenderId,
     pub format: RenderFormat,
+    #[serde(default = "RenderMode::final_cut")]
+    pub mode: RenderMode,
 }
 
-/// One shot's part of the render: `frames` frames of `clip` from frame `start_frame`.
+/// What fills a segment: the shot's clip; in an animatic, else its still with a slow camera
+/// move, else a card that says which shot it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Material {
+    #[default]
+    Clip,
+    Still { motion: CameraMove },
+    Title { lines: Vec<String> },
+}
+
+/// One shot's part of the render: `frames` frames of `material` from frame `start_frame`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedSegment {
     pub shot_id: ShotId,
-    pub version_id: VersionId,
-    pub clip: MediaRef,
+    /// The version shown (a clip or a still); none for a title card.
+    #[serde(default)]
+    pub version_id: Option<VersionId>,
+    /// That version's media.
+    #[serde(default, alias = "clip")]
+    pub media: Option<MediaRef>,
+    #[serde(default)]
+    pub material: Material,
     /// The shot's span on the song, as the director set it.
     pub timestamps: Timestamps,
     pub start_frame: u64,
@@ -268,6 +288,8 @@ pub struct RenderPlan {
     pub total_frames: u64,
     /// In timeline order; segment `i` is written as the render's `i`th file.
     pub segments: Vec<PlannedSegment>,
+    #[serde(default = "RenderMode::final_cut")]
+    pub mode: RenderMode,
 }
 
 /// Make segment `index` of `total`. Skipped when its file already exists (a resumed render).

@@ -1,5 +1,5 @@
-//! `RenderWorkflow` (`render:{projectId}:{renderId}`, task queue `miri-render`): the final film,
-//! read top to bottom as the process. Plan the edit list from the shots and the song; conform
+//! `RenderWorkflow` (`render:{projectId}:{renderId}`, task queue `miri-render`): the final film —
+//! or an animatic, every shot from the best material it has — read top to bottom as the process. Plan the edit list from the shots and the song; conform
 //! every shot's clip in parallel (each its own activity, so a killed worker loses only the
 //! segments in flight); join them; put the song under the picture, store the film and record
 //! which versions went in. Shots that cannot make a film fail the render with every shot at
@@ -8,7 +8,7 @@
 use crate::contract::{
     ConformSegment, FinishRender, PlanRender, RenderActivities, RenderFormat, failure,
 };
-use miri_core::{ProjectId, Render, RenderId, RenderStage};
+use miri_core::{ProjectId, Render, RenderId, RenderMode, RenderStage};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use temporalio_common::{
@@ -27,6 +27,9 @@ pub struct RenderInput {
     pub project_id: ProjectId,
     pub render_id: RenderId,
     pub format: RenderFormat,
+    /// The final film, or an animatic of whatever the shots have.
+    #[serde(default = "RenderMode::final_cut")]
+    pub mode: RenderMode,
 }
 
 /// What the `progress` query answers: `done` of `total` in `stage` (segments while conforming),
@@ -64,7 +67,7 @@ impl RenderWorkflow {
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<Render> {
         let ctx: &Ctx = ctx;
         let input = ctx.state(|s| s.input.clone());
-        let (project_id, render_id, format) = (input.project_id, input.render_id, input.format);
+        let (project_id, render_id, format, mode) = (input.project_id, input.render_id, input.format, input.mode);
 
         let plan = ctx
             .execute_activity(
@@ -73,6 +76,7 @@ impl RenderWorkflow {
                     project_id,
                     render_id,
                     format,
+                    mode,
                 },
                 plan_opts(),
             )

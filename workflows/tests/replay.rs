@@ -75,3 +75,8 @@ async fn a_qa_conversation_replays() {
 async fn a_shot_whose_clip_prompt_the_auditor_fixed_replays() {
     replay("shot-clip-audit.json").await;
 }
+
+#[tokio::test]
+async fn an_animatic_of_a_clip_a_still_and_a_title_card_replays() {
+    replay("render-animatic.json").await;
+}

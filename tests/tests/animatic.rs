@@ -1,0 +1,127 @@
+//! The animatic (issue 13, items 1 and 2) end to end: a project with a finished shot, a shot that
+//! only has its still and a shot with nothing yet renders as clip, still (with a camera move) and
+//! title card, each exactly its shot's frames, on the song; the render record names the versions
+//! it used; a second animatic takes every segment from the cache, and after one shot changes
+//! only the changed material is looked at anew.
+
+use miri_testkit::{Stack, StackOptions};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::process::Command;
+
+const LONG: Duration = Duration::from_secs(120);
+const FPS: u64 = 24;
+
+fn frame_at(ms: u64) -> u64 {
+    (ms * FPS + 500) / 1000
+}
+
+/// The mean colour of every frame (each scaled to one pixel).
+async fn mean_colours(path: &std::path::Path) -> Vec<[u8; 3]> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v:0", "-vf", "scale=1:1:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()
+}
+
+fn near(a: [u8; 3], b: [u8; 3], by: i32) -> bool {
+    a.iter().zip(b).all(|(x, y)| (i32::from(*x) - i32::from(y)).abs() <= by)
+}
+
+/// Starts an animatic of `project` and waits for it; answers the finished render.
+async fn animatic(stack: &Stack, project: &str) -> Value {
+    let (status, body) = stack.post(&format!("/api/projects/{project}/renders"), json!({"mode": "animatic"})).await.unwrap();
+    assert_eq!((status, body["mode"].as_str()), (202, Some("animatic")), "{body}");
+    let id = body["renderId"].as_str().unwrap();
+    let done = stack.wait_finished(&format!("/api/renders/{id}"), LONG).await.unwrap();
+    assert_eq!(done["status"], "completed", "{done}\n{}", stack.log("worker"));
+    done
+}
+
+async fn versions(stack: &Stack, shot: &str) -> Value {
+    stack.get(&format!("/api/shots/{shot}/versions")).await.unwrap().1
+}
+
+fn count(log: &str, what: &str) -> usize {
+    log.matches(what).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_animatic_shows_each_shot_from_its_best_material_in_sync_and_reuses_what_did_not_change() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("animatic").await.unwrap();
+    let song_path = stack.scratch.join("song.mp3");
+    let (secs, _) = miri_testkit::probe(&song_path).await.unwrap();
+    let song_ms = (secs * 1000.0).round() as u64;
+    let spans = [(0, 1300), (1300, 2700), (2700, song_ms)];
+    let colours = ["#C4725A", "#3A7BD5", "#2E8B57"];
+    let mut shots = Vec::new();
+    for ((start, end), colour) in spans.iter().zip(colours) {
+        let body = json!({"startMs": start, "endMs": end, "lyricsSnippet": "לילה טוב",
+                          "description": format!("Miri in a garden at dawn, dress hex {colour}")});
+        shots.push(stack.add_shot(&project, body).await.unwrap());
+    }
+    // The first is finished, the second waits with its still, the third has nothing.
+    for shot in &shots[..2] {
+        let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+        assert_eq!(status, 202, "{body}");
+        stack.wait_status(shot, "AWAITING_APPROVAL", LONG).await.unwrap();
+    }
+    stack.post(&format!("/api/shots/{}/approve", shots[0]), json!({})).await.unwrap();
+    stack.wait_status(&shots[0], "COMPLETED", LONG).await.unwrap();
+
+    let done = animatic(&stack, &project).await;
+    let render = &done["render"];
+    assert_eq!(render["mode"], "animatic", "{render}");
+    stack.record_history(&format!("render:{project}:{}", render["renderId"].as_str().unwrap())).await.unwrap();
+    let newest = |versions: &Value, kind: &str| versions.as_array().unwrap().iter().find(|v| v["kind"] == kind).unwrap()["versionId"].clone();
+    let used: Vec<Value> = render["shots"].as_array().unwrap().iter().map(|s| s["versionId"].clone()).collect();
+    assert_eq!(used[0], newest(&versions(&stack, &shots[0]).await, "video"), "the finished shot's clip");
+    assert_eq!(used[1], newest(&versions(&stack, &shots[1]).await, "image"), "the waiting shot's still");
+    assert_eq!(used[2], Value::Null, "a title card uses no version");
+
+    let film = stack.scratch.join("animatic.mp4");
+    std::fs::write(&film, stack.download(done["mediaUrl"].as_str().unwrap()).await.unwrap()).unwrap();
+    let frames = mean_colours(&film).await;
+    assert_eq!(frames.len() as u64, frame_at(song_ms), "the animatic is the song's length in frames");
+    let (cut1, cut2) = (frame_at(1300) as usize, frame_at(2700) as usize);
+    let card = [0x20, 0x28, 0x30];
+    assert!(frames[..cut1].iter().all(|f| !near(*f, card, 6)), "the clip is no card");
+    assert!(frames[cut1..cut2].iter().all(|f| !near(*f, card, 6)), "the still is no card");
+    assert!(frames[cut2..].iter().all(|f| near(*f, card, 12)), "the shot with nothing is a title card: {:?}", &frames[cut2..cut2 + 2]);
+    let (a, b) = (frames[cut1 - 1], frames[cut1]);
+    assert!(!near(a, b, 4), "a hard cut on the second shot's first frame: {a:?} → {b:?}");
+
+    // Again through `miri render --animatic`, nothing changed: every segment comes from the cache.
+    let log = stack.log("worker");
+    let (made, cached) = (count(&log, "making segment"), count(&log, "segment taken from the cache"));
+    let again = stack.scratch.join("again.mp4");
+    let out = Command::new(miri_testkit::miri_bin())
+        .args(["render", "--project", &project, "--animatic", "--gateway", &stack.http, "--token", &stack.token, "--out"])
+        .arg(&again)
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), std::path::absolute(&again).unwrap().to_string_lossy());
+    assert_eq!(mean_colours(&again).await, frames, "the same animatic, frame for frame");
+    let log = stack.log("worker");
+    assert_eq!(count(&log, "making segment"), made, "nothing is made again");
+    assert_eq!(count(&log, "segment taken from the cache"), cached + 3);
+
+    // The third shot gets its still: only its segment is made.
+    let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shots[2]})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    stack.wait_status(&shots[2], "AWAITING_APPROVAL", LONG).await.unwrap();
+    let log = stack.log("worker");
+    let (made, cached) = (count(&log, "making segment"), count(&log, "segment taken from the cache"));
+    let done = animatic(&stack, &project).await;
+    let log = stack.log("worker");
+    assert_eq!((count(&log, "making segment"), count(&log, "segment taken from the cache")), (made + 1, cached + 2));
+    assert_eq!(done["render"]["shots"][2]["versionId"], newest(&versions(&stack, &shots[2]).await, "image"));
+}
