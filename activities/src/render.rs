@@ -104,18 +104,21 @@ impl RenderWorker {
         for (number, shot) in listed.into_iter().enumerate() {
             let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
             let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
+            let card = if animatic {
+                let scene = shot.scene_id.and_then(|id| scenes.get(&id)).map(|i| i + 1);
+                title_lines(number + 1, scene, &shot)
+            } else {
+                Vec::new()
+            };
             let material = match (newest(VersionKind::Video), animatic) {
-                (Some(clip), _) => Some((Some(clip.version_id), clip.media.clone(), Material::Clip)),
+                (Some(clip), _) => Some((Some(clip.version_id), clip.media.clone(), Material::Clip, card)),
                 (None, false) => None,
                 (None, true) => Some(match newest(VersionKind::Image) {
                     Some(still) => {
                         let motion = CameraMove::of(shot.camera.as_deref(), shot.shot_id);
-                        (Some(still.version_id), still.media.clone(), Material::Still { motion })
+                        (Some(still.version_id), still.media.clone(), Material::Still { motion }, card)
                     }
-                    None => {
-                        let scene = shot.scene_id.and_then(|id| scenes.get(&id)).map(|i| i + 1);
-                        (None, None, Material::Title { lines: title_lines(number + 1, scene, &shot) })
-                    }
+                    None => (None, None, Material::Title { lines: card }, Vec::new()),
                 }),
             };
             spans.insert(shot.shot_id, shot.timestamps);
@@ -143,6 +146,7 @@ impl RenderWorker {
                 version_id: s.media.0,
                 media: s.media.1,
                 material: s.media.2,
+                card: s.media.3,
                 timestamps: spans[&s.label],
                 start_frame: s.start_frame,
                 frames: s.frames,
@@ -198,6 +202,24 @@ impl RenderWorker {
                     }
                     Material::Title { lines } => self.heartbeating(&ctx, frames, |tick| title_card(lines, frames, &format, &output, tick)).await,
                 };
+                // In an animatic, media that cannot be read is shown as its shot's card, saying why.
+                let made = match made {
+                    Err(e) if is_final(&e) && !segment.card.is_empty() => {
+                        tracing::warn!(render = %input.render_id, %shot, "the segment's media is unreadable; a title card stands in: {e}");
+                        let mut lines = segment.card.clone();
+                        lines.push(match segment.material {
+                            Material::Clip => "its clip cannot be read".to_string(),
+                            _ => "its still cannot be read".to_string(),
+                        });
+                        let card = self.heartbeating(&ctx, frames, |tick| title_card(&lines, frames, &format, &output, tick)).await;
+                        // Not kept under the media's entry: the card is not what that media makes.
+                        if card.is_ok() {
+                            return self.conformed(&input, &dir).await;
+                        }
+                        card
+                    }
+                    made => made,
+                };
                 if let Err(e) = made {
                     if is_final(&e) {
                         // The render stops here: say so to the room, which has no other news of it.
@@ -212,16 +234,7 @@ impl RenderWorker {
                 }
             }
         }
-        let done = count_segments(&dir, input.total);
-        self.progress(
-            input.project_id,
-            input.render_id,
-            RenderStage::Conforming,
-            done,
-            input.total as u64,
-        )
-        .await;
-        Ok(())
+        self.conformed(&input, &dir).await
     }
 
     #[activity(definition = render_activities::PreconformClip)]
@@ -376,6 +389,13 @@ impl RenderWorker {
                 }
             }
         }
+    }
+
+    /// Tells the room one more segment is done.
+    async fn conformed(&self, input: &ConformSegment, dir: &Path) -> Result<(), ActivityError> {
+        let done = count_segments(dir, input.total);
+        self.progress(input.project_id, input.render_id, RenderStage::Conforming, done, input.total as u64).await;
+        Ok(())
     }
 
     fn dir(&self, render: RenderId) -> PathBuf {

@@ -125,3 +125,26 @@ async fn an_animatic_shows_each_shot_from_its_best_material_in_sync_and_reuses_w
     assert_eq!((count(&log, "making segment"), count(&log, "segment taken from the cache")), (made + 1, cached + 2));
     assert_eq!(done["render"]["shots"][2]["versionId"], newest(&versions(&stack, &shots[2]).await, "image"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_still_becomes_its_shots_title_card_not_a_failure() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let project = stack.create_project("animatic-corrupt").await.unwrap();
+    let (secs, _) = miri_testkit::probe(&stack.scratch.join("song.mp3")).await.unwrap();
+    let song_ms = (secs * 1000.0).round() as u64;
+    let shot = stack.create_shot(&project, 0, song_ms).await.unwrap();
+    let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
+    let versions = versions(&stack, &shot).await;
+    let still = versions.as_array().unwrap().iter().find(|v| v["kind"] == "image").unwrap();
+    std::fs::write(stack.dir.path().join("media").join(still["media"]["key"].as_str().unwrap()), b"not a picture").unwrap();
+
+    let done = animatic(&stack, &project).await;
+    let film = stack.scratch.join("corrupt.mp4");
+    std::fs::write(&film, stack.download(done["mediaUrl"].as_str().unwrap()).await.unwrap()).unwrap();
+    let frames = mean_colours(&film).await;
+    assert_eq!(frames.len() as u64, frame_at(song_ms));
+    assert!(frames.iter().all(|f| near(*f, [0x20, 0x28, 0x30], 12)), "a title card stands in: {:?}", &frames[..2]);
+    assert!(stack.log("worker").contains("a title card stands in"), "the worker says why");
+}

@@ -275,6 +275,9 @@ pub struct PlannedSegment {
     pub media: Option<MediaRef>,
     #[serde(default)]
     pub material: Material,
+    /// In an animatic, the title card's lines shown instead when the material cannot be read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub card: Vec<String>,
     /// The shot's span on the song, as the director set it.
     pub timestamps: Timestamps,
     pub start_frame: u64,
