@@ -3,6 +3,7 @@
 //! measured in one run on one machine; before it, the store, render and provider-call parts.
 //! Raw figures go to `bench/results/`.
 
+mod animatic;
 mod baseline;
 mod beats;
 mod provider;
@@ -70,6 +71,7 @@ struct Args {
 enum Part {
     Store,
     Render,
+    Animatic,
     Provider,
     Beats,
     Webhook,
@@ -141,6 +143,24 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "render: cold miri/moviepy {} miri/ffmpeg {}; render step (clips conformed ahead) miri/moviepy {} (target <= 0.1), miri/ffmpeg {} (target <= 1.3)",
             f["ratioMiriOverMoviepy"], f["ratioMiriOverFfmpeg"], f["renderStepOverMoviepy"], f["renderStepOverFfmpeg"]
+        );
+        println!("raw figures: {}", file.display());
+    }
+    if wanted(Part::Animatic) && args.render_shots > 0 {
+        let figures = animatic::run(args.render_shots).await?;
+        let report = json!({
+            "benchmark": "animatic of stills: still_segment with a camera move into the segment cache (2 at a time), concat, mux — cold, then after one still changed",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("animatic-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        println!(
+            "animatic: cold {} s (target <= 30, ratio {}), after one change {} s (target <= 5, ratio {})",
+            f["coldSeconds"], f["ratioColdOverTarget"], f["oneStillChangedSeconds"], f["ratioChangedOverTarget"]
         );
         println!("raw figures: {}", file.display());
     }

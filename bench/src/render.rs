@@ -26,7 +26,7 @@ const PARALLEL: usize = 2;
 const FIT: &str = "scale=1280:720:force_original_aspect_ratio=decrease:force_divisible_by=2,\
                    pad=1280:720:(ow-iw)/2:(oh-ih)/2:black,setsar=1";
 
-async fn ffmpeg(args: &[&str], cwd: &Path) -> anyhow::Result<()> {
+pub async fn ffmpeg(args: &[&str], cwd: &Path) -> anyhow::Result<()> {
     let out = Command::new("ffmpeg")
         .args(["-nostdin", "-hide_banner", "-loglevel", "error", "-y"])
         .args(args)
@@ -41,7 +41,7 @@ async fn ffmpeg(args: &[&str], cwd: &Path) -> anyhow::Result<()> {
 }
 
 /// Frames of the video stream and the container's duration in seconds, by ffprobe.
-async fn check(file: &Path, frames: u64, seconds: f64) -> anyhow::Result<Value> {
+pub async fn check(file: &Path, frames: u64, seconds: f64) -> anyhow::Result<Value> {
     let out = Command::new("ffprobe")
         .args(["-v", "error", "-count_packets", "-select_streams", "v:0"])
         .args(["-show_entries", "stream=nb_read_packets:format=duration", "-of", "json"])
@@ -262,7 +262,7 @@ async fn miri_pass(
 }
 
 /// The content hash the media store names a clip by.
-fn hex_sha256(bytes: &[u8]) -> String {
+pub fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
