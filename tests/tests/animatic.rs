@@ -38,7 +38,14 @@ async fn animatic(stack: &Stack, project: &str) -> Value {
     let (status, body) = stack.post(&format!("/api/projects/{project}/renders"), json!({"mode": "animatic"})).await.unwrap();
     assert_eq!((status, body["mode"].as_str()), (202, Some("animatic")), "{body}");
     let id = body["renderId"].as_str().unwrap();
-    let done = stack.wait_finished(&format!("/api/renders/{id}"), LONG).await.unwrap();
+    // The render is found by its search attribute, which Temporal's visibility shows a moment
+    // after the start (as `miri render` allows for too).
+    let path = format!("/api/renders/{id}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while stack.get(&path).await.unwrap().0 == 404 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let done = stack.wait_finished(&path, LONG).await.unwrap();
     assert_eq!(done["status"], "completed", "{done}\n{}", stack.log("worker"));
     done
 }
