@@ -177,8 +177,7 @@ impl ShotWorker {
         let (prompt, request) = match input.fix {
             // A QA fix: the whole corrected prompt, drawn over the still and its references.
             Some(fix) => {
-                let mut image_urls = vec![still_url.clone()];
-                image_urls.extend(references.iter().filter(|r| **r != still_url).take(edit::MAX_EDIT_IMAGES - 1).cloned());
+                let image_urls = edit::images(&still_url, &references);
                 let request = FluxRequest { tag: tag.to_string(), lora: lora.map(str::to_string), seed, image_urls, prompt: fix };
                 let violations = request.violations();
                 if !violations.is_empty() {

@@ -8,7 +8,7 @@
 //! shows one with its revisions); accepting one appends a revision naming who accepted it, and
 //! the newest acceptance is the project's script.
 
-use crate::rest::{Body, existing_project, existing_shot, signal};
+use crate::rest::{Body, awaiting_approval, existing_project, existing_shot, signal};
 use crate::{auth::Caller, error::ApiError, server::AppState};
 use axum::{
     Json, Router,
@@ -19,7 +19,7 @@ use axum::{
 use chrono::Utc;
 use miri_core::chat::{MAX_MESSAGE_CHARS, Proposal};
 use miri_core::{
-    Conversation, ConversationId, Message, MessageId, ProjectId, Script, ScriptId, ShotId, ShotStatus, Speaker, Topic, Validate,
+    Conversation, ConversationId, Message, MessageId, ProjectId, Script, ScriptId, ShotId, Speaker, Topic, Validate,
     VersionKind,
 };
 use miri_store::{At, StoreError, Under};
@@ -256,12 +256,7 @@ async fn apply(
         return Ok(already(&proposed));
     }
     let (_, shot) = existing_shot(&st, shot_id).await?;
-    if shot.status != ShotStatus::AwaitingApproval {
-        return Err(ApiError::Conflict(format!(
-            "shot {shot_id} is {}; a proposal refines a still awaiting approval (AWAITING_APPROVAL)",
-            shot.status
-        )));
-    }
+    awaiting_approval(&shot, "applying a proposal")?;
     let still = st.store.versions(shot_id).await?.into_iter().find(|v| v.kind == VersionKind::Image).ok_or_else(|| {
         ApiError::Conflict(format!("shot {shot_id} has no still to refine"))
     })?;

@@ -205,6 +205,14 @@ pub(crate) async fn existing_project(st: &AppState, raw: &str) -> Result<Project
     st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))
 }
 
+/// `Ok` while `shot` waits for the director's decision; otherwise the 409 saying `act` needs that.
+pub(crate) fn awaiting_approval(shot: &Shot, act: &str) -> Result<(), ApiError> {
+    match shot.status {
+        ShotStatus::AwaitingApproval => Ok(()),
+        other => Err(ApiError::Conflict(format!("shot {} is {other}; {act} needs AWAITING_APPROVAL", shot.shot_id))),
+    }
+}
+
 pub(crate) async fn existing_shot(st: &AppState, id: ShotId) -> Result<(u64, Shot), ApiError> {
     st.store.shot(id).await?.ok_or_else(|| ApiError::NotFound(format!("shot {id} does not exist")))
 }
@@ -382,9 +390,7 @@ async fn reject(
         return Err(ApiError::BadRequest("reason is too long (at most 2000 characters)".into()));
     }
     let (revision, shot) = existing_shot(&st, id).await?;
-    if shot.status != ShotStatus::AwaitingApproval {
-        return Err(ApiError::Conflict(format!("shot {id} is {}; reject needs AWAITING_APPROVAL", shot.status)));
-    }
+    awaiting_approval(&shot, "reject")?;
     signal(&st, id, |h| async move {
         h.signal(ShotWorkflow::reject, Reject { by: caller.name(), reason }, WorkflowSignalOptions::default())
             .await
@@ -416,9 +422,7 @@ async fn refine(
         return Err(ApiError::Unprocessable(format!("the edit command is refused: {}", summary(&violations))));
     }
     let (revision, shot) = existing_shot(&st, id).await?;
-    if shot.status != ShotStatus::AwaitingApproval {
-        return Err(ApiError::Conflict(format!("shot {id} is {}; refine needs AWAITING_APPROVAL", shot.status)));
-    }
+    awaiting_approval(&shot, "refine")?;
     signal(&st, id, |h| async move {
         h.signal(ShotWorkflow::refine, Refine { by: caller.name(), command, fix: None, proposal: None }, WorkflowSignalOptions::default())
             .await

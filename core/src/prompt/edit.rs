@@ -94,6 +94,13 @@ pub fn validate(command: &str) -> Vec<Violation> {
 /// (extras are ignored by fal, so they are not sent).
 pub const MAX_EDIT_IMAGES: usize = 4;
 
+/// What an edit draws over: `still` first, then up to [`MAX_EDIT_IMAGES`] − 1 of `references`.
+pub fn images(still: &str, references: &[String]) -> Vec<String> {
+    let mut urls = vec![still.to_string()];
+    urls.extend(references.iter().filter(|r| r.as_str() != still).take(MAX_EDIT_IMAGES - 1).cloned());
+    urls
+}
+
 /// The file form of an edit request: the still being refined first among `image_urls`, the scene's
 /// seed, the LoRA that keeps Miri hers, and one validated command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,8 +121,7 @@ impl EditRequest {
         if !violations.is_empty() {
             return Err(violations);
         }
-        let mut image_urls = vec![still.to_string()];
-        image_urls.extend(references.iter().filter(|r| r.as_str() != still).take(MAX_EDIT_IMAGES - 1).cloned());
+        let image_urls = images(still, references);
         Ok(Self { tag: tag.to_string(), command: command.split_whitespace().collect::<Vec<_>>().join(" "), seed, lora: lora.map(str::to_string), image_urls })
     }
 
