@@ -67,6 +67,12 @@ pub struct Analysis {
     pub duration_ms: u64,
     pub parts: Vec<Part>,
     pub moments: Vec<Moment>,
+    /// The beat grid and onsets measured in the song (absent from analyses made before they
+    /// were kept), for the render report's cut sync.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beats_ms: Vec<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub onsets_ms: Vec<u64>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }

@@ -6,6 +6,10 @@ use crate::{MediaRef, ProjectId, RenderId, ShotId, Timestamps, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod report;
+
+pub use report::RenderReport;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RenderMode {
@@ -77,6 +81,9 @@ pub struct Render {
     pub height: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<MediaRef>,
+    /// What the render shows of the song (absent from renders made before reports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<RenderReport>,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }

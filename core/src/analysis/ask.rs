@@ -195,6 +195,8 @@ impl AnalysisAnswer {
             duration_ms: f.duration_ms,
             parts,
             moments,
+            beats_ms: f.beats_ms.clone(),
+            onsets_ms: f.onsets_ms.clone(),
             created_at,
         };
         analysis.validate()?;

@@ -199,6 +199,8 @@ mod tests {
             duration_ms: 30_000,
             parts: vec![part("verse", 0, 12_000), part("chorus", 12_000, 30_000)],
             moments: vec![moment("תודה לך", 2000, 8000, 0), moment("שמור על כולנו", 12_000, 15_000, 1)],
+            beats_ms: vec![],
+            onsets_ms: vec![],
             created_at: Utc::now(),
         }
     }

@@ -295,6 +295,8 @@ mod tests {
             duration_ms: 40_000,
             parts: vec![part("intro", 0, 10_000), part("chorus", 10_000, 20_000), part("bridge", 20_000, 30_000), part("chorus", 30_000, 40_000)],
             moments: vec![],
+            beats_ms: vec![],
+            onsets_ms: vec![],
             created_at: Utc::now(),
         }
     }
