@@ -9,14 +9,19 @@ use crate::lookup::newest_analysis;
 use crate::shot::{create_once, fail, retryable, store_failure};
 use bytes::Bytes;
 use chrono::Utc;
+use crate::budget::BudgetPolicy;
+use miri_core::budget::Ledger;
+use miri_core::render::report::{Footage, RenderReport, ShotUse, Shown};
 use miri_core::{
-    CameraMove, MediaRef, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage, Scene, SceneId,
-    VersionKind,
+    CameraMove, MediaRef, Moment, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage, Scene,
+    SceneId, ShotId, Timestamps, Version, VersionId, VersionKind,
 };
 use miri_render::{
     FrameRate, Motion, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
-    song_duration, still_segment, title_card,
+    plan_covering, song_duration, still_segment, title_card,
 };
+use std::collections::HashMap;
+use std::fmt;
 use miri_store::{At, Records, Under};
 use miri_workflows::contract::{
     ConformSegment, FinishRender, Material, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
@@ -34,6 +39,43 @@ pub struct RenderActivityDeps {
     pub events: EventPublisher,
     /// Where each render's work dir is made (`{data}/renders`).
     pub work_dir: PathBuf,
+    /// Prices and the default cap, for the report's cost of the clips still to make.
+    pub budget: BudgetPolicy,
+}
+
+/// What a segment of the edit list stands for: a shot, or (in an animatic) a stretch of the song
+/// no shot covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Shot(ShotId),
+    Gap,
+}
+
+impl Slot {
+    fn shot(self) -> Option<ShotId> {
+        match self {
+            Self::Shot(id) => Some(id),
+            Self::Gap => None,
+        }
+    }
+}
+
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Shot(id) => id.fmt(f),
+            Self::Gap => f.write_str("(no shot)"),
+        }
+    }
+}
+
+/// What fills a slot's segment.
+struct Fill {
+    version_id: Option<VersionId>,
+    media: Option<MediaRef>,
+    material: Material,
+    card: Vec<String>,
+    timestamps: Timestamps,
 }
 
 /// The registered render activity implementations (one instance per render worker).
@@ -85,52 +127,77 @@ impl RenderWorker {
         // The shots were cut on the analysis' timeline: the decoded samples, without the MP3
         // encoder's delay and padding that ffprobe counts in (tens of milliseconds). When the
         // project's song has been analysed, that is the song's length.
-        let analysed_ms = newest_analysis(&d.store, input.project_id)
+        let analysis = newest_analysis(&d.store, input.project_id)
             .await?
-            .filter(|a| a.song_sha256 == project.song.sha256)
-            .map(|a| a.duration_ms);
-        let song_ms = analysed_ms.filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS).unwrap_or(probed_ms);
+            .filter(|a| a.song_sha256 == project.song.sha256);
+        let song_ms = analysis
+            .as_ref()
+            .map(|a| a.duration_ms)
+            .filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS)
+            .unwrap_or(probed_ms);
 
         let animatic = input.mode == RenderMode::Animatic;
-        let scenes: std::collections::HashMap<SceneId, u32> = if animatic {
-            d.store.list::<Scene>(Under::Project(input.project_id.to_string()), At::Newest).await.map_err(store_failure)?.into_iter().map(|(_, s)| (s.scene_id, s.index)).collect()
-        } else {
-            Default::default()
-        };
+        let scenes: Vec<Scene> = d
+            .store
+            .list::<Scene>(Under::Project(input.project_id.to_string()), At::Newest)
+            .await
+            .map_err(store_failure)?
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        let scene_numbers: HashMap<SceneId, u32> = scenes.iter().map(|s| (s.scene_id, s.index + 1)).collect();
         let mut listed: Vec<miri_core::Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
         listed.sort_by_key(|s| (s.timestamps.start_ms, s.timestamps.end_ms));
         let mut shots = Vec::new();
-        let mut spans = std::collections::HashMap::new();
+        let mut uses = Vec::new();
         for (number, shot) in listed.into_iter().enumerate() {
             let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
             let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
             let card = if animatic {
-                let scene = shot.scene_id.and_then(|id| scenes.get(&id)).map(|i| i + 1);
+                let scene = shot.scene_id.and_then(|id| scene_numbers.get(&id).copied());
                 title_lines(number + 1, scene, &shot)
             } else {
                 Vec::new()
             };
-            let material = match (newest(VersionKind::Video), animatic) {
-                (Some(clip), _) => Some((Some(clip.version_id), clip.media.clone(), Material::Clip, card)),
-                (None, false) => None,
-                (None, true) => Some(match newest(VersionKind::Image) {
+            let fill = |version: Option<&Version>, material, card| Fill {
+                version_id: version.map(|v| v.version_id),
+                media: version.and_then(|v| v.media.clone()),
+                material,
+                card,
+                timestamps: shot.timestamps,
+            };
+            let (fill, shown) = match (newest(VersionKind::Video), animatic) {
+                (Some(clip), _) => (Some(fill(Some(clip), Material::Clip, card)), Shown::Clip { model: clip.model_code.clone() }),
+                (None, false) => (None, Shown::Hidden),
+                (None, true) => match newest(VersionKind::Image) {
                     Some(still) => {
                         let motion = CameraMove::of(shot.camera.as_deref(), shot.shot_id);
-                        (Some(still.version_id), still.media.clone(), Material::Still { motion }, card)
+                        (Some(fill(Some(still), Material::Still { motion }, card)), Shown::Still)
                     }
-                    None => (None, None, Material::Title { lines: card }, Vec::new()),
-                }),
+                    None => (Some(fill(None, Material::Title { lines: card }, Vec::new())), Shown::TitleCard),
+                },
             };
-            spans.insert(shot.shot_id, shot.timestamps);
+            uses.push(ShotUse { shot_id: shot.shot_id, scene_id: shot.scene_id, timestamps: shot.timestamps, shown });
             shots.push(Shot {
-                label: shot.shot_id,
+                label: Slot::Shot(shot.shot_id),
                 start_ms: shot.timestamps.start_ms,
                 end_ms: shot.timestamps.end_ms,
-                media: material,
+                media: fill,
             });
         }
         let fps = frame_rate(input.format)?;
-        let list = match plan(shots, song_ms, fps) {
+        let planned = if animatic {
+            let moments = analysis.as_ref().map(|a| a.moments.as_slice()).unwrap_or_default();
+            plan_covering(shots, song_ms, fps, |from, to| (Slot::Gap, gap_fill(from, to, moments))).map(|(list, hidden)| {
+                for use_ in uses.iter_mut().filter(|u| hidden.contains(&Slot::Shot(u.shot_id))) {
+                    use_.shown = Shown::Hidden;
+                }
+                list
+            })
+        } else {
+            plan(shots, song_ms, fps)
+        };
+        let list = match planned {
             Ok(list) => list,
             Err(e) => {
                 self.progress(input.project_id, input.render_id, RenderStage::Failed, 0, 0)
@@ -138,25 +205,44 @@ impl RenderWorker {
                 return Err(fail(failure::BAD_SHOTS, e.to_string()));
             }
         };
-        let segments = list
+        let segments: Vec<PlannedSegment> = list
             .segments
             .into_iter()
             .map(|s| PlannedSegment {
-                shot_id: s.label,
-                version_id: s.media.0,
-                media: s.media.1,
-                material: s.media.2,
-                card: s.media.3,
-                timestamps: spans[&s.label],
+                shot_id: s.label.shot(),
+                version_id: s.media.version_id,
+                media: s.media.media,
+                material: s.media.material,
+                card: s.media.card,
+                timestamps: s.media.timestamps,
                 start_frame: s.start_frame,
                 frames: s.frames,
             })
             .collect();
+
+        let ledger = match d.store.ledger(input.project_id).await.map_err(store_failure)? {
+            Some((_, ledger)) => ledger,
+            None => Ledger::open(input.project_id, d.budget.default_cap_usd_micros, Utc::now()),
+        };
+        let cut_frames: Vec<u64> = segments.iter().skip(1).map(|s| s.start_frame).collect();
+        let report = RenderReport::of(Footage {
+            song_ms,
+            fps: input.format.fps,
+            shots: &uses,
+            cut_frames: &cut_frames,
+            analysis: analysis.as_ref(),
+            scenes: &scenes,
+            ledger: Some(&ledger),
+            video_model: &project.config.global_settings.video_model,
+            prices: &d.budget.prices,
+        })
+        .gap_cards(segments.iter().filter(|s| s.shot_id.is_none()).count());
         Ok(RenderPlan {
             song: project.song,
             total_frames: list.total_frames,
             segments,
             mode: input.mode,
+            report: Some(report),
         })
     }
 
@@ -165,17 +251,19 @@ impl RenderWorker {
         self: Arc<Self>,
         ctx: ActivityContext,
         input: ConformSegment,
-    ) -> Result<(), ActivityError> {
+    ) -> Result<Option<String>, ActivityError> {
         let dir = self.dir(input.render_id);
         let output = segment_path(&dir, input.index);
+        // Why a card stands in for the segment's media, kept beside it for a resumed render.
+        let why_path = output.with_extension("why");
         if output.exists() {
             tracing::info!(render = %input.render_id, index = input.index, "segment already conformed; skipped");
         } else {
-            let shot = input.segment.shot_id;
+            let shot = input.segment.what();
             let format = video_format(input.format)?;
             let segment = &input.segment;
             let frames = segment.frames;
-            let media = || segment.media.clone().ok_or_else(|| fail(failure::BAD_SHOTS, format!("shot {shot}: its segment names no media")));
+            let media = || segment.media.clone().ok_or_else(|| fail(failure::BAD_SHOTS, format!("{shot}: its segment names no media")));
             let entry = match &segment.material {
                 Material::Clip => self.cache.entry(&media()?.sha256, frames, &format).await,
                 Material::Still { motion } => self.cache.made_by(&format!("still {motion:?}"), &media()?.sha256, frames, &format).await,
@@ -206,15 +294,19 @@ impl RenderWorker {
                 let made = match made {
                     Err(e) if is_final(&e) && !segment.card.is_empty() => {
                         tracing::warn!(render = %input.render_id, %shot, "the segment's media is unreadable; a title card stands in: {e}");
+                        let unreadable = match segment.material {
+                            Material::Clip => "its clip cannot be read",
+                            _ => "its still cannot be read",
+                        };
+                        let why: String = format!("{unreadable}: {e}").chars().take(400).collect();
+                        std::fs::write(&why_path, &why).map_err(|e| retryable(format!("writing {}: {e}", why_path.display())))?;
                         let mut lines = segment.card.clone();
-                        lines.push(match segment.material {
-                            Material::Clip => "its clip cannot be read".to_string(),
-                            _ => "its still cannot be read".to_string(),
-                        });
+                        lines.push(unreadable.to_string());
                         let card = self.heartbeating(&ctx, frames, |tick| title_card(&lines, frames, &format, &output, tick)).await;
                         // Not kept under the media's entry: the card is not what that media makes.
                         if card.is_ok() {
-                            return self.conformed(&input, &dir).await;
+                            self.conformed(&input, &dir).await;
+                            return Ok(Some(why));
                         }
                         card
                     }
@@ -234,7 +326,8 @@ impl RenderWorker {
                 }
             }
         }
-        self.conformed(&input, &dir).await
+        self.conformed(&input, &dir).await;
+        Ok(std::fs::read_to_string(&why_path).ok())
     }
 
     #[activity(definition = render_activities::PreconformClip)]
@@ -392,10 +485,9 @@ impl RenderWorker {
     }
 
     /// Tells the room one more segment is done.
-    async fn conformed(&self, input: &ConformSegment, dir: &Path) -> Result<(), ActivityError> {
+    async fn conformed(&self, input: &ConformSegment, dir: &Path) {
         let done = count_segments(dir, input.total);
         self.progress(input.project_id, input.render_id, RenderStage::Conforming, done, input.total as u64).await;
-        Ok(())
     }
 
     fn dir(&self, render: RenderId) -> PathBuf {
@@ -453,12 +545,20 @@ fn record(input: &FinishRender, media: MediaRef) -> Render {
         .plan
         .segments
         .iter()
-        .map(|s| RenderShot {
-            shot_id: s.shot_id,
-            timestamps: s.timestamps,
-            version_id: s.version_id,
+        .filter_map(|s| {
+            Some(RenderShot {
+                shot_id: s.shot_id?,
+                timestamps: s.timestamps,
+                version_id: s.version_id,
+            })
         })
         .collect();
+    let report = input.plan.report.clone().map(|mut report| {
+        for u in &input.unreadable {
+            report.unreadable(u.shot_id, u.why.clone());
+        }
+        report
+    });
     Render {
         render_id: input.render_id,
         project_id: input.project_id,
@@ -468,6 +568,7 @@ fn record(input: &FinishRender, media: MediaRef) -> Render {
         width: input.format.width,
         height: input.format.height,
         media: Some(media),
+        report,
         created_at: Utc::now(),
     }
 }
@@ -486,6 +587,34 @@ fn title_lines(number: usize, scene: Option<u32>, shot: &miri_core::Shot) -> Vec
     }
     lines.push(shot.status.to_string());
     lines
+}
+
+/// The card shown where no shot covers the song from `from_ms` to `to_ms`: when, and what is
+/// sung there.
+fn gap_fill(from_ms: u64, to_ms: u64, moments: &[Moment]) -> Fill {
+    let sung: Vec<&str> = moments
+        .iter()
+        .filter(|m| m.timestamps.start_ms < to_ms && m.timestamps.end_ms > from_ms)
+        .map(|m| m.words.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut lines = vec!["No shot".to_string(), format!("{} – {}", clock(from_ms), clock(to_ms))];
+    let sung = sung.join(" ");
+    if !sung.is_empty() {
+        lines.push(sung.chars().take(60).collect());
+    }
+    Fill {
+        version_id: None,
+        media: None,
+        material: Material::Title { lines },
+        card: Vec::new(),
+        timestamps: Timestamps { start_ms: from_ms, end_ms: to_ms },
+    }
+}
+
+/// `m:ss.s`, as the song's time reads on a card.
+fn clock(ms: u64) -> String {
+    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
 fn motion_of(m: CameraMove) -> Motion {

@@ -255,13 +255,14 @@ fn hostname() -> String {
 }
 
 /// The render worker (task queue `miri-render`): ffmpeg work in `{data}/renders`.
-pub async fn render_worker(runtime: &Runtime, common: &Common) -> anyhow::Result<Worker> {
+pub async fn render_worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> anyhow::Result<Worker> {
+    let budget = BudgetPolicy { prices: prices(args)?, default_cap_usd_micros: common.default_cap_usd_micros() };
     let (store, _) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let events = EventPublisher::connect(&common.redis_url, common.events_channel.clone())
         .await
         .with_context(|| format!("connecting to Redis at {}", common.redis_url))?;
-    let deps = RenderActivityDeps { store, events, work_dir: common.data_dir.join("renders") };
+    let deps = RenderActivityDeps { store, events, work_dir: common.data_dir.join("renders"), budget };
     let opts = WorkerOptions::new(RENDER_TASK_QUEUE)
         .register_activities(RenderWorker::new(deps))
         .register_workflow::<RenderWorkflow>()?
@@ -272,7 +273,7 @@ pub async fn render_worker(runtime: &Runtime, common: &Common) -> anyhow::Result
 pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
     let mut worker = worker(&runtime, common, args).await?;
-    let mut render = render_worker(&runtime, common).await?;
+    let mut render = render_worker(&runtime, common, args).await?;
     let (stop, stop_render) = (worker.shutdown_handle(), render.shutdown_handle());
     tokio::spawn(async move {
         crate::shutdown_signal().await;

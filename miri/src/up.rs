@@ -83,7 +83,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     }
     let mut worker = services::worker(&runtime, &common, &worker_args).await?;
     let stop_worker = worker.shutdown_handle();
-    let mut render_worker = services::render_worker(&runtime, &common).await?;
+    let mut render_worker = services::render_worker(&runtime, &common, &worker_args).await?;
     let stop_render_worker = render_worker.shutdown_handle();
 
     println!("Miri is up.");

@@ -56,7 +56,7 @@ pub use error::RenderError;
 pub use ffmpeg::Progress;
 pub use format::{BadFormat, VideoFormat};
 pub use mux::{encode_song, mux_encoded};
-pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan};
+pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan, plan_covering};
 pub use probe::{ProbeError, VideoInfo, probe, song_duration};
 pub use rate::{BadFrameRate, FrameRate};
 pub use still::{Motion, still_segment};

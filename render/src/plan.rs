@@ -124,6 +124,66 @@ where
     }
 }
 
+/// What [`plan_covering`] answers: the edit list and the shots it does not show.
+pub type Covering<T, M> = (EditList<T, M>, Vec<T>);
+
+/// An edit list that shows every frame of the song whatever the shots leave, and the shots it
+/// could not show. For an animatic, which is for seeing what is missing: a stretch longer than
+/// half a frame that no shot covers gets a segment of `fill(from_ms, to_ms)`; a shot that starts
+/// inside an earlier one cuts it short (the later start wins); a shot that lasts nothing, starts
+/// after the song ends or keeps no frame once cut is not shown and is returned.
+pub fn plan_covering<T, M>(
+    mut shots: Vec<Shot<T, M>>,
+    song_ms: u64,
+    fps: FrameRate,
+    mut fill: impl FnMut(u64, u64) -> (T, M),
+) -> Result<Covering<T, M>, PlanError<T>>
+where
+    T: Clone + Debug + Display,
+{
+    let total_frames = fps.frame_at(song_ms);
+    if total_frames == 0 {
+        return Err(PlanError::EmptySong { song_ms, fps });
+    }
+    shots.sort_by_key(|shot| (shot.start_ms, shot.end_ms));
+    let mut hidden = Vec::new();
+    let mut covering = Vec::with_capacity(shots.len() + 1);
+    let mut reach = 0;
+    let mut gap = |from_ms: u64, to_ms: u64, covering: &mut Vec<Shot<T, M>>| {
+        let (label, media) = fill(from_ms, to_ms);
+        covering.push(Shot { label, start_ms: from_ms, end_ms: to_ms, media: Some(media) });
+    };
+    for shot in shots {
+        let shown = shot.media.is_some() && shot.end_ms > shot.start_ms && shot.start_ms < song_ms;
+        if !shown || fps.within_half_frame(shot.start_ms, song_ms) {
+            hidden.push(shot.label);
+            continue;
+        }
+        if shot.start_ms > reach && !fps.within_half_frame(shot.start_ms, reach) {
+            gap(reach, shot.start_ms, &mut covering);
+        }
+        reach = reach.max(shot.end_ms);
+        covering.push(shot);
+    }
+    if reach < song_ms && !fps.within_half_frame(reach, song_ms) {
+        gap(reach, song_ms, &mut covering);
+    }
+    // The first segment starts the film whenever it starts.
+    if let Some(first) = covering.first_mut() {
+        first.start_ms = 0;
+    }
+    let mut faults = Faults(Vec::new());
+    let mut segments = cut(covering, total_frames, fps, &mut faults);
+    segments.retain(|s| {
+        let kept = s.frames > 0;
+        if !kept {
+            hidden.push(s.label.clone());
+        }
+        kept
+    });
+    Ok((EditList { fps, total_frames, segments }, hidden))
+}
+
 /// Faults with the position of their shot, to list them in timeline order.
 struct Faults<T>(Vec<(usize, Fault<T>)>);
 
@@ -308,6 +368,37 @@ mod tests {
             .iter()
             .map(|s| (s.label, s.start_frame, s.frames))
             .collect()
+    }
+
+    #[test]
+    fn covering_fills_gaps_cuts_overlaps_short_and_hides_what_keeps_no_frame() {
+        // 25 fps (40 ms frames) on a 10 s song: nothing until 1 s, a gap 4–5 s, "c" inside
+        // "b", "d" at the same start as "c" but longer, "e" empty, "f" past the end, the
+        // last second uncovered.
+        let shots = vec![
+            shot("a", 1000, 4000),
+            shot("b", 5000, 8000),
+            shot("c", 6000, 6500),
+            shot("d", 6000, 7000),
+            shot("e", 7500, 7500),
+            shot("f", 10_000, 11_000),
+        ];
+        let (list, mut hidden) = plan_covering(shots, 10_000, fps(25), |_, _| ("gap", ())).unwrap();
+        hidden.sort();
+        assert_eq!(
+            frames(&list),
+            [("gap", 0, 25), ("a", 25, 75), ("gap", 100, 25), ("b", 125, 25), ("d", 150, 50), ("gap", 200, 50)],
+            "c keeps no frame: d starts with it"
+        );
+        assert_eq!(hidden, ["c", "e", "f"]);
+        assert_eq!(list.segments.iter().map(|s| s.frames).sum::<u64>(), list.total_frames);
+    }
+
+    #[test]
+    fn covering_tiles_a_song_with_no_shot_by_one_gap() {
+        let (list, hidden) = plan_covering(Vec::<Shot<&str, ()>>::new(), 2000, fps(24), |_, _| ("gap", ())).unwrap();
+        assert_eq!(frames(&list), [("gap", 0, 48)]);
+        assert!(hidden.is_empty());
     }
 
     #[test]

@@ -92,6 +92,23 @@ async fn an_animatic_shows_each_shot_from_its_best_material_in_sync_and_reuses_w
     assert_eq!(used[1], newest(&versions(&stack, &shots[1]).await, "image"), "the waiting shot's still");
     assert_eq!(used[2], Value::Null, "a title card uses no version");
 
+    // The report, counted by hand: three shots tile the song; two cuts; one clip of the
+    // project's model; two clips still to pay for, at the model's price per second.
+    let report = &render["report"];
+    let ids = |list: &Value| list.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&report["segments"]["clips"]), [shots[0].clone()], "{report}");
+    assert_eq!(ids(&report["segments"]["stills"]), [shots[1].clone()]);
+    assert_eq!(ids(&report["segments"]["titleCards"]), [shots[2].clone()]);
+    assert_eq!((report["coverage"]["share"].as_f64(), report["coverage"]["gaps"].as_array().map(Vec::len)), (Some(1.0), Some(0)));
+    assert_eq!(report["cuts"]["cuts"], 2);
+    let model = "fal-ai/kling-video/v3/standard/image-to-video";
+    assert_eq!(report["clipsPerModel"], json!({ model: 1 }));
+    // Kling v3 makes clips of 3 to 15 whole seconds: 1.4 s asks for 3.
+    let secs = 3 + (song_ms - 2700).div_ceil(1000).max(3);
+    assert_eq!((report["cost"]["clipsToMake"].as_u64(), report["cost"]["clipSecsToMake"].as_u64()), (Some(2), Some(secs)));
+    assert_eq!(report["cost"]["estimateUsdMicros"].as_u64(), Some(112_000 * secs));
+    assert!(report["cost"]["spentUsdMicros"].as_u64().unwrap() > 0, "the stills and the clip are paid for: {report}");
+
     let film = stack.scratch.join("animatic.mp4");
     std::fs::write(&film, stack.download(done["mediaUrl"].as_str().unwrap()).await.unwrap()).unwrap();
     let frames = mean_colours(&film).await;
@@ -139,7 +156,11 @@ async fn an_unreadable_still_becomes_its_shots_title_card_not_a_failure() {
     let project = stack.create_project("animatic-corrupt").await.unwrap();
     let (secs, _) = miri_testkit::probe(&stack.scratch.join("song.mp3")).await.unwrap();
     let song_ms = (secs * 1000.0).round() as u64;
-    let shot = stack.create_shot(&project, 0, song_ms).await.unwrap();
+    // A still that will not read, then nothing from 1 s to 1.8 s, then two shots with nothing
+    // that overlap from 2.3 s to 2.6 s.
+    let shot = stack.create_shot(&project, 0, 1000).await.unwrap();
+    let later = stack.create_shot(&project, 1800, 2600).await.unwrap();
+    let last = stack.create_shot(&project, 2300, song_ms).await.unwrap();
     let (status, body) = stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     assert_eq!(status, 202, "{body}");
     stack.wait_status(&shot, "AWAITING_APPROVAL", LONG).await.unwrap();
@@ -154,4 +175,21 @@ async fn an_unreadable_still_becomes_its_shots_title_card_not_a_failure() {
     assert_eq!(frames.len() as u64, frame_at(song_ms));
     assert!(frames.iter().all(|f| near(*f, [0x20, 0x28, 0x30], 12)), "a title card stands in: {:?}", &frames[..2]);
     assert!(stack.log("worker").contains("a title card stands in"), "the worker says why");
+
+    // The gap is a card of its own (not a shot of the record); the later of the overlapping shots
+    // cuts in at its start; the report lists all of it.
+    let render = &done["render"];
+    let spans: Vec<(u64, u64)> =
+        render["shots"].as_array().unwrap().iter().map(|s| (s["timestamps"]["startMs"].as_u64().unwrap(), s["timestamps"]["endMs"].as_u64().unwrap())).collect();
+    assert_eq!(spans, [(0, 1000), (1800, 2600), (2300, song_ms)], "{render}");
+    let report = &render["report"];
+    assert_eq!(report["coverage"]["gaps"], json!([{"startMs": 1000, "endMs": 1800}]), "{report}");
+    assert_eq!(report["coverage"]["overlaps"], json!([{"first": later, "second": last, "startMs": 2300, "endMs": 2600}]));
+    assert_eq!(report["segments"]["gapCards"], 1);
+    assert_eq!(report["segments"]["titleCards"], json!([later, last, shot]));
+    assert_eq!(report["segments"]["stills"], json!([]));
+    let unreadable = &report["segments"]["unreadable"];
+    assert_eq!(unreadable[0]["shotId"], json!(shot), "{unreadable}");
+    assert!(unreadable[0]["why"].as_str().unwrap().starts_with("its still cannot be read: "), "{unreadable}");
+    assert_eq!(report["cuts"]["cuts"], 3, "cuts at the gap, at the second shot and at the third");
 }

@@ -456,7 +456,7 @@ async fn a_killed_render_worker_resumes_without_redoing_finished_segments() {
     let restart = log.rfind("worker polling task queues").unwrap();
     let remade: Vec<usize> = log[restart..]
         .lines()
-        .filter(|l| l.contains("conforming segment") || l.contains("segment taken from the cache"))
+        .filter(|l| l.contains("making segment") || l.contains("segment taken from the cache"))
         .filter_map(|l| {
             l.split_whitespace()
                 .find_map(|f| f.strip_prefix("index=")?.parse().ok())

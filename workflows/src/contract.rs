@@ -5,6 +5,7 @@
 use miri_core::analysis::SongFeatures;
 use miri_core::ask::Refusal;
 use miri_core::prompt::flux::FluxPrompt;
+use miri_core::render::report::{RenderReport, Unreadable};
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
     Analysis, AnalysisId, AssetId, CameraMove, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RenderMode, RuleId, Scene, SceneAsset,
@@ -266,7 +267,8 @@ pub enum Material {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedSegment {
-    pub shot_id: ShotId,
+    /// None for the card an animatic shows where no shot covers the song.
+    pub shot_id: Option<ShotId>,
     /// The version shown (a clip or a still); none for a title card.
     #[serde(default)]
     pub version_id: Option<VersionId>,
@@ -284,6 +286,16 @@ pub struct PlannedSegment {
     pub frames: u64,
 }
 
+impl PlannedSegment {
+    /// The segment as a director names it in an error.
+    pub fn what(&self) -> String {
+        match self.shot_id {
+            Some(shot) => format!("shot {shot}"),
+            None => format!("the gap from {} ms to {} ms", self.timestamps.start_ms, self.timestamps.end_ms),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderPlan {
@@ -293,6 +305,9 @@ pub struct RenderPlan {
     pub segments: Vec<PlannedSegment>,
     #[serde(default = "RenderMode::final_cut")]
     pub mode: RenderMode,
+    /// What the render shows of the song, as planned (unreadable media is added as found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<RenderReport>,
 }
 
 /// Make segment `index` of `total`. Skipped when its file already exists (a resumed render).
@@ -316,6 +331,9 @@ pub struct FinishRender {
     pub render_id: RenderId,
     pub format: RenderFormat,
     pub plan: RenderPlan,
+    /// Shots whose media could not be read and showed their card instead, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
 }
 
 /// Conform a newly ingested clip to its shot's length in `format` ahead of any render, into the
@@ -339,7 +357,8 @@ impl RenderActivities {
     }
 
     #[activity(name = "conform_segment")]
-    pub fn conform_segment(input: ConformSegment) -> Result<(), ActivityError> {
+    /// Answers why the segment's media could not be read when a title card stood in for it.
+    pub fn conform_segment(input: ConformSegment) -> Result<Option<String>, ActivityError> {
         unimplemented!()
     }
 

@@ -8,6 +8,7 @@
 use crate::contract::{
     ConformSegment, FinishRender, PlanRender, RenderActivities, RenderFormat, failure,
 };
+use miri_core::render::report::Unreadable;
 use miri_core::{ProjectId, Render, RenderId, RenderMode, RenderStage};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -109,14 +110,15 @@ impl RenderWorkflow {
                 if done.is_ok() {
                     ctx.state_mut(|s| s.status.done += 1);
                 }
-                done.map_err(|e| format!("shot {}: {}", segment.shot_id, failure_message(&e)))
+                match done {
+                    Ok(why) => Ok(why.zip(segment.shot_id).map(|(why, shot_id)| Unreadable { shot_id, why })),
+                    Err(e) => Err(format!("{}: {}", segment.what(), failure_message(&e))),
+                }
             }
         });
-        let faults: Vec<String> = join_all(conforms)
-            .await
-            .into_iter()
-            .filter_map(Result::err)
-            .collect();
+        let (made, faults): (Vec<_>, Vec<_>) = join_all(conforms).await.into_iter().partition(Result::is_ok);
+        let unreadable: Vec<Unreadable> = made.into_iter().filter_map(|m| m.ok().flatten()).collect();
+        let faults: Vec<String> = faults.into_iter().filter_map(Result::err).collect();
         if !faults.is_empty() {
             let why = format!(
                 "{} of {total} shots could not be conformed: {}",
@@ -131,6 +133,7 @@ impl RenderWorkflow {
             render_id,
             format,
             plan,
+            unreadable,
         };
         ctx.state_mut(|s| s.status.stage = RenderStage::Joining);
         if let Err(e) = ctx
