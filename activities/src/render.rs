@@ -225,6 +225,7 @@ impl RenderWorker {
             None => Ledger::open(input.project_id, d.budget.default_cap_usd_micros, Utc::now()),
         };
         let cut_frames: Vec<u64> = segments.iter().skip(1).map(|s| s.start_frame).collect();
+        let gap_cards = segments.iter().filter(|s| s.shot_id.is_none()).count();
         let report = RenderReport::of(Footage {
             song_ms,
             fps: input.format.fps,
@@ -232,11 +233,11 @@ impl RenderWorker {
             cut_frames: &cut_frames,
             analysis: analysis.as_ref(),
             scenes: &scenes,
+            gap_cards,
             ledger: Some(&ledger),
             video_model: &project.config.global_settings.video_model,
             prices: &d.budget.prices,
-        })
-        .gap_cards(segments.iter().filter(|s| s.shot_id.is_none()).count());
+        });
         Ok(RenderPlan {
             song: project.song,
             total_frames: list.total_frames,

@@ -168,10 +168,6 @@ where
     if reach < song_ms && !fps.within_half_frame(reach, song_ms) {
         gap(reach, song_ms, &mut covering);
     }
-    // The first segment starts the film whenever it starts.
-    if let Some(first) = covering.first_mut() {
-        first.start_ms = 0;
-    }
     let mut faults = Faults(Vec::new());
     let mut segments = cut(covering, total_frames, fps, &mut faults);
     segments.retain(|s| {

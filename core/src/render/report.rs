@@ -44,6 +44,8 @@ pub struct Footage<'a> {
     /// The song's analysis (its beats, onsets and lyric Moments), when it has one.
     pub analysis: Option<&'a Analysis>,
     pub scenes: &'a [Scene],
+    /// Title cards standing in for stretches no shot covers.
+    pub gap_cards: usize,
     pub ledger: Option<&'a Ledger>,
     /// The project's clip model and what it costs, for the clips not yet made.
     pub video_model: &'a str,
@@ -195,20 +197,20 @@ impl RenderReport {
             .filter(|s| s.timestamps.end_ms > s.timestamps.start_ms)
             .map(|s| (s.shot_id, Span { start_ms: s.timestamps.start_ms, end_ms: s.timestamps.end_ms }))
             .collect();
+        let lyrics = lyrics(&spans, f.analysis, half_frame_ms);
         Self {
             song_ms: f.song_ms,
             fps: f.fps,
             coverage: coverage(&spans, f.song_ms, half_frame_ms),
             cuts: cut_sync(f.cut_frames, f.fps, f.analysis),
-            lyrics: lyrics(&spans, f.analysis, half_frame_ms),
-            uncovered_lyrics: 0,
+            uncovered_lyrics: lyrics.iter().filter(|l| !l.covered).count(),
+            lyrics,
             scenes: scenes(f.shots, f.scenes),
             shots_without_scene: f.shots.iter().filter(|s| s.scene_id.is_none()).count(),
-            segments: segments(f.shots),
+            segments: Segments { gap_cards: f.gap_cards, ..segments(f.shots) },
             clips_per_model: clips_per_model(f.shots),
             cost: cost(&f),
         }
-        .counted()
     }
 
     /// Notes that `shot`'s material could not be read and a card stood in for it.
@@ -222,16 +224,6 @@ impl RenderReport {
         s.unreadable.push(Unreadable { shot_id, why });
     }
 
-    /// Notes the title cards standing in for gaps.
-    pub fn gap_cards(mut self, cards: usize) -> Self {
-        self.segments.gap_cards = cards;
-        self
-    }
-
-    fn counted(mut self) -> Self {
-        self.uncovered_lyrics = self.lyrics.iter().filter(|l| !l.covered).count();
-        self
-    }
 }
 
 /// The union of the shots' spans within the song, what it leaves out and where spans collide.
@@ -506,6 +498,7 @@ mod tests {
             cut_frames: &cut_frames,
             analysis: Some(&analysis),
             scenes: &scenes,
+            gap_cards: 2,
             ledger: Some(&ledger),
             video_model: KLING,
             prices: &prices,
@@ -546,6 +539,7 @@ mod tests {
         assert_eq!(report.segments.clips, vec![id(1), id(4)]);
         assert_eq!(report.segments.stills, vec![id(2)]);
         assert_eq!(report.segments.title_cards, vec![id(3)]);
+        assert_eq!(report.segments.gap_cards, 2);
         assert_eq!(report.clips_per_model, BTreeMap::from([(KLING.to_string(), 1), ("unknown".to_string(), 1)]));
 
         // Two clips to make: 5 s and 3 s at v3 standard's $0.112 a second.
@@ -567,11 +561,11 @@ mod tests {
             cut_frames: &[96],
             analysis: None,
             scenes: &[],
+            gap_cards: 0,
             ledger: None,
             video_model: KLING,
             prices: &prices,
-        })
-        .gap_cards(0);
+        });
         report.unreadable(id(1), "its still cannot be read".into());
         assert_eq!(report.segments.stills, Vec::<ShotId>::new());
         assert_eq!(report.segments.title_cards, vec![id(1)]);
@@ -594,6 +588,7 @@ mod tests {
             cut_frames: &[],
             analysis: None,
             scenes: &[],
+            gap_cards: 0,
             ledger: Some(&ledger(1_000_000, 0)),
             video_model: KLING,
             prices: &prices,
