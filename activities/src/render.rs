@@ -11,13 +11,14 @@ use bytes::Bytes;
 use chrono::Utc;
 use crate::budget::BudgetPolicy;
 use miri_core::budget::Ledger;
+use miri_core::timeline::clock;
 use miri_core::render::report::{Footage, RenderReport, ShotUse, Shown};
 use miri_core::{
     CameraMove, MediaRef, Moment, ProjectId, Render, RenderId, RenderMode, RenderProgress, RenderShot, RenderStage, Scene,
     SceneId, ShotId, Timestamps, Version, VersionId, VersionKind,
 };
 use miri_render::{
-    FrameRate, Motion, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
+    FrameRate, Motion, Overlay, ProbeError, Progress, RenderError, SegmentCache, Shot, VideoFormat, concat, conform, mux_encoded, plan,
     plan_covering, song_duration, still_segment, title_card,
 };
 use std::collections::HashMap;
@@ -75,6 +76,7 @@ struct Fill {
     media: Option<MediaRef>,
     material: Material,
     card: Vec<String>,
+    overlay: Vec<String>,
     timestamps: Timestamps,
 }
 
@@ -153,17 +155,15 @@ impl RenderWorker {
         for (number, shot) in listed.into_iter().enumerate() {
             let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
             let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
-            let card = if animatic {
-                let scene = shot.scene_id.and_then(|id| scene_numbers.get(&id).copied());
-                title_lines(number + 1, scene, &shot)
-            } else {
-                Vec::new()
-            };
+            let scene = shot.scene_id.and_then(|id| scene_numbers.get(&id).copied());
+            let card = if animatic { title_lines(number + 1, scene, &shot) } else { Vec::new() };
+            let overlay = if input.overlay { overlay_lines(number + 1, scene, &shot) } else { Vec::new() };
             let fill = |version: Option<&Version>, material, card| Fill {
                 version_id: version.map(|v| v.version_id),
                 media: version.and_then(|v| v.media.clone()),
                 material,
                 card,
+                overlay: overlay.clone(),
                 timestamps: shot.timestamps,
             };
             let (fill, shown) = match (newest(VersionKind::Video), animatic) {
@@ -188,7 +188,8 @@ impl RenderWorker {
         let fps = frame_rate(input.format)?;
         let planned = if animatic {
             let moments = analysis.as_ref().map(|a| a.moments.as_slice()).unwrap_or_default();
-            plan_covering(shots, song_ms, fps, |from, to| (Slot::Gap, gap_fill(from, to, moments))).map(|(list, hidden)| {
+            let fill = |from, to| (Slot::Gap, gap_fill(from, to, moments, input.overlay));
+            plan_covering(shots, song_ms, fps, fill).map(|(list, hidden)| {
                 for use_ in uses.iter_mut().filter(|u| hidden.contains(&Slot::Shot(u.shot_id))) {
                     use_.shown = Shown::Hidden;
                 }
@@ -214,6 +215,7 @@ impl RenderWorker {
                 media: s.media.media,
                 material: s.media.material,
                 card: s.media.card,
+                overlay: s.media.overlay,
                 timestamps: s.media.timestamps,
                 start_frame: s.start_frame,
                 frames: s.frames,
@@ -243,6 +245,7 @@ impl RenderWorker {
             total_frames: list.total_frames,
             segments,
             mode: input.mode,
+            overlay: input.overlay,
             report: Some(report),
         })
     }
@@ -265,10 +268,17 @@ impl RenderWorker {
             let segment = &input.segment;
             let frames = segment.frames;
             let media = || segment.media.clone().ok_or_else(|| fail(failure::BAD_SHOTS, format!("{shot}: its segment names no media")));
+            let overlay = (!segment.overlay.is_empty()).then(|| Overlay {
+                lines: segment.overlay.clone(),
+                start_ms: segment.start_frame * 1000 / u64::from(input.format.fps.max(1)),
+            });
+            let overlay = overlay.as_ref();
+            let band = overlay.map(|o| format!(" under {}", o.key())).unwrap_or_default();
             let entry = match &segment.material {
-                Material::Clip => self.cache.entry(&media()?.sha256, frames, &format).await,
-                Material::Still { motion } => self.cache.made_by(&format!("still {motion:?}"), &media()?.sha256, frames, &format).await,
-                Material::Title { lines } => self.cache.made_by("title", &lines.join("\n"), frames, &format).await,
+                Material::Clip if overlay.is_none() => self.cache.entry(&media()?.sha256, frames, &format).await,
+                Material::Clip => self.cache.made_by(&format!("conform{band}"), &media()?.sha256, frames, &format).await,
+                Material::Still { motion } => self.cache.made_by(&format!("still {motion:?}{band}"), &media()?.sha256, frames, &format).await,
+                Material::Title { lines } => self.cache.made_by(&format!("title{band}"), &lines.join("\n"), frames, &format).await,
             };
             if self.cache.take(&entry, &output).map_err(|e| retryable(format!("reading the segment cache: {e}")))? {
                 tracing::info!(render = %input.render_id, index = input.index, %shot, "segment taken from the cache");
@@ -277,7 +287,7 @@ impl RenderWorker {
                 let made = match &segment.material {
                     Material::Clip => {
                         let clip = self.fetch(&media()?, &dir.join(format!("clip-{:04}.mp4", input.index))).await?;
-                        let made = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, &output, tick)).await;
+                        let made = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, overlay, &output, tick)).await;
                         remove(&clip);
                         made
                     }
@@ -285,11 +295,11 @@ impl RenderWorker {
                         let media = media()?;
                         let ext = if media.content_type.contains("jpeg") { "jpg" } else { "png" };
                         let still = self.fetch(&media, &dir.join(format!("still-{:04}.{ext}", input.index))).await?;
-                        let made = self.heartbeating(&ctx, frames, |tick| still_segment(&still, motion_of(*motion), frames, &format, &output, tick)).await;
+                        let made = self.heartbeating(&ctx, frames, |tick| still_segment(&still, motion_of(*motion), frames, &format, overlay, &output, tick)).await;
                         remove(&still);
                         made
                     }
-                    Material::Title { lines } => self.heartbeating(&ctx, frames, |tick| title_card(lines, frames, &format, &output, tick)).await,
+                    Material::Title { lines } => self.heartbeating(&ctx, frames, |tick| title_card(lines, frames, &format, overlay, &output, tick)).await,
                 };
                 // In an animatic, media that cannot be read is shown as its shot's card, saying why.
                 let made = match made {
@@ -303,7 +313,7 @@ impl RenderWorker {
                         std::fs::write(&why_path, &why).map_err(|e| retryable(format!("writing {}: {e}", why_path.display())))?;
                         let mut lines = segment.card.clone();
                         lines.push(unreadable.to_string());
-                        let card = self.heartbeating(&ctx, frames, |tick| title_card(&lines, frames, &format, &output, tick)).await;
+                        let card = self.heartbeating(&ctx, frames, |tick| title_card(&lines, frames, &format, overlay, &output, tick)).await;
                         // Not kept under the media's entry: the card is not what that media makes.
                         if card.is_ok() {
                             self.conformed(&input, &dir).await;
@@ -350,7 +360,7 @@ impl RenderWorker {
         std::fs::create_dir_all(&work).map_err(|e| retryable(format!("creating {}: {e}", work.display())))?;
         let clip = self.fetch(&media, &work.join("clip.mp4")).await?;
         let made = work.join("segment.mp4");
-        let result = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, &made, tick)).await;
+        let result = self.heartbeating(&ctx, frames, |tick| conform(&clip, frames, &format, None, &made, tick)).await;
         let kept = result.map_err(render_failure).and_then(|()| {
             self.cache.keep(&made, &entry).map_err(|e| retryable(format!("caching the segment: {e}")))
         });
@@ -570,6 +580,7 @@ fn record(input: &FinishRender, media: MediaRef) -> Render {
         height: input.format.height,
         media: Some(media),
         report,
+        overlay: input.plan.overlay,
         created_at: Utc::now(),
     }
 }
@@ -577,22 +588,37 @@ fn record(input: &FinishRender, media: MediaRef) -> Render {
 /// A title card's lines: which shot (and scene) it stands for, what is sung over it and how far
 /// it has got.
 fn title_lines(number: usize, scene: Option<u32>, shot: &miri_core::Shot) -> Vec<String> {
-    let mut head = format!("Shot {number}");
-    if let Some(scene) = scene {
-        head.push_str(&format!(" · Scene {scene}"));
-    }
-    let mut lines = vec![head];
-    let lyric: String = shot.lyrics_snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !lyric.is_empty() {
-        lines.push(lyric.chars().take(60).collect());
-    }
+    let mut lines = vec![heading(number, scene)];
+    lines.extend(lyric(shot));
     lines.push(shot.status.to_string());
     lines
 }
 
+/// A review copy's band: which shot and how far it has got (beside the time code), its id to
+/// quote in a note, and what is sung over it.
+fn overlay_lines(number: usize, scene: Option<u32>, shot: &miri_core::Shot) -> Vec<String> {
+    let mut lines = vec![format!("{} · {}", heading(number, scene), shot.status), shot.shot_id.to_string()];
+    lines.extend(lyric(shot));
+    lines
+}
+
+/// `Shot 3 · Scene 2`.
+fn heading(number: usize, scene: Option<u32>) -> String {
+    match scene {
+        Some(scene) => format!("Shot {number} · Scene {scene}"),
+        None => format!("Shot {number}"),
+    }
+}
+
+/// The shot's lyric on one line, cut to what a card or band holds.
+fn lyric(shot: &miri_core::Shot) -> Option<String> {
+    let lyric: String = shot.lyrics_snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!lyric.is_empty()).then(|| lyric.chars().take(60).collect())
+}
+
 /// The card shown where no shot covers the song from `from_ms` to `to_ms`: when, and what is
-/// sung there.
-fn gap_fill(from_ms: u64, to_ms: u64, moments: &[Moment]) -> Fill {
+/// sung there (with the time code running in a review copy).
+fn gap_fill(from_ms: u64, to_ms: u64, moments: &[Moment], overlay: bool) -> Fill {
     let sung: Vec<&str> = moments
         .iter()
         .filter(|m| m.timestamps.start_ms < to_ms && m.timestamps.end_ms > from_ms)
@@ -609,13 +635,9 @@ fn gap_fill(from_ms: u64, to_ms: u64, moments: &[Moment]) -> Fill {
         media: None,
         material: Material::Title { lines },
         card: Vec::new(),
+        overlay: if overlay { vec!["No shot".to_string()] } else { Vec::new() },
         timestamps: Timestamps { start_ms: from_ms, end_ms: to_ms },
     }
-}
-
-/// `m:ss.s`, as the song's time reads on a card.
-fn clock(ms: u64) -> String {
-    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
 }
 
 fn motion_of(m: CameraMove) -> Motion {

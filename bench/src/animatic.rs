@@ -84,7 +84,7 @@ async fn pass(stills: &[PathBuf], song: &Path, format: &VideoFormat, cache: &Seg
             let motion = if index % 2 == 0 { Motion::ZoomIn } else { Motion::ZoomOut };
             let entry = cache.made_by(&format!("still {motion:?}"), &hex_sha256(&std::fs::read(still)?), segment.frames, format).await;
             if !cache.take(&entry, part)? {
-                miri_render::still_segment(still, motion, segment.frames, format, part, |_| {}).await?;
+                miri_render::still_segment(still, motion, segment.frames, format, None, part, |_| {}).await?;
                 cache.keep(part, &entry)?;
             }
             anyhow::Ok(())

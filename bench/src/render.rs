@@ -244,7 +244,7 @@ async fn miri_pass(
             let sha = hex_sha256(&std::fs::read(&segment.media)?);
             let entry = cache.entry(&sha, segment.frames, format).await;
             if !cache.take(&entry, part)? {
-                miri_render::conform(&segment.media, segment.frames, format, part, |_| {}).await?;
+                miri_render::conform(&segment.media, segment.frames, format, None, part, |_| {}).await?;
                 cache.keep(part, &entry)?;
             }
             anyhow::Ok(())

@@ -84,6 +84,10 @@ pub struct Render {
     /// What the render shows of the song (absent from renders made before reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<RenderReport>,
+    /// A review copy, with which shot, its status, its lyric and the time code burned in
+    /// (absent in the clean export).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overlay: bool,
     #[serde(with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }

@@ -114,3 +114,8 @@ mod tests {
         assert_eq!(nearest(&[], 7), None);
     }
 }
+
+/// `m:ss.s`, the song's time as a director reads it.
+pub fn clock(ms: u64) -> String {
+    format!("{}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
+}

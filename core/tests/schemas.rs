@@ -116,6 +116,7 @@ fn valid_records_round_trip_unchanged() {
     round_trip::<Script>(script());
     round_trip::<Script>(with(with(script(), "/acceptedBy", Value::Null), "/acceptedAt", Value::Null));
     round_trip::<Render>(render());
+    round_trip::<Render>(with(render(), "/overlay", json!(true)));
 }
 
 /// `value` with `pointer` set to `to` (or removed when `to` is null).

@@ -1,5 +1,6 @@
 //! Renders over REST: start one (`POST /api/projects/{id}/renders`, answered at once with the
-//! render id) and follow it (`GET /api/renders/{id}`). A finished render is its store record; a
+//! render id), follow it (`GET /api/renders/{id}`) and list a project's finished ones, newest
+//! first (`GET /api/projects/{id}/renders`), so any older animatic can be replayed. A finished render is its store record; a
 //! running or failed one is read from its workflow, found by the `RenderId` search attribute
 //! since the id alone does not name the workflow.
 
@@ -14,7 +15,7 @@ use futures::StreamExt;
 use bytes::Bytes;
 use miri_core::{ProjectId, Render, RenderId, RenderMode};
 use serde::Deserialize;
-use miri_store::At;
+use miri_store::{At, Under};
 use miri_workflows::{
     RENDER_TASK_QUEUE, RenderWorkflow,
     contract::RenderFormat,
@@ -33,16 +34,19 @@ use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/projects/{id}/renders", post(start))
+        .route("/api/projects/{id}/renders", post(start).get(list))
         .route("/api/renders/{id}", get(show))
 }
 
-/// `{"mode": "final" | "animatic"}`; an empty body is a final render.
+/// `{"mode": "final" | "animatic", "overlay": bool}`; an empty body is a clean final render.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StartRender {
     #[serde(default = "RenderMode::final_cut")]
     mode: RenderMode,
+    /// A review copy with which shot, its status, lyric and time code burned in.
+    #[serde(default)]
+    overlay: bool,
 }
 
 async fn start(
@@ -52,11 +56,13 @@ async fn start(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
-    let StartRender { mode } = if body.iter().all(u8::is_ascii_whitespace) {
-        StartRender { mode: RenderMode::Final }
+    let StartRender { mode, overlay } = if body.iter().all(u8::is_ascii_whitespace) {
+        StartRender { mode: RenderMode::Final, overlay: false }
     } else {
         serde_json::from_slice(&body).map_err(|e| {
-            ApiError::BadRequest(format!("a render is asked for with {{\"mode\": \"final\" | \"animatic\"}}: {e}"))
+            ApiError::BadRequest(format!(
+                "a render is asked for with {{\"mode\": \"final\" | \"animatic\", \"overlay\": true | false}}: {e}"
+            ))
         })?
     };
     let project_id = ProjectId::parse("projectId", &id)?;
@@ -72,6 +78,7 @@ async fn start(
         render_id,
         format: RenderFormat::FINAL,
         mode,
+        overlay,
     };
     let opts = WorkflowStartOptions::new(RENDER_TASK_QUEUE, workflow_id.clone())
         .search_attributes(SearchAttributes::new([
@@ -85,7 +92,7 @@ async fn start(
         .map_err(|e| ApiError::Unavailable(format!("could not start the render workflow: {e}")))?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"renderId": render_id, "workflowId": workflow_id, "mode": mode})),
+        Json(json!({"renderId": render_id, "workflowId": workflow_id, "mode": mode, "overlay": overlay})),
     ))
 }
 
@@ -158,6 +165,38 @@ async fn show(
     }
 }
 
+/// `{"renders": [...]}`: the project's finished renders, newest first, each its record with its
+/// `mediaUrl`.
+async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = ProjectId::parse("projectId", &id)?;
+    if st.store.project(project_id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("project {project_id} does not exist")));
+    }
+    let mut renders: Vec<Render> = st
+        .store
+        .list::<Render>(Under::Project(project_id.to_string()), At::Newest)
+        .await?
+        .into_iter()
+        .map(|(_, render)| render)
+        .collect();
+    renders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    let renders: Vec<Value> = renders.iter().map(listed).collect();
+    Ok(Json(json!({ "renders": renders })))
+}
+
+/// A render record as the API shows it: the record, and where its film is fetched.
+fn listed(render: &Render) -> Value {
+    let mut value = serde_json::to_value(render).unwrap_or(Value::Null);
+    if let Value::Object(fields) = &mut value {
+        fields.insert("mediaUrl".into(), json!(media_url(render)));
+    }
+    value
+}
+
+fn media_url(render: &Render) -> Option<String> {
+    render.media.as_ref().map(|m| format!("/api/media/{}", m.key))
+}
+
 async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<Value>, ApiError> {
     let Some((_, render)) = st
         .store
@@ -166,10 +205,7 @@ async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<Value>, 
     else {
         return Ok(None);
     };
-    let media_url = render
-        .media
-        .as_ref()
-        .map(|m| format!("/api/media/{}", m.key));
+    let media_url = media_url(&render);
     Ok(Some(
         json!({"status": "completed", "renderId": render_id, "render": render, "mediaUrl": media_url}),
     ))

@@ -84,7 +84,7 @@ async fn pipeline(up: &Up, song: &Path, out: &Path, shots: Option<u32>) -> anyho
     let done = approve_all(api, &ids).await?;
 
     eprintln!("rendering");
-    render::film(&api.http, &api.base, &api.token, &project, "final", Some(out.to_path_buf())).await?;
+    render::film(&api.http, &api.base, &api.token, &project, render::Ask { mode: "final", overlay: false }, Some(out.to_path_buf())).await?;
     Ok(done)
 }
 

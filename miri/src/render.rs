@@ -1,10 +1,11 @@
-//! `miri render --project ID [--animatic]`: a client of the gateway like the dashboard. It starts a render
+//! `miri render --project ID [--animatic] [--overlay]`: a client of the gateway like the dashboard. It starts a render
 //! over REST, follows it by polling `GET /api/renders/{id}` (the workflow's own answer, so a
 //! missed event cannot stall the bar), draws a progress bar on stderr, downloads the film and
 //! prints its path on stdout.
 
 use anyhow::{Context, bail};
 use clap::Args;
+use miri_core::render::RenderReport;
 use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +31,10 @@ pub struct RenderArgs {
     /// are paid for.
     #[arg(long)]
     animatic: bool,
+    /// A review copy: burn in each shot's number, scene, status, id, lyric and the song's time
+    /// code (off for the clean export).
+    #[arg(long)]
+    overlay: bool,
 }
 
 /// How long a render just started may be missing from the gateway's lookup (Temporal's
@@ -47,21 +52,29 @@ pub async fn run(args: RenderArgs) -> anyhow::Result<()> {
                 .to_string()
         }
     };
-    let mode = if args.animatic { "animatic" } else { "final" };
-    let out = film(&reqwest::Client::new(), &args.gateway, &token, &args.project, mode, args.out).await?;
+    let ask = Ask { mode: if args.animatic { "animatic" } else { "final" }, overlay: args.overlay };
+    let out = film(&reqwest::Client::new(), &args.gateway, &token, &args.project, ask, args.out).await?;
     println!("{}", out.display());
     Ok(())
 }
 
-/// Renders `project` (`mode` final or animatic) through the gateway at `base`, drawing the bar
-/// on stderr, and writes the film to `out` (default `render-{renderId}.mp4`); answers its
-/// absolute path.
-pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str, mode: &str, out: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+/// What render to ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct Ask {
+    /// `final` or `animatic`.
+    pub mode: &'static str,
+    /// A review copy with the burned-in overlay.
+    pub overlay: bool,
+}
+
+/// Renders `project` as `ask` says through the gateway at `base`, drawing the bar on stderr,
+/// and writes the film to `out` (default `render-{renderId}.mp4`); answers its absolute path.
+pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str, ask: Ask, out: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let base = base.trim_end_matches('/');
     let resp = http
         .post(format!("{base}/api/projects/{project}/renders"))
         .bearer_auth(token)
-        .json(&serde_json::json!({ "mode": mode }))
+        .json(&serde_json::json!({ "mode": ask.mode, "overlay": ask.overlay }))
         .send()
         .await
         .with_context(|| format!("reaching the gateway at {base}"))?;
@@ -93,6 +106,12 @@ pub async fn film(http: &reqwest::Client, base: &str, token: &str, project: &str
     };
     draw(&serde_json::json!({"stage": "done", "done": 1, "total": 1}));
     eprintln!();
+    // What a director checks before watching; an older gateway's record may have no report.
+    if let Ok(report) = serde_json::from_value::<RenderReport>(done["render"]["report"].clone()) {
+        for line in report.summary() {
+            eprintln!("  {line}");
+        }
+    }
 
     let media_url = done["mediaUrl"].as_str().context("the finished render has no media")?;
     let film = http.get(format!("{base}{media_url}")).bearer_auth(token).send().await?.error_for_status()?;

@@ -9,26 +9,35 @@ use crate::encoder::segment_args;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job, Progress};
 use crate::format::VideoFormat;
+use crate::overlay::Overlay;
 use crate::probe::probe;
+use crate::texts::{TextFiles, absolute};
 
-/// Makes `output`, `frames` frames of `clip` in `format`, reporting progress as it goes. An
-/// unreadable clip is [`RenderError::Input`] naming it.
+/// Makes `output`, `frames` frames of `clip` in `format` under `overlay` if any, reporting
+/// progress as it goes. An unreadable clip is [`RenderError::Input`] naming it.
 pub async fn conform(
     clip: &Path,
     frames: u64,
     format: &VideoFormat,
+    overlay: Option<&Overlay>,
     output: &Path,
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
     let task = format!("conforming {} to {frames} frames", clip.display());
     ffmpeg::need_frames(&task, frames)?;
     probe(clip).await?;
+    let mut texts = TextFiles::new()?;
+    // After the held frames are added, so the time code runs on over them.
+    let band = match overlay {
+        Some(overlay) => format!(",{}", overlay.filters(format, &mut texts)?),
+        None => String::new(),
+    };
     let filters = format!(
-        "setpts=PTS-STARTPTS,fps={fps},{fit},format=yuv420p,tpad=stop_mode=clone:stop={frames}",
+        "setpts=PTS-STARTPTS,fps={fps},{fit},format=yuv420p,tpad=stop_mode=clone:stop={frames}{band}",
         fps = format.fps(),
         fit = format.fit_filters(1),
     );
-    let mut args: Vec<OsString> = vec!["-i".into(), clip.into(), "-map".into(), "0:v:0".into()];
+    let mut args: Vec<OsString> = vec!["-i".into(), absolute(clip)?.into(), "-map".into(), "0:v:0".into()];
     args.extend(["-vf".into(), filters.into()]);
     args.extend(segment_args(format, frames));
     ffmpeg::make(
@@ -37,7 +46,7 @@ pub async fn conform(
             args,
             output,
             frames,
-            cwd: None,
+            cwd: Some(texts.dir()),
         },
         &mut on_progress,
     )

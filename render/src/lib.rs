@@ -22,7 +22,7 @@
 //! let mut parts = Vec::new();
 //! for segment in &list.segments {
 //!     let part = PathBuf::from(format!("{}.seg.mp4", segment.label));
-//!     conform(&segment.media, segment.frames, &format, &part, |p| {
+//!     conform(&segment.media, segment.frames, &format, None, &part, |p| {
 //!         println!("{}: {:.0}%", segment.label, 100.0 * p.fraction());
 //!     })
 //!     .await?;
@@ -43,10 +43,12 @@ mod error;
 mod ffmpeg;
 mod format;
 mod mux;
+mod overlay;
 mod plan;
 mod probe;
 mod rate;
 mod still;
+mod texts;
 mod title;
 
 pub use cache::SegmentCache;
@@ -56,6 +58,7 @@ pub use error::RenderError;
 pub use ffmpeg::Progress;
 pub use format::{BadFormat, VideoFormat};
 pub use mux::{encode_song, mux_encoded};
+pub use overlay::Overlay;
 pub use plan::{EditList, Fault, PlanError, Problem, Segment, Shot, plan, plan_covering};
 pub use probe::{ProbeError, VideoInfo, probe, song_duration};
 pub use rate::{BadFrameRate, FrameRate};

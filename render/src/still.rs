@@ -11,7 +11,9 @@ use crate::encoder::segment_args;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job, Progress};
 use crate::format::VideoFormat;
+use crate::overlay::Overlay;
 use crate::probe::probe;
+use crate::texts::{TextFiles, absolute};
 
 /// The camera move over a still.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,12 +50,13 @@ impl Motion {
 }
 
 /// Makes `output`, `frames` frames of `still` (any image ffmpeg reads) fitted into `format` with
-/// `motion`. An unreadable still is [`RenderError::Input`] naming it.
+/// `motion`, under `overlay` if any. An unreadable still is [`RenderError::Input`] naming it.
 pub async fn still_segment(
     still: &Path,
     motion: Motion,
     frames: u64,
     format: &VideoFormat,
+    overlay: Option<&Overlay>,
     output: &Path,
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
@@ -62,14 +65,19 @@ pub async fn still_segment(
     probe(still).await?;
     let (zoom, x, y) = motion.expressions(frames - 1);
     // One input picture; zoompan makes `frames` output frames from it.
+    let mut texts = TextFiles::new()?;
+    let band = match overlay {
+        Some(overlay) => format!("{},", overlay.filters(format, &mut texts)?),
+        None => String::new(),
+    };
     let filters = format!(
-        "{fit},zoompan=z='{zoom}':x='{x}':y='{y}':d={frames}:s={w}x{h}:fps={fps},format=yuv420p",
+        "{fit},zoompan=z='{zoom}':x='{x}':y='{y}':d={frames}:s={w}x{h}:fps={fps},{band}format=yuv420p",
         fit = format.fit_filters(OVERSAMPLE),
         w = format.width(),
         h = format.height(),
         fps = format.fps(),
     );
-    let mut args: Vec<OsString> = vec!["-i".into(), still.into()];
+    let mut args: Vec<OsString> = vec!["-i".into(), absolute(still)?.into()];
     args.extend(["-vf".into(), filters.into()]);
     args.extend(segment_args(format, frames));
     ffmpeg::make(
@@ -78,7 +86,7 @@ pub async fn still_segment(
             args,
             output,
             frames,
-            cwd: None,
+            cwd: Some(texts.dir()),
         },
         &mut on_progress,
     )

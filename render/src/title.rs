@@ -1,7 +1,6 @@
 //! A shot with nothing to show yet, as a card that says which shot it is: a plain background with
-//! centred lines of text, exactly its frames long. Text reaches drawtext through files, never
-//! through the filter string, so any lyric (quotes, colons, Hebrew) needs no escaping; Hebrew is
-//! laid out right to left by drawtext's FriBiDi shaping.
+//! centred lines of text, exactly its frames long (text through [`TextFiles`], so no lyric needs
+//! escaping).
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -10,18 +9,18 @@ use crate::encoder::segment_args;
 use crate::error::RenderError;
 use crate::ffmpeg::{self, Job, Progress};
 use crate::format::VideoFormat;
+use crate::overlay::Overlay;
+use crate::texts::{FONT, TextFiles};
 
-/// Fontconfig's name for the card's font: DejaVu Sans has Latin and Hebrew, and Debian installs
-/// it with ffmpeg's own dependencies.
-const FONT: &str = "DejaVu Sans";
 const BACKGROUND: &str = "0x202830";
 
 /// Makes `output`, a card of `frames` frames in `format` showing `lines`, one under another, in
-/// a size that fits the longest (wrap long lyrics into lines before).
+/// a size that fits the longest (wrap long lyrics into lines before), under `overlay` if any.
 pub async fn title_card(
     lines: &[impl AsRef<str>],
     frames: u64,
     format: &VideoFormat,
+    overlay: Option<&Overlay>,
     output: &Path,
     mut on_progress: impl FnMut(Progress) + Send,
 ) -> Result<(), RenderError> {
@@ -30,10 +29,7 @@ pub async fn title_card(
         output.display()
     );
     ffmpeg::need_frames(&task, frames)?;
-    let texts = tempfile::tempdir().map_err(|source| RenderError::Write {
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let mut texts = TextFiles::new()?;
     // DejaVu Sans averages about 0.6 em a glyph: the longest line gets 90% of the width.
     let longest = lines
         .iter()
@@ -47,18 +43,17 @@ pub async fn title_card(
         .height()
         .saturating_sub(line_height * lines.len() as u32)
         / 2;
-    let mut filters = Vec::with_capacity(lines.len());
+    let mut filters = Vec::with_capacity(lines.len() + 2);
     for (i, line) in lines.iter().enumerate() {
-        // Relative names: ffmpeg runs in `texts`, so the filter string holds no path to escape.
-        let name = format!("line{i}.txt");
-        let path = texts.path().join(&name);
-        std::fs::write(&path, line.as_ref())
-            .map_err(|source| RenderError::Write { path, source })?;
+        let name = texts.add(line.as_ref())?;
         filters.push(format!(
             "drawtext=font='{FONT}':textfile={name}:expansion=none:fontcolor=white:\
              fontsize={font_size}:x=(w-text_w)/2:y={y}",
             y = top + line_height * i as u32,
         ));
+    }
+    if let Some(overlay) = overlay {
+        filters.push(overlay.filters(format, &mut texts)?);
     }
     filters.push("format=yuv420p".into());
     let source = format!(
@@ -75,7 +70,7 @@ pub async fn title_card(
         args,
         output,
         frames,
-        cwd: Some(texts.path()),
+        cwd: Some(texts.dir()),
     };
     ffmpeg::make(job, &mut on_progress).await
 }

@@ -2,7 +2,8 @@
 //! only has its still and a shot with nothing yet renders as clip, still (with a camera move) and
 //! title card, each exactly its shot's frames, on the song; the render record names the versions
 //! it used; a second animatic takes every segment from the cache, and after one shot changes
-//! only the changed material is looked at anew.
+//! only the changed material is looked at anew; a review copy burns a band in over the same
+//! pictures and is listed beside the clean ones.
 
 use miri_testkit::{Stack, StackOptions};
 use serde_json::{Value, json};
@@ -18,10 +19,15 @@ fn frame_at(ms: u64) -> u64 {
 
 /// The mean colour of every frame (each scaled to one pixel).
 async fn mean_colours(path: &std::path::Path) -> Vec<[u8; 3]> {
+    mean_colours_of(path, "scale=1:1:flags=area").await
+}
+
+/// The mean colour of every frame after `filters`, which end in one pixel.
+async fn mean_colours_of(path: &std::path::Path, filters: &str) -> Vec<[u8; 3]> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-map", "0:v:0", "-vf", "scale=1:1:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .args(["-map", "0:v:0", "-vf", filters, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
         .output()
         .await
         .unwrap();
@@ -148,6 +154,40 @@ async fn an_animatic_shows_each_shot_from_its_best_material_in_sync_and_reuses_w
     let log = stack.log("worker");
     assert_eq!((count(&log, "making segment"), count(&log, "segment taken from the cache")), (made + 1, cached + 2));
     assert_eq!(done["render"]["shots"][2]["versionId"], newest(&versions(&stack, &shots[2]).await, "image"));
+    let clean = stack.scratch.join("clean.mp4");
+    std::fs::write(&clean, stack.download(done["mediaUrl"].as_str().unwrap()).await.unwrap()).unwrap();
+
+    // A review copy: the same pictures above a band burned in along the bottom of every frame;
+    // its segments are its own (the clean ones stay cached as they were).
+    let review = stack.scratch.join("review.mp4");
+    let out = Command::new(miri_testkit::miri_bin())
+        .args(["render", "--project", &project, "--animatic", "--overlay", "--gateway", &stack.http, "--token", &stack.token, "--out"])
+        .arg(&review)
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("coverage 100.0% of 0:0"), "the report's summary is printed: {said}");
+    assert!(said.contains("2 clips to make"), "{said}");
+    let log = stack.log("worker");
+    assert_eq!(count(&log, "making segment"), made + 1 + 3, "every segment of the review copy is made");
+    let (top, band) = ("crop=iw:ih*3/4:0:0,scale=1:1:flags=area", "crop=iw:ih/8:0:ih*7/8,scale=1:1:flags=area");
+    let (clean_top, review_top) = (mean_colours_of(&clean, top).await, mean_colours_of(&review, top).await);
+    assert_eq!(review_top.len() as u64, frame_at(song_ms));
+    assert!(clean_top.iter().zip(&review_top).all(|(a, b)| near(*a, *b, 3)), "the picture above the band is the clean one");
+    let (clean_band, review_band) = (mean_colours_of(&clean, band).await, mean_colours_of(&review, band).await);
+    let banded = clean_band.iter().zip(&review_band).filter(|(a, b)| !near(**a, **b, 3)).count();
+    assert_eq!(banded, review_band.len(), "every frame carries the band");
+
+    // Both copies are listed, newest first, the review copy marked as one.
+    let (status, listed) = stack.get(&format!("/api/projects/{project}/renders")).await.unwrap();
+    assert_eq!(status, 200, "{listed}");
+    let renders = listed["renders"].as_array().unwrap();
+    let overlays: Vec<bool> = renders.iter().map(|r| r["overlay"].as_bool().unwrap_or(false)).collect();
+    assert_eq!(overlays, [true, false, false, false], "{listed}");
+    assert_eq!(renders[1]["renderId"], done["renderId"]);
+    assert!(renders.iter().all(|r| r["mediaUrl"].as_str().is_some_and(|u| u.starts_with("/api/media/"))), "{listed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

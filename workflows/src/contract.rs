@@ -250,6 +250,10 @@ pub struct PlanRender {
     pub format: RenderFormat,
     #[serde(default = "RenderMode::final_cut")]
     pub mode: RenderMode,
+    /// A review copy: every segment burns in which shot it is, its status, its lyric and the
+    /// song's time code.
+    #[serde(default)]
+    pub overlay: bool,
 }
 
 /// What fills a segment: the shot's clip; in an animatic, else its still with a slow camera
@@ -280,6 +284,9 @@ pub struct PlannedSegment {
     /// In an animatic, the title card's lines shown instead when the material cannot be read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub card: Vec<String>,
+    /// In a review copy, the lines burned into the segment's band (empty in a clean one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlay: Vec<String>,
     /// The shot's span on the song, as the director set it.
     pub timestamps: Timestamps,
     pub start_frame: u64,
@@ -305,6 +312,9 @@ pub struct RenderPlan {
     pub segments: Vec<PlannedSegment>,
     #[serde(default = "RenderMode::final_cut")]
     pub mode: RenderMode,
+    /// Whether the segments carry a burned-in overlay (a review copy).
+    #[serde(default)]
+    pub overlay: bool,
     /// What the render shows of the song, as planned (unreadable media is added as found).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<RenderReport>,

@@ -31,6 +31,9 @@ pub struct RenderInput {
     /// The final film, or an animatic of whatever the shots have.
     #[serde(default = "RenderMode::final_cut")]
     pub mode: RenderMode,
+    /// A review copy with a burned-in overlay; off for the clean export.
+    #[serde(default)]
+    pub overlay: bool,
 }
 
 /// What the `progress` query answers: `done` of `total` in `stage` (segments while conforming),
@@ -78,6 +81,7 @@ impl RenderWorkflow {
                     render_id,
                     format,
                     mode,
+                    overlay: input.overlay,
                 },
                 plan_opts(),
             )

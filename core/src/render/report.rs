@@ -6,7 +6,7 @@
 use crate::analysis::Analysis;
 use crate::budget::{Ledger, Micros, Price, PriceTable};
 use crate::prompt::KlingModel;
-use crate::timeline::nearest;
+use crate::timeline::{clock, nearest};
 use crate::{Scene, SceneId, ShotId, Timestamps};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -224,6 +224,95 @@ impl RenderReport {
         s.unreadable.push(Unreadable { shot_id, why });
     }
 
+    /// The report as a few lines of text, what a director checks first (the CLI prints them).
+    pub fn summary(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let c = &self.coverage;
+        let mut line = format!("coverage {:.1}% of {}", c.share * 100.0, clock(self.song_ms));
+        let spans = |spans: Vec<(u64, u64)>| listed(spans.iter().map(|(a, b)| format!("{}–{}", clock(*a), clock(*b))), ", ");
+        if !c.gaps.is_empty() {
+            let gaps = spans(c.gaps.iter().map(|g| (g.start_ms, g.end_ms)).collect());
+            line.push_str(&format!(" · {} ({gaps})", counted(c.gaps.len(), "gap")));
+        }
+        if !c.overlaps.is_empty() {
+            let overlaps = spans(c.overlaps.iter().map(|o| (o.start_ms, o.end_ms)).collect());
+            line.push_str(&format!(" · {} ({overlaps})", counted(c.overlaps.len(), "overlap")));
+        }
+        lines.push(line);
+        let s = &self.cuts;
+        lines.push(match (s.share, &s.no_grid) {
+            (Some(share), _) => format!("cuts on a beat or onset: {} of {} ({:.1}%)", s.on_beat, s.cuts, share * 100.0),
+            (None, Some(why)) => format!("cuts: {}, not checked: {why}", s.cuts),
+            (None, None) => format!("cuts: {}", s.cuts),
+        });
+        let uncovered: Vec<&str> = self.lyrics.iter().filter(|l| !l.covered).map(|l| l.words.as_str()).collect();
+        lines.push(match uncovered.len() {
+            0 => format!("lyrics: all {} covered", self.lyrics.len()),
+            n => format!("lyrics: {n} of {} not covered: {}", self.lyrics.len(), listed(uncovered.into_iter().map(str::to_owned), " · ")),
+        });
+        let g = &self.segments;
+        lines.push(format!(
+            "segments: {} · {} · {} · {} hidden · {}",
+            counted(g.clips.len(), "clip"),
+            counted(g.stills.len(), "still"),
+            counted(g.title_cards.len(), "title card"),
+            g.hidden.len(),
+            counted(g.gap_cards, "gap card"),
+        ));
+        lines.extend(g.unreadable.iter().map(|u| format!("unreadable: shot {}: {}", u.shot_id, u.why)));
+        let mut scenes: Vec<String> =
+            self.scenes.iter().map(|s| format!("{} (seed {}, {})", s.number, s.seed, counted(s.shots, "shot"))).collect();
+        if self.shots_without_scene > 0 {
+            scenes.push(format!("{} without a scene", counted(self.shots_without_scene, "shot")));
+        }
+        if !scenes.is_empty() {
+            lines.push(format!("scenes: {}", scenes.join(" · ")));
+        }
+        let m = &self.cost;
+        let mut cost = format!(
+            "cost: {} spent + {} reserved of {} · {} to make ({} s)",
+            usd(m.spent_usd_micros),
+            usd(m.reserved_usd_micros),
+            usd(m.cap_usd_micros),
+            counted(m.clips_to_make, "clip"),
+            m.clip_secs_to_make,
+        );
+        if let Some(estimate) = m.estimate_usd_micros {
+            cost.push_str(&format!(" ≈ {}", usd(estimate)));
+        }
+        match m.within_cap {
+            Some(true) => cost.push_str(" · within the cap"),
+            Some(false) => cost.push_str(" · OVER THE CAP"),
+            None => {}
+        }
+        if let Some(note) = &m.note {
+            cost.push_str(&format!(" ({note})"));
+        }
+        lines.push(cost);
+        lines
+    }
+}
+
+/// `3 gaps`, `1 gap`.
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
+/// The first few of `items` joined by `sep`, and how many more.
+fn listed(items: impl Iterator<Item = String>, sep: &str) -> String {
+    const SHOWN: usize = 5;
+    let items: Vec<String> = items.collect();
+    let mut text = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(sep);
+    if items.len() > SHOWN {
+        text.push_str(&format!("{sep}and {} more", items.len() - SHOWN));
+    }
+    text
+}
+
+/// `$1.23` from micro-dollars, rounded to the cent.
+fn usd(micros: Micros) -> String {
+    let cents = (micros + 5_000) / 10_000;
+    format!("${}.{:02}", cents / 100, cents % 100)
 }
 
 /// The union of the shots' spans within the song, what it leaves out and where spans collide.
@@ -474,8 +563,8 @@ mod tests {
 
     /// A 20 s song at 25 fps (40 ms frames): four shots in two scenes and one by hand, with a
     /// gap at 10–12 s, an overlap at 14–15 s and the last second uncovered.
-    #[test]
-    fn a_hand_made_project_is_reported_as_counted_by_hand() {
+    /// A 20 s song, 4 shots in 2 scenes with a gap and an overlap, 7 cuts, 3 lyrics.
+    fn hand_made() -> (RenderReport, Scene, Scene) {
         let (a, b) = (scene(1, 0, 11), scene(2, 1, 22));
         let shots = vec![
             used(1, Some(&a), 0, 5_000, Shown::Clip { model: Some(KLING.into()) }),
@@ -503,7 +592,12 @@ mod tests {
             video_model: KLING,
             prices: &prices,
         });
+        (report, a, b)
+    }
 
+    #[test]
+    fn a_hand_made_project_is_reported_as_counted_by_hand() {
+        let (report, a, b) = hand_made();
         let c = &report.coverage;
         assert_eq!(c.covered_ms, 5_000 + 5_000 + 3_000 + 4_000);
         assert!((c.share - 0.85).abs() < 1e-9);
@@ -548,6 +642,24 @@ mod tests {
         assert_eq!(cost.estimate_usd_micros, Some(8 * 112_000));
         assert_eq!((cost.spent_usd_micros, cost.cap_usd_micros, cost.within_cap), (1_200_000, 5_000_000, Some(true)));
         assert_eq!(cost.note, None);
+    }
+
+    #[test]
+    fn the_summary_says_what_a_director_checks_first() {
+        let (mut report, _, _) = hand_made();
+        report.unreadable(id(2), "its still cannot be read: bad PNG".into());
+        assert_eq!(
+            report.summary(),
+            vec![
+                "coverage 85.0% of 0:20.0 · 2 gaps (0:10.0–0:12.0, 0:19.0–0:20.0) · 1 overlap (0:14.0–0:15.0)",
+                "cuts on a beat or onset: 6 of 7 (85.7%)",
+                "lyrics: 2 of 3 not covered: על היום · הזה",
+                "segments: 2 clips · 0 stills · 2 title cards · 0 hidden · 2 gap cards",
+                "unreadable: shot 00000000-0000-0000-0000-000000000002: its still cannot be read: bad PNG",
+                "scenes: 1 (seed 11, 2 shots) · 2 (seed 22, 1 shot) · 1 shot without a scene",
+                "cost: $1.20 spent + $0.00 reserved of $5.00 · 2 clips to make (8 s) ≈ $0.90 · within the cap",
+            ]
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use miri_render::{
-    FrameRate, Motion, ProbeError, RenderError, VideoFormat, concat, conform, encode_song, probe,
+    FrameRate, Motion, Overlay, ProbeError, RenderError, VideoFormat, concat, conform, encode_song, probe,
     song_duration, still_segment, title_card,
 };
 
@@ -25,7 +25,7 @@ async fn a_corrupt_or_non_video_clip_is_refused_by_name_and_leaves_nothing() {
 
     for (clip, unreadable) in [(&truncated, true), (&garbage, true), (&song, false)] {
         let output = d.join("segment.mp4");
-        let err = conform(clip, 24, &out, &output, |_| {}).await.unwrap_err();
+        let err = conform(clip, 24, &out, None, &output, |_| {}).await.unwrap_err();
         let RenderError::Input(probe_err) = &err else {
             panic!("{err}")
         };
@@ -60,7 +60,7 @@ async fn a_dropped_conform_kills_ffmpeg_and_leaves_no_file() {
     let output = d.join("segment.mp4");
     let (started, first_progress) = tokio::sync::oneshot::channel();
     let mut started = Some(started);
-    let run = conform(&clip, 3000, &out, &output, |_| {
+    let run = conform(&clip, 3000, &out, None, &output, |_| {
         if let Some(started) = started.take() {
             let _ = started.send(());
         }
@@ -99,7 +99,7 @@ async fn a_late_starting_clip_and_a_single_frame_fill_their_segments() {
     ]);
     for (clip, colour) in [(&late, BLUE), (&single, RED)] {
         let output = d.join("segment.mp4");
-        conform(clip, 30, &out, &output, |_| {}).await.unwrap();
+        conform(clip, 30, &out, None, &output, |_| {}).await.unwrap();
         let colours = centre_colours(&output);
         assert_eq!(colours.len(), 30);
         assert!(
@@ -119,8 +119,8 @@ async fn fractional_rates_keep_exact_frame_counts_through_joining() {
     let out = VideoFormat::new(320, 180, ntsc).unwrap();
     let clip = solid_clip(d, "clip.mp4", YELLOW, "320x180", 25, 1.0, "libx264");
     let (first, second) = (d.join("1.mp4"), d.join("2.mp4"));
-    conform(&clip, 40, &out, &first, |_| {}).await.unwrap();
-    conform(&clip, 41, &out, &second, |_| {}).await.unwrap();
+    conform(&clip, 40, &out, None, &first, |_| {}).await.unwrap();
+    conform(&clip, 41, &out, None, &second, |_| {}).await.unwrap();
     let video = d.join("video.mp4");
     concat(&[&first, &second], &video).await.unwrap();
     let info = probe(&video).await.unwrap();
@@ -140,7 +140,7 @@ async fn a_song_without_sound_fails_the_mux_by_name_and_leaves_nothing() {
     let d = dir.path();
     let clip = solid_clip(d, "silent.mp4", RED, "320x180", 24, 0.5, "libx264");
     let video = d.join("video.mp4");
-    conform(&clip, 12, &format(320, 180, 24), &video, |_| {})
+    conform(&clip, 12, &format(320, 180, 24), None, &video, |_| {})
         .await
         .unwrap();
     let err = encode_song(&clip, &d.join("song.m4a")).await.unwrap_err();
@@ -155,10 +155,10 @@ async fn segments_of_different_shapes_are_not_joined() {
     let d = dir.path();
     let clip = solid_clip(d, "clip.mp4", RED, "320x180", 24, 0.5, "libx264");
     let (small, large) = (d.join("small.mp4"), d.join("large.mp4"));
-    conform(&clip, 6, &format(320, 180, 24), &small, |_| {})
+    conform(&clip, 6, &format(320, 180, 24), None, &small, |_| {})
         .await
         .unwrap();
-    conform(&clip, 6, &format(640, 360, 24), &large, |_| {})
+    conform(&clip, 6, &format(640, 360, 24), None, &large, |_| {})
         .await
         .unwrap();
     let output = d.join("video.mp4");
@@ -187,7 +187,7 @@ async fn a_still_moves_deterministically_or_holds() {
         ("again", Motion::ZoomIn),
     ] {
         let output = d.join(format!("{name}.mp4"));
-        still_segment(&still, motion, 30, &out, &output, |_| {})
+        still_segment(&still, motion, 30, &out, None, &output, |_| {})
             .await
             .unwrap();
         assert_eq!(decoded_frames(&output), 30, "{name}");
@@ -233,7 +233,7 @@ async fn a_title_card_shows_its_lines_for_exactly_its_frames() {
         "שיר: 'אהבה', 100% \\ {x}",
         "AWAITING_APPROVAL",
     ];
-    title_card(&lines, 17, &format(320, 180, 24), &output, |_| {})
+    title_card(&lines, 17, &format(320, 180, 24), None, &output, |_| {})
         .await
         .unwrap();
     assert_eq!(decoded_frames(&output), 17);
@@ -245,6 +245,59 @@ async fn a_title_card_shows_its_lines_for_exactly_its_frames() {
         .filter(|y| frame[y * 320..][..320].iter().any(|&v| v > 200))
         .count();
     assert!(rows_with_text > 30, "{rows_with_text} rows with text");
+}
+
+/// A band of three rows at 1280×720: 18 px type on 27 px rows, 9 px margins.
+const BAND_TOP: usize = 720 - (27 * 3 + 2 * 9);
+
+#[tokio::test]
+async fn an_overlay_burns_a_band_with_its_lines_and_a_running_time_code_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = format(1280, 720, 24);
+    // A short clip held to 48 frames: the time code runs on over the held frames too.
+    let clip = solid_clip(d, "clip.mp4", BLUE, "1280x720", 24, 1.0, "libx264");
+    let overlay = Overlay {
+        lines: vec![
+            "Shot 3 · Scene 2 · AWAITING_APPROVAL".into(),
+            "0b9f4c1e-2d3a-4f5b-8c6d-7e8f9a0b1c2d".into(),
+            "אבא שלי".into(),
+        ],
+        start_ms: 61_000,
+    };
+    let (clean, review) = (d.join("clean.mp4"), d.join("review.mp4"));
+    conform(&clip, 48, &out, None, &clean, |_| {}).await.unwrap();
+    conform(&clip, 48, &out, Some(&overlay), &review, |_| {}).await.unwrap();
+    assert_eq!(decoded_frames(&review), 48);
+    let size = 1280 * 720;
+    let clean = raw_frames(&clean, "null", "gray", size);
+    let review = raw_frames(&review, "null", "gray", size);
+    let rows = |frame: &[u8], from: usize, to: usize, cols: std::ops::Range<usize>| -> Vec<u8> {
+        (from..to).flat_map(|y| frame[y * 1280 + cols.start..y * 1280 + cols.end].to_vec()).collect()
+    };
+    let mean_diff = |a: &[u8], b: &[u8]| a.iter().zip(b).map(|(x, y)| f64::from(x.abs_diff(*y))).sum::<f64>() / a.len() as f64;
+    let bright = |px: &[u8]| px.iter().filter(|&&v| v > 200).count();
+
+    // Above the band the picture is the clean one.
+    let above = |f: &[u8]| rows(f, 0, BAND_TOP - 16, 0..1280);
+    assert!(mean_diff(&above(&clean[10]), &above(&review[10])) < 1.0);
+    // The band darkens the picture and carries white text on each of its three rows.
+    let band = |f: &[u8]| rows(f, BAND_TOP, 720, 0..1280);
+    assert_eq!(bright(&band(&clean[10])), 0, "the clean copy has no text");
+    let mean = |px: &[u8]| px.iter().map(|&v| f64::from(v)).sum::<f64>() / px.len() as f64;
+    let row = |f: &[u8], i: usize, cols| rows(f, BAND_TOP + 9 + 27 * i, BAND_TOP + 9 + 27 * (i + 1), cols);
+    for i in 0..3 {
+        assert!(bright(&row(&review[10], i, 0..1280)) > 50, "row {i} has no text");
+    }
+    assert!(mean(&band(&review[10])) < mean(&band(&clean[10])) - 5.0);
+    // The Hebrew line is set against the right edge; the Latin ones against the left.
+    assert_eq!(bright(&row(&review[10], 2, 0..640)), 0, "the Hebrew line starts on the left");
+    assert_eq!(bright(&row(&review[10], 1, 640..1280)), 0, "the id runs past the middle");
+    // The time code (right of the first row) changes from frame to frame, held frames included.
+    let clock = |f: &[u8]| row(f, 0, 1000..1280);
+    assert!(bright(&clock(&review[0])) > 50, "no time code");
+    assert!(mean_diff(&clock(&review[30]), &clock(&review[40])) > 0.5, "the time code stood still on held frames");
+    assert!(mean_diff(&clock(&clean[30]), &clock(&clean[40])) < 0.5);
 }
 
 #[tokio::test]

@@ -57,7 +57,7 @@ async fn clips_of_any_shape_cut_on_their_shots_and_match_the_song() {
             .zip(&segments)
             .map(|(segment, output)| {
                 let progress = progress.clone();
-                conform(&segment.media, segment.frames, &out, output, move |p| {
+                conform(&segment.media, segment.frames, &out, None, output, move |p| {
                     progress.lock().unwrap().push((segment.label, p));
                 })
             }),
