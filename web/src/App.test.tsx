@@ -226,4 +226,36 @@ describe("App", () => {
     expect(sockets.last.active).toBe(false);
     expect(window.localStorage.getItem("miri.token")).toBeNull();
   });
+
+  it("puts the render panel under the shots; a gateway without render history shows none, without an error", async () => {
+    const { fetch } = renderApp();
+    await screen.findByText("ממתין לאישור");
+    const panel = screen.getByRole("region", { name: "רינדור" });
+    expect(await within(panel).findByText("אין עדיין רינדורים")).toBeTruthy();
+    expect(callsTo(fetch, "GET", "/api/projects/p1/renders")).toHaveLength(1);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("moves the render panel's bar on RENDER_PROGRESS events from the project's socket", async () => {
+    const { sockets, fetch } = await renderJoined({
+      routes: {
+        "POST /api/projects/p1/renders": () => jsonResponse({ renderId: "r1", workflowId: "w1", mode: "animatic" }, 202),
+        "GET /api/renders/r1": () =>
+          jsonResponse({ status: "running", renderId: "r1", progress: { stage: "planning", done: 0, total: 0 } }),
+      },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "אנימטיק" }));
+    const bar = await screen.findByRole("progressbar");
+    expect(JSON.parse(callsTo(fetch, "POST", "/api/projects/p1/renders")[0]![1]!.body as string)).toEqual({
+      mode: "animatic",
+      overlay: false,
+    });
+    expect(bar.getAttribute("aria-valuenow")).toBe("0");
+    act(() =>
+      sockets.last.fire("RENDER_PROGRESS", { projectId: "p1", renderId: "r1", done: 5, total: 10, stage: "conforming" }),
+    );
+    expect(bar.getAttribute("aria-valuenow")).toBe("45");
+    expect(screen.getByText("5 מתוך 10")).toBeTruthy();
+    expect(sockets.sockets).toHaveLength(1);
+  });
 });

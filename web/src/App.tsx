@@ -3,6 +3,7 @@ import { ApiError, createApiClient, type ApiClient, type FetchLike, type Project
 import { ConnectionStatus } from "./components/ConnectionStatus";
 import { Login } from "./components/Login";
 import { ProjectPicker } from "./components/ProjectPicker";
+import { RenderPanel } from "./components/RenderPanel";
 import { ShotsTable } from "./components/ShotsTable";
 import { t } from "./i18n";
 import { defaultSocketFactory, type SocketFactory } from "./realtime";
@@ -198,6 +199,13 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
                 onReject={shots.reject}
               />
             )}
+            <RenderPanel
+              key={activeProject.projectId}
+              api={api}
+              projectId={activeProject.projectId}
+              progressSource={shots.renderProgress}
+              shots={shots.shots}
+            />
           </section>
         )}
       </main>

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError, createApiClient } from "./api";
-import { authHeader, errorResponse, jsonResponse, routedFetch } from "./test/fakes";
+import { authHeader, errorResponse, historyEntryJson, jsonResponse, mediaResponse, routedFetch } from "./test/fakes";
 
 const shotJson = {
   shotId: "s1",
@@ -98,5 +98,72 @@ describe("api client", () => {
     const fetch = routedFetch({ "GET /api/projects": () => jsonResponse({ projects: [] }) });
     const api = createApiClient({ getToken: () => "tok", fetch });
     await expect(api.listProjects()).rejects.toMatchObject({ code: "bad_response" });
+  });
+});
+
+describe("api client: renders", () => {
+  it("starts an animatic with its overlay flag and a final render without one", async () => {
+    const fetch = routedFetch({
+      "POST /api/projects/p1/renders": () => jsonResponse({ renderId: "r1", workflowId: "render-p1-r1", mode: "animatic" }, 202),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.startRender("p1", { mode: "animatic", overlay: true })).resolves.toEqual({
+      renderId: "r1",
+      workflowId: "render-p1-r1",
+      mode: "animatic",
+    });
+    await api.startRender("p1", { mode: "animatic" });
+    await api.startRender("p1", { mode: "final", overlay: true });
+    const bodies = fetch.mock.calls.map(([, init]) => JSON.parse(init!.body as string));
+    expect(bodies).toEqual([{ mode: "animatic", overlay: true }, { mode: "animatic", overlay: false }, { mode: "final" }]);
+    expect(authHeader(fetch.mock.calls[0]![1])).toBe("Bearer tok");
+  });
+
+  it("throws a refused render's message", async () => {
+    const fetch = routedFetch({
+      "POST /api/projects/p1/renders": () => errorResponse(409, "missing_clips", "shots 2, 5 have no clip"),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.startRender("p1", { mode: "final" })).rejects.toMatchObject({ status: 409, message: "shots 2, 5 have no clip" });
+  });
+
+  it("reads a render's status", async () => {
+    const fetch = routedFetch({
+      "GET /api/renders/r%201": () =>
+        jsonResponse({ status: "running", renderId: "r 1", progress: { stage: "conforming", done: 2, total: 9 } }),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.getRender("r 1")).resolves.toEqual({
+      status: "running",
+      renderId: "r 1",
+      progress: { stage: "conforming", done: 2, total: 9 },
+    });
+  });
+
+  it("lists the render history, and reads a 404 as no history", async () => {
+    const fetch = routedFetch({
+      "GET /api/projects/p1/renders": () => jsonResponse({ renders: [historyEntryJson({ renderId: "r2" }), historyEntryJson({ renderId: "r1" })] }),
+      "GET /api/projects/p2/renders": () => new Response(null, { status: 404 }),
+      "GET /api/projects/p3/renders": () => errorResponse(500, "internal", "store down"),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    const list = await api.listRenders("p1");
+    expect(list.map((e) => [e.render.renderId, e.mediaUrl])).toEqual([
+      ["r2", "/api/media/sha256/r2.mp4"],
+      ["r1", "/api/media/sha256/r1.mp4"],
+    ]);
+    await expect(api.listRenders("p2")).resolves.toEqual([]);
+    await expect(api.listRenders("p3")).rejects.toMatchObject({ status: 500, message: "store down" });
+  });
+
+  it("fetches media with the bearer token as a blob", async () => {
+    const fetch = routedFetch({ "GET /api/media/sha256/ab.mp4": () => mediaResponse("bytes") });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    const blob = await api.fetchMedia("/api/media/sha256/ab.mp4");
+    expect(await blob.text()).toBe("bytes");
+    expect(authHeader(fetch.mock.calls[0]![1])).toBe("Bearer tok");
+    const missing = await api.fetchMedia("/api/media/nope").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(ApiError);
+    expect((missing as ApiError).status).toBe(404);
   });
 });

@@ -6,10 +6,24 @@
 //   GET  /api/projects/{projectId}/shots   -> Shot[]
 //   POST /api/shots/{shotId}/approve       (no body)            -> 2xx, body optional
 //   POST /api/shots/{shotId}/reject        {"reason": string}   -> 2xx, body optional
+//   POST /api/projects/{projectId}/renders {"mode", "overlay"?}  -> 202 {renderId, workflowId, mode}
+//   GET  /api/renders/{renderId}           -> {status: "running" | "completed" | "failed", …}
+//   GET  /api/projects/{projectId}/renders -> {renders: [Render + mediaUrl, …]} newest first;
+//                                             404 from gateways without it (read as no renders)
+//   GET  /api/media/{key}                  -> the bytes (needs the bearer token too)
 //   errors: non-2xx with JSON {"error": {"code": string, "message": string}}
 //   401 means the token is missing, invalid or expired.
 
 import { t } from "./i18n";
+import {
+  parseRenderEntry,
+  parseRenderStatus,
+  parseStartedRender,
+  type RenderEntry,
+  type RenderMode,
+  type RenderStatus,
+  type StartedRender,
+} from "./renders";
 
 export interface Project {
   projectId: string;
@@ -56,6 +70,22 @@ export interface ApiClient {
   approveShot(shotId: string): Promise<Shot | null>;
   /** Resolves to the updated shot when the server returns it, else null. */
   rejectShot(shotId: string, reason: string): Promise<Shot | null>;
+  /** Starts an animatic or final render; `overlay` is sent for animatics only. */
+  startRender(projectId: string, request: StartRenderRequest): Promise<StartedRender>;
+  getRender(renderId: string, signal?: AbortSignal): Promise<RenderStatus>;
+  /** The project's finished renders, newest first; [] when the gateway has no such route. */
+  listRenders(projectId: string, signal?: AbortSignal): Promise<RenderEntry[]>;
+  /**
+   * The bytes at a `/api/media/…` URL, fetched with the bearer token (which
+   * a <video src> could not send).
+   */
+  fetchMedia(url: string, signal?: AbortSignal): Promise<Blob>;
+}
+
+export interface StartRenderRequest {
+  mode: RenderMode;
+  /** Burn the review overlay into an animatic. */
+  overlay?: boolean;
 }
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -74,13 +104,15 @@ export interface ApiClientOptions {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl ?? "";
 
-  async function request(
+  /** The response to a request; a non-2xx answer is thrown as an ApiError. */
+  async function send(
     method: "GET" | "POST",
     path: string,
-    body?: unknown,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    const headers: Record<string, string> = { Accept: "application/json" };
+    body: unknown,
+    signal: AbortSignal | undefined,
+    accept: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept };
     const token = options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
     const init: RequestInit = { method, headers };
@@ -92,22 +124,29 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     let response: Response;
     try {
-      const url = baseUrl + path;
+      const url = /^https?:\/\//.test(path) ? path : baseUrl + path;
       response = options.fetch ? await options.fetch(url, init) : await fetch(url, init);
     } catch (err) {
       if (isAbort(err)) throw err;
       throw new ApiError(0, "network", t("networkError"));
     }
 
-    const text = await response.text();
-    const json = parseJson(text);
-
     if (!response.ok) {
-      const error = toApiError(response.status, json);
+      const error = toApiError(response.status, parseJson(await readText(response)));
       if (error.unauthorized) options.onUnauthorized?.(error);
       throw error;
     }
-    return json;
+    return response;
+  }
+
+  async function request(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const response = await send(method, path, body, signal, "application/json");
+    return parseJson(await readText(response));
   }
 
   const seg = encodeURIComponent;
@@ -129,7 +168,54 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const json = await request("POST", `/api/shots/${seg(shotId)}/reject`, { reason });
       return parseShot(json);
     },
+    async startRender(projectId, { mode, overlay }) {
+      // Only an animatic has an overlay; a final render's body stays what
+      // every gateway version accepts.
+      const body = mode === "animatic" ? { mode, overlay: overlay === true } : { mode };
+      const json = await request("POST", `/api/projects/${seg(projectId)}/renders`, body);
+      return expectOne(json, parseStartedRender);
+    },
+    async getRender(renderId, signal) {
+      const json = await request("GET", `/api/renders/${seg(renderId)}`, undefined, signal);
+      return expectOne(json, parseRenderStatus);
+    },
+    async listRenders(projectId, signal) {
+      let json: unknown;
+      try {
+        json = await request("GET", `/api/projects/${seg(projectId)}/renders`, undefined, signal);
+      } catch (err) {
+        // A gateway from before the history answers 404: no history yet.
+        if (err instanceof ApiError && err.status === 404) return [];
+        throw err;
+      }
+      return expectArray(isRecord(json) ? json.renders : json, parseRenderEntry);
+    },
+    async fetchMedia(url, signal) {
+      const response = await send("GET", url, undefined, signal, "*/*");
+      try {
+        return await response.blob();
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        throw new ApiError(0, "network", t("networkError"));
+      }
+    },
   };
+}
+
+/** The body as text; a connection lost while reading is a network error. */
+async function readText(response: Response): Promise<string> {
+  try {
+    return await response.text();
+  } catch (err) {
+    if (isAbort(err)) throw err;
+    throw new ApiError(0, "network", t("networkError"));
+  }
+}
+
+function expectOne<T>(json: unknown, parse: (value: unknown) => T | null): T {
+  const parsed = parse(json);
+  if (parsed === null) throw new ApiError(200, "bad_response", t("badResponse"));
+  return parsed;
 }
 
 function isAbort(err: unknown): boolean {

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { applyDocumentLocale, messages, setLocale, statusLabel, statusLabels, t } from "./i18n";
+import {
+  applyDocumentLocale,
+  messages,
+  renderModeLabel,
+  renderStageLabel,
+  renderStageLabels,
+  setLocale,
+  statusLabel,
+  statusLabels,
+  t,
+} from "./i18n";
 
 afterEach(() => setLocale("he"));
 
@@ -12,7 +22,7 @@ describe("i18n", () => {
   });
 
   it("has an English text beside every Hebrew one", () => {
-    for (const entry of [...Object.values(messages), ...Object.values(statusLabels)]) {
+    for (const entry of [...Object.values(messages), ...Object.values(statusLabels), ...Object.values(renderStageLabels)]) {
       expect(entry.he).not.toBe("");
       expect(entry.en).not.toBe("");
     }
@@ -29,5 +39,21 @@ describe("i18n", () => {
 
   it("shows an unknown status raw", () => {
     expect(statusLabel("SOMETHING_NEW")).toBe("SOMETHING_NEW");
+  });
+
+  it("labels every render stage and mode, showing unknown ones raw", () => {
+    expect(["planning", "conforming", "joining", "muxing", "done", "failed"].map(renderStageLabel)).toEqual([
+      "תכנון",
+      "הכנת הקטעים",
+      "חיבור הקטעים",
+      "שילוב הפסקול",
+      "הסתיים",
+      "נכשל",
+    ]);
+    expect(renderStageLabel("uploading")).toBe("uploading");
+    expect(renderModeLabel("animatic")).toBe("אנימטיק");
+    setLocale("en");
+    expect(renderModeLabel("final")).toBe("Final render");
+    expect(renderStageLabel("muxing")).toBe("Muxing the soundtrack");
   });
 });

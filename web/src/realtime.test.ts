@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { connectProject, type ConnectionState } from "./realtime";
+import { connectProject, createRenderProgressHub, type ConnectionState } from "./realtime";
 import { fakeSocketFactory } from "./test/fakes";
 
 function setup(projectId = "p1") {
@@ -7,6 +7,7 @@ function setup(projectId = "p1") {
   const states: ConnectionState[] = [];
   const onShotUpdated = vi.fn();
   const onResync = vi.fn();
+  const onRenderProgress = vi.fn();
   const connection = connectProject({
     token: "tok-1",
     projectId,
@@ -14,9 +15,10 @@ function setup(projectId = "p1") {
     joinTimeoutMs: 5000,
     onState: (s) => states.push(s),
     onShotUpdated,
+    onRenderProgress,
     onResync,
   });
-  return { sockets, socket: sockets.last, states, onShotUpdated, onResync, connection, lastState: () => states[states.length - 1] };
+  return { sockets, socket: sockets.last, states, onShotUpdated, onRenderProgress, onResync, connection, lastState: () => states[states.length - 1] };
 }
 
 afterEach(() => {
@@ -128,5 +130,36 @@ describe("connectProject", () => {
     expect(states).toHaveLength(count);
     expect(onResync).not.toHaveBeenCalled();
     expect(onShotUpdated).not.toHaveBeenCalled();
+  });
+
+  it("hands on RENDER_PROGRESS events of its project only", () => {
+    const { socket, onRenderProgress, connection } = setup("p1");
+    socket.serverConnect();
+    socket.ackJoin({ ok: true });
+    socket.fire("RENDER_PROGRESS", { projectId: "p1", renderId: "r1", done: 3, total: 10, stage: "conforming" });
+    socket.fire("RENDER_PROGRESS", { projectId: "p2", renderId: "r9", done: 1, total: 1, stage: "done" });
+    socket.fire("RENDER_PROGRESS", { projectId: "p1", done: 1 });
+    expect(onRenderProgress.mock.calls).toEqual([
+      [{ projectId: "p1", renderId: "r1", done: 3, total: 10, stage: "conforming" }],
+    ]);
+    connection.close();
+    socket.fire("RENDER_PROGRESS", { projectId: "p1", renderId: "r1", done: 4, total: 10, stage: "conforming" });
+    expect(onRenderProgress).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("createRenderProgressHub", () => {
+  it("hands every event to the subscribers until they leave", () => {
+    const hub = createRenderProgressHub();
+    const a = vi.fn();
+    const b = vi.fn();
+    const leaveA = hub.subscribe(a);
+    hub.subscribe(b);
+    const event = { projectId: "p1", renderId: "r1", stage: "joining", done: 0, total: 1 };
+    hub.publish(event);
+    leaveA();
+    hub.publish({ ...event, stage: "muxing" });
+    expect(a.mock.calls).toEqual([[event]]);
+    expect(b).toHaveBeenCalledTimes(2);
   });
 });

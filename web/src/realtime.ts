@@ -7,11 +7,15 @@
 //     sent on every (re)connect; after {ok: true} the client re-fetches the
 //     shots over REST, since events missed while disconnected are not replayed
 //   server -> client  "SHOT_UPDATED" {projectId, shotId, status, revision, reason?, updatedAt}
+//   server -> client  "RENDER_PROGRESS" {projectId, renderId, done, total, stage}
+//     (stage: planning | conforming | joining | muxing | done | failed); not
+//     replayed either, so whoever follows a render also polls it over REST
 //
 // The socket is made by an injected factory so that tests can drive a fake.
 
 import { io } from "socket.io-client";
 import { t } from "./i18n";
+import { parseRenderProgressEvent, type RenderProgressEvent } from "./renders";
 import { parseShotUpdate, type ShotUpdate } from "./shots";
 
 export type ConnectionState =
@@ -53,6 +57,8 @@ export interface RealtimeOptions {
   joinTimeoutMs?: number;
   onState(state: ConnectionState): void;
   onShotUpdated(update: ShotUpdate): void;
+  /** A render of the project moved on. */
+  onRenderProgress?(event: RenderProgressEvent): void;
   /** Called after every successful join: re-fetch the shots over REST. */
   onResync(): void;
 }
@@ -63,9 +69,10 @@ export interface RealtimeConnection {
 
 export const JOIN_EVENT = "join";
 export const SHOT_UPDATED_EVENT = "SHOT_UPDATED";
+export const RENDER_PROGRESS_EVENT = "RENDER_PROGRESS";
 
 export function connectProject(options: RealtimeOptions): RealtimeConnection {
-  const { projectId, onState, onShotUpdated, onResync } = options;
+  const { projectId, onState, onShotUpdated, onRenderProgress, onResync } = options;
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
   const factory = options.socketFactory ?? defaultSocketFactory;
 
@@ -132,12 +139,47 @@ export function connectProject(options: RealtimeOptions): RealtimeConnection {
     onShotUpdated(update);
   });
 
+  socket.on(RENDER_PROGRESS_EVENT, (payload: unknown) => {
+    if (closed || !onRenderProgress) return;
+    const event = parseRenderProgressEvent(payload);
+    if (event === null || event.projectId !== projectId) return;
+    onRenderProgress(event);
+  });
+
   return {
     close() {
       if (closed) return;
       closed = true;
       clearJoinTimer();
       socket.disconnect();
+    },
+  };
+}
+
+/**
+ * Hands the project connection's RENDER_PROGRESS events to whichever
+ * components follow renders, without each opening a socket of its own.
+ */
+export interface RenderProgressSource {
+  /** Returns the function that ends the subscription. */
+  subscribe(listener: (event: RenderProgressEvent) => void): () => void;
+}
+
+export interface RenderProgressHub extends RenderProgressSource {
+  publish(event: RenderProgressEvent): void;
+}
+
+export function createRenderProgressHub(): RenderProgressHub {
+  const listeners = new Set<(event: RenderProgressEvent) => void>();
+  return {
+    subscribe(listener) {
+      // A wrapper per subscription, so the same function may subscribe twice.
+      const entry = (event: RenderProgressEvent) => listener(event);
+      listeners.add(entry);
+      return () => listeners.delete(entry);
+    },
+    publish(event) {
+      for (const listener of [...listeners]) listener(event);
     },
   };
 }

@@ -1,10 +1,17 @@
 // State of the selected project's shots: REST loading, live updates over
-// Socket.IO, and the approve / reject actions.
+// Socket.IO, and the approve / reject actions. The same connection carries
+// the project's RENDER_PROGRESS events, handed on through `renderProgress`.
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { ApiError, type ApiClient, type Shot } from "./api";
 import { t } from "./i18n";
-import { connectProject, type ConnectionState, type SocketFactory } from "./realtime";
+import {
+  connectProject,
+  createRenderProgressHub,
+  type ConnectionState,
+  type RenderProgressSource,
+  type SocketFactory,
+} from "./realtime";
 import { applyShotUpdate, mergeFetchedShots, upsertShot, type ShotUpdate } from "./shots";
 
 export interface ShotsState {
@@ -78,6 +85,8 @@ export interface ProjectShots extends ShotsState {
   /** Resolves to true when the server accepted the action. */
   approve(shotId: string): Promise<boolean>;
   reject(shotId: string, reason: string): Promise<boolean>;
+  /** The RENDER_PROGRESS events of the project's room (stable across renders). */
+  renderProgress: RenderProgressSource;
 }
 
 function messageOf(err: unknown): string {
@@ -95,6 +104,7 @@ export function useProjectShots({
   const [connection, setConnection] = useState<ConnectionState>({ kind: "connecting" });
   const [pending, setPending] = useState<ReadonlySet<string>>(() => new Set());
   const [actionError, setActionError] = useState<string | null>(null);
+  const [hub] = useState(createRenderProgressHub);
 
   // One fetch at a time per project; a request made meanwhile runs once the
   // current one ends. `generation` discards answers for a previous project.
@@ -148,13 +158,14 @@ export function useProjectShots({
       socketFactory,
       onState: setConnection,
       onShotUpdated: (update) => dispatch({ type: "update", update }),
+      onRenderProgress: hub.publish,
       onResync: refresh,
     });
     return () => {
       connection.close();
       f.generation++;
     };
-  }, [projectId, token, socketFactory, refresh]);
+  }, [projectId, token, socketFactory, refresh, hub]);
 
   // An event for a shot we have no row for: fetch the list again.
   const handledRefetch = useRef(state.refetchToken);
@@ -213,5 +224,6 @@ export function useProjectShots({
     refresh,
     approve,
     reject,
+    renderProgress: hub,
   };
 }

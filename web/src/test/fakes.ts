@@ -142,3 +142,108 @@ export function shot(overrides: Partial<Shot> & { shotId: string }): Shot {
     ...overrides,
   };
 }
+
+// ---------------------------------------------------------------- renders
+
+/**
+ * A render report as the gateway serialises it (camelCase), with the numbers
+ * of core's hand-counted example: a 20 s song at 25 fps, 85% covered, gaps at
+ * 10–12 s and 19–20 s, shots 3 and 4 overlapping at 14–15 s, 6 of 7 cuts on
+ * the beat, 2 of 3 lyric lines uncovered, one unreadable still and two clips
+ * still to make for $0.896.
+ */
+export function reportJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    songMs: 20_000,
+    fps: 25,
+    coverage: {
+      coveredMs: 17_000,
+      share: 0.85,
+      gaps: [
+        { startMs: 10_000, endMs: 12_000 },
+        { startMs: 19_000, endMs: 20_000 },
+      ],
+      overlaps: [{ first: "s3", second: "s4", startMs: 14_000, endMs: 15_000 }],
+    },
+    cuts: { cuts: 7, onBeat: 6, share: 6 / 7, offBeat: [{ frame: 205, atMs: 8_200, nearestMs: 8_000 }] },
+    lyrics: [
+      { words: "תודה לך", timestamps: { startMs: 1_000, endMs: 3_000 }, shots: ["s1"], uncoveredMs: 0, covered: true },
+      { words: "על היום", timestamps: { startMs: 9_000, endMs: 11_000 }, shots: ["s2"], uncoveredMs: 1_000, covered: false },
+      { words: "הזה", timestamps: { startMs: 10_200, endMs: 11_800 }, shots: [], uncoveredMs: 1_600, covered: false },
+    ],
+    uncoveredLyrics: 2,
+    scenes: [
+      { sceneId: "sc1", number: 1, seed: 11, shots: 2 },
+      { sceneId: "sc2", number: 2, seed: 22, shots: 1 },
+    ],
+    shotsWithoutScene: 1,
+    segments: {
+      clips: ["s1", "s4"],
+      stills: [],
+      titleCards: ["s3", "s2"],
+      unreadable: [{ shotId: "s2", why: "its still cannot be read" }],
+      hidden: [],
+      gapCards: 2,
+    },
+    clipsPerModel: { "fal-ai/kling-video/v3/standard/image-to-video": 1, unknown: 1 },
+    cost: {
+      spentUsdMicros: 1_200_000,
+      reservedUsdMicros: 0,
+      capUsdMicros: 5_000_000,
+      videoModel: "fal-ai/kling-video/v3/standard/image-to-video",
+      clipsToMake: 2,
+      clipSecsToMake: 8,
+      estimateUsdMicros: 896_000,
+      withinCap: true,
+    },
+    ...overrides,
+  };
+}
+
+/** A Render record as the gateway serialises it. */
+export function renderJson(overrides: Record<string, unknown> & { renderId: string }): Record<string, unknown> {
+  return {
+    projectId: "p1",
+    mode: "animatic",
+    shots: [],
+    fps: 25,
+    width: 1920,
+    height: 1080,
+    media: { key: `sha256/${overrides.renderId}.mp4`, sha256: "00", size: 10, contentType: "video/mp4" },
+    report: reportJson(),
+    overlay: false,
+    createdAt: "2025-01-01T12:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A history entry: the record with its mediaUrl beside it. */
+export function historyEntryJson(overrides: Record<string, unknown> & { renderId: string }): Record<string, unknown> {
+  return { ...renderJson(overrides), mediaUrl: `/api/media/sha256/${overrides.renderId}.mp4` };
+}
+
+/** Stands in for URL.createObjectURL / revokeObjectURL (jsdom has neither). */
+export function fakeObjectUrls() {
+  const made: string[] = [];
+  const revoked: string[] = [];
+  const blobs: Blob[] = [];
+  return {
+    made,
+    revoked,
+    blobs,
+    create(blob: Blob): string {
+      blobs.push(blob);
+      const url = `blob:fake/${made.length + 1}`;
+      made.push(url);
+      return url;
+    },
+    revoke(url: string): void {
+      revoked.push(url);
+    },
+  };
+}
+
+/** A video file as the media route answers it. */
+export function mediaResponse(bytes = "fake-mp4-bytes"): Response {
+  return new Response(bytes, { status: 200, headers: { "Content-Type": "video/mp4" } });
+}
