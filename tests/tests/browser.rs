@@ -1,5 +1,6 @@
 //! The web page in Debian's Chromium (playwright-core) against real processes: approve a shot
-//! from the dashboard and see COMPLETED arrive live. Writes a screenshot next to the test binary.
+//! from the dashboard and see COMPLETED arrive live, then make a review-copy animatic from the
+//! render panel and play it beside its report. Writes screenshots next to the test binary.
 
 use miri_testkit::{Stack, StackOptions, miri_bin};
 use serde_json::json;
@@ -37,6 +38,29 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     );
     assert_eq!(now["status"], "COMPLETED");
     assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
+
+    let (song_secs, _) = miri_testkit::probe(&stack.scratch.join("song.mp3")).await.unwrap();
+    let screenshot = miri_bin().with_file_name("render-panel.png");
+    let out = tokio::process::Command::new("node")
+        .arg(web.join("e2e/render.e2e.mjs"))
+        .current_dir(&web)
+        .env("MIRI_URL", &stack.http)
+        .env("MIRI_TOKEN", &stack.token)
+        .env("MIRI_PROJECT", &project)
+        .env("MIRI_SONG_SECS", song_secs.to_string())
+        .env("MIRI_SCREENSHOT", &screenshot)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "render panel test failed:\n{}\n{}\nworker log (tail):\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("worker")),
+    );
+    let (_, listed) = stack.get(&format!("/api/projects/{project}/renders")).await.unwrap();
+    assert_eq!(listed["renders"][0]["overlay"], true, "{listed}");
 }
 
 /// The last lines of a log, enough to see why a run stalled.
