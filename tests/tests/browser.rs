@@ -14,19 +14,8 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
     stack.wait_status(&shot, "AWAITING_APPROVAL", Duration::from_secs(90)).await.unwrap();
 
-    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
     let screenshot = miri_bin().with_file_name("shots-page.png");
-    let out = tokio::process::Command::new("node")
-        .arg(web.join("e2e/shots.e2e.mjs"))
-        .current_dir(&web)
-        .env("MIRI_URL", &stack.http)
-        .env("MIRI_TOKEN", &stack.token)
-        .env("MIRI_PROJECT", &project)
-        .env("MIRI_SHOT", &shot)
-        .env("MIRI_SCREENSHOT", &screenshot)
-        .output()
-        .await
-        .unwrap();
+    let out = e2e(&stack, "shots.e2e.mjs", &project, &screenshot, [("MIRI_SHOT", shot.clone())]).await;
     let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
     assert!(
         out.status.success(),
@@ -41,17 +30,7 @@ async fn approving_from_the_dashboard_shows_completed_live() {
 
     let (song_secs, _) = miri_testkit::probe(&stack.scratch.join("song.mp3")).await.unwrap();
     let screenshot = miri_bin().with_file_name("render-panel.png");
-    let out = tokio::process::Command::new("node")
-        .arg(web.join("e2e/render.e2e.mjs"))
-        .current_dir(&web)
-        .env("MIRI_URL", &stack.http)
-        .env("MIRI_TOKEN", &stack.token)
-        .env("MIRI_PROJECT", &project)
-        .env("MIRI_SONG_SECS", song_secs.to_string())
-        .env("MIRI_SCREENSHOT", &screenshot)
-        .output()
-        .await
-        .unwrap();
+    let out = e2e(&stack, "render.e2e.mjs", &project, &screenshot, [("MIRI_SONG_SECS", song_secs.to_string())]).await;
     assert!(
         out.status.success(),
         "render panel test failed:\n{}\n{}\nworker log (tail):\n{}",
@@ -61,6 +40,22 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     );
     let (_, listed) = stack.get(&format!("/api/projects/{project}/renders")).await.unwrap();
     assert_eq!(listed["renders"][0]["overlay"], true, "{listed}");
+}
+
+/// Runs `web/e2e/{script}` in node against `stack`, on `project`, with `more` variables.
+async fn e2e<const N: usize>(stack: &Stack, script: &str, project: &str, screenshot: &Path, more: [(&str, String); N]) -> std::process::Output {
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    tokio::process::Command::new("node")
+        .arg(web.join("e2e").join(script))
+        .current_dir(&web)
+        .env("MIRI_URL", &stack.http)
+        .env("MIRI_TOKEN", &stack.token)
+        .env("MIRI_PROJECT", project)
+        .env("MIRI_SCREENSHOT", screenshot)
+        .envs(more)
+        .output()
+        .await
+        .unwrap()
 }
 
 /// The last lines of a log, enough to see why a run stalled.

@@ -2,27 +2,14 @@
 // burned-in overlay from the dashboard, watch the progress bar move, play the film the panel
 // fetched and read its report beside it (the gap after the project's only shot is listed).
 // Env: MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SONG_SECS, MIRI_SCREENSHOT (a PNG path).
-import { chromium } from "playwright-core";
+import { env, openDashboard } from "./dashboard.mjs";
 
-const { MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SONG_SECS, MIRI_SCREENSHOT } = process.env;
-for (const [k, v] of Object.entries({ MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SONG_SECS })) {
-  if (!v) throw new Error(`${k} is not set`);
-}
+const { MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SONG_SECS } = env("MIRI_URL", "MIRI_TOKEN", "MIRI_PROJECT", "MIRI_SONG_SECS");
+const { MIRI_SCREENSHOT } = process.env;
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const viewport = { width: 1400, height: 1000 };
+const { browser, page } = await openDashboard({ url: MIRI_URL, token: MIRI_TOKEN, project: MIRI_PROJECT, timeoutMs: 120_000, viewport });
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(120_000);
-  page.on("response", (r) => r.status() >= 400 && console.log(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
-  page.on("console", (m) => m.type() === "error" && console.log(`console: ${m.text()}`));
-  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  await page.goto(MIRI_URL);
-  await page.evaluate((token) => localStorage.setItem("miri.token", token), MIRI_TOKEN);
-  await page.goto(`${MIRI_URL}/?project=${MIRI_PROJECT}`);
-
   const panel = page.locator("section.render");
   await panel.getByRole("checkbox", { name: "שכבת מידע צרובה (עותק לבדיקה)" }).check();
   const started = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith(`/api/projects/${MIRI_PROJECT}/renders`));

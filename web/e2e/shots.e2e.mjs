@@ -2,30 +2,15 @@
 // log in with a token, open the project, see the shot awaiting approval, approve it from the
 // page, and watch COMPLETED arrive live over Socket.IO without a reload.
 // Env: MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SHOT, MIRI_SCREENSHOT (a PNG path).
-import { chromium } from "playwright-core";
+import { env, openDashboard } from "./dashboard.mjs";
 
-const { MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SHOT, MIRI_SCREENSHOT } = process.env;
-for (const [k, v] of Object.entries({ MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SHOT })) {
-  if (!v) throw new Error(`${k} is not set`);
-}
+const { MIRI_URL, MIRI_TOKEN, MIRI_PROJECT, MIRI_SHOT } = env("MIRI_URL", "MIRI_TOKEN", "MIRI_PROJECT", "MIRI_SHOT");
+const { MIRI_SCREENSHOT } = process.env;
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+// Generous: on a loaded CI machine the clip (ffmpeg in the simulator) and its prompt's translation
+// come after the approval, with other suites running beside this one.
+const { browser, page } = await openDashboard({ url: MIRI_URL, token: MIRI_TOKEN, project: MIRI_PROJECT, timeoutMs: 150_000 });
 try {
-  const page = await browser.newPage();
-  // Generous: on a loaded CI machine the clip (ffmpeg in the simulator) and its prompt's translation
-  // come after the approval, with other suites running beside this one.
-  page.setDefaultTimeout(150_000);
-  // What the page met on the way, printed for the test's failure message.
-  page.on("response", (r) => r.status() >= 400 && console.log(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
-  page.on("console", (m) => m.type() === "error" && console.log(`console: ${m.text()}`));
-  page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
-  await page.goto(MIRI_URL);
-  await page.evaluate((token) => localStorage.setItem("miri.token", token), MIRI_TOKEN);
-  await page.goto(`${MIRI_URL}/?project=${MIRI_PROJECT}`);
-
   const row = page.locator(`tr[data-shot-id="${MIRI_SHOT}"]`);
   await row.locator('[data-status="AWAITING_APPROVAL"]').waitFor();
   const dir = await page.evaluate(() => document.documentElement.dir);
