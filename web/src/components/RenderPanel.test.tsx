@@ -334,7 +334,7 @@ describe("RenderPanel", () => {
     await screen.findByText("תכנון");
     expect(callsTo(fetch, "GET /api/renders/r1")).toHaveLength(0);
     act(() => hub.publish({ projectId: "p1", renderId: "r1", stage: "done", done: 1, total: 1 }));
-    await waitFor(() => expect(document.querySelector("video")).not.toBeNull());
+    await waitFor(() => expect(document.querySelector("video")).not.toBeNull(), { timeout: 5000 });
     expect(callsTo(fetch, "GET /api/renders/r1")).toHaveLength(1);
   });
 
