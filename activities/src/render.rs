@@ -275,7 +275,7 @@ impl RenderWorker {
             let overlay = overlay.as_ref();
             let band = overlay.map(|o| format!(" under {}", o.key())).unwrap_or_default();
             let entry = match &segment.material {
-                Material::Clip if overlay.is_none() => self.cache.entry(&media()?.sha256, frames, &format).await,
+                // With no band this is `SegmentCache::entry`'s key, which clips conformed ahead use.
                 Material::Clip => self.cache.made_by(&format!("conform{band}"), &media()?.sha256, frames, &format).await,
                 Material::Still { motion } => self.cache.made_by(&format!("still {motion:?}{band}"), &media()?.sha256, frames, &format).await,
                 Material::Title { lines } => self.cache.made_by(&format!("title{band}"), &lines.join("\n"), frames, &format).await,

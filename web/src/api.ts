@@ -24,6 +24,7 @@ import {
   type RenderStatus,
   type StartedRender,
 } from "./renders";
+import { isRecord, num, str } from "./json";
 
 export interface Project {
   projectId: string;
@@ -241,10 +242,6 @@ function toApiError(status: number, json: unknown): ApiError {
   return new ApiError(status, status === 401 ? "unauthorized" : "http", t("httpError", { status }));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function expectArray<T>(json: unknown, parse: (item: unknown) => T | null): T[] {
   if (!Array.isArray(json)) throw new ApiError(200, "bad_response", t("badResponse"));
   const out: T[] = [];
@@ -254,14 +251,6 @@ function expectArray<T>(json: unknown, parse: (item: unknown) => T | null): T[] 
     out.push(parsed);
   }
   return out;
-}
-
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
 /** A Project from JSON, or null when required fields are missing. */

@@ -6,6 +6,7 @@
 // Everything here is pure; the parsers are lenient about what a report leaves
 // out (older renders have fewer fields) but reject a record without its ids,
 // so a malformed answer is an error rather than an empty report.
+import { isRecord, num, str } from "./json";
 
 export type RenderMode = "animatic" | "final";
 
@@ -146,18 +147,6 @@ export interface StartedRender {
 }
 
 // ---------------------------------------------------------------- parsing
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | null {
-  return typeof value === "string" ? value : null;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
 
 function count(value: unknown): number {
   return num(value) ?? 0;
