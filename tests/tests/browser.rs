@@ -1,6 +1,7 @@
 //! The web page in Debian's Chromium (playwright-core) against real processes: approve a shot
 //! from the dashboard and see COMPLETED arrive live, then make a review-copy animatic from the
-//! render panel and play it beside its report. Writes screenshots next to the test binary.
+//! render panel and play it beside its report; upload a song from the dashboard and see its
+//! analysis table fill in. Writes screenshots next to the test binary.
 
 use miri_testkit::{Stack, StackOptions, miri_bin};
 use serde_json::json;
@@ -40,6 +41,28 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     );
     let (_, listed) = stack.get(&format!("/api/projects/{project}/renders")).await.unwrap();
     assert_eq!(listed["renders"][0]["overlay"], true, "{listed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploading_a_song_from_the_dashboard_fills_its_analysis_table() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let song = stack.demo_song().unwrap();
+    let lyrics = stack.scratch.join("lyrics.txt");
+    std::fs::write(&lyrics, miri_demo::timing().timed_lyrics()).unwrap();
+    let screenshot = miri_bin().with_file_name("upload-analysis.png");
+    let more = [("MIRI_SONG", song.display().to_string()), ("MIRI_LYRICS", lyrics.display().to_string())];
+    let out = e2e(&stack, "upload.e2e.mjs", "", &screenshot, more).await;
+    assert!(
+        out.status.success(),
+        "upload test failed:\n{}\n{}\nworker log (tail):\n{}\ngateway log (tail):\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("worker")),
+        tail(&stack.log("gateway")),
+    );
+    let (_, projects) = stack.get("/api/projects").await.unwrap();
+    assert_eq!(projects.as_array().map(Vec::len), Some(1), "one project made: {projects}");
+    assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
 }
 
 /// Runs `web/e2e/{script}` in node against `stack`, on `project`, with `more` variables.

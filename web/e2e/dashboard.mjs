@@ -1,6 +1,6 @@
 // What every browser test starts with: Debian's Chromium (never a downloaded browser), a page
 // that prints what went wrong on the way (for the test's failure message), logged in with the
-// token and opened on the project.
+// token and opened on the project (or on the bare dashboard without one).
 import { chromium } from "playwright-core";
 
 /** Reads the named variables from the environment; throws naming the first missing one. */
@@ -13,7 +13,7 @@ export function env(...names) {
   return values;
 }
 
-/** Launches Chromium and opens the dashboard at `url` on `project`, logged in with `token`. */
+/** Launches Chromium and opens the dashboard at `url` on `project` if given, logged in with `token`. */
 export async function openDashboard({ url, token, project, timeoutMs, viewport }) {
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -26,6 +26,6 @@ export async function openDashboard({ url, token, project, timeoutMs, viewport }
   page.on("pageerror", (e) => console.log(`page error: ${e.message}`));
   await page.goto(url);
   await page.evaluate((t) => localStorage.setItem("miri.token", t), token);
-  await page.goto(`${url}/?project=${project}`);
+  await page.goto(project ? `${url}/?project=${project}` : url);
   return { browser, page };
 }

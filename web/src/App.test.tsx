@@ -37,6 +37,10 @@ function renderApp({ token = "tok-1", url = "/?project=p1", shots, routes = {} }
     "GET /api/projects": () => jsonResponse(PROJECTS),
     "GET /api/projects/p1/shots": () => jsonResponse(server.shots),
     "GET /api/projects/p2/shots": () => jsonResponse([shot({ shotId: "q1", projectId: "p2", status: "DRAFT" })]),
+    "GET /api/providers/health": () => jsonResponse({ providers: [{ provider: "fal", state: "closed", workers: [] }], workers: 1 }),
+    "GET /api/projects/p1/budget": () =>
+      jsonResponse({ capUsdMicros: 5_000_000, spentUsdMicros: 0, reservedUsdMicros: 0, availableUsdMicros: 5_000_000, waiting: [] }),
+    "GET /api/projects/p1/scenes": () => jsonResponse({ scenes: [] }),
     ...routes,
   });
   const sockets = fakeSocketFactory();
@@ -176,7 +180,8 @@ describe("App", () => {
     const calls = callsTo(fetch, "POST", "/api/shots/s2/approve");
     expect(calls).toHaveLength(1);
     expect(authHeader(calls[0]![1])).toBe("Bearer tok-1");
-    expect(within(row("s2")).queryByRole("button")).toBeNull();
+    expect(within(row("s2")).queryByRole("button", { name: "אישור" })).toBeNull();
+    expect(within(row("s2")).queryByRole("button", { name: "דחייה" })).toBeNull();
   });
 
   it("rejects a shot with the reason the user wrote", async () => {
@@ -217,6 +222,29 @@ describe("App", () => {
     fireEvent.click(within(row("s2")).getByRole("button", { name: "אישור" }));
     expect(await screen.findByText("אסימון הגישה נדחה או שפג תוקפו. יש להתחבר מחדש.")).toBeTruthy();
     expect(window.localStorage.getItem("miri.token")).toBeNull();
+  });
+
+  it("opens a shot's versions from its row and closes them; shows provider health, budget and scenes", async () => {
+    const { fetch } = renderApp({
+      routes: {
+        "GET /api/shots/s2/versions": () =>
+          jsonResponse([
+            { versionId: "v1", shotId: "s2", kind: "prompt", author: "system", reason: "still prompt", createdAt: "2025-01-01T10:00:00Z" },
+          ]),
+      },
+    });
+    await screen.findByText("ממתין לאישור");
+    expect(await screen.findByText("תקין")).toBeTruthy();
+    const budget = screen.getByRole("region", { name: "תקציב" });
+    await waitFor(() => expect(budget.querySelector('[data-figure="cap"] dd')?.textContent).toBe("$5.00"));
+    expect(await screen.findByText(/עדיין אין פירוק לסצנות/)).toBeTruthy();
+
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "גרסאות" }));
+    const dialog = screen.getByRole("dialog", { name: "גרסאות — שוט 2" });
+    expect(await within(dialog).findByText("still prompt")).toBeTruthy();
+    expect(authHeader(callsTo(fetch, "GET", "/api/shots/s2/versions")[0]![1])).toBe("Bearer tok-1");
+    fireEvent.click(within(dialog).getByRole("button", { name: "סגירה" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
   });
 
   it("closes the socket on logout", async () => {

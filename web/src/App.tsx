@@ -1,18 +1,27 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, createApiClient, type ApiClient, type FetchLike, type Project } from "./api";
+import { AnalysisPanel } from "./components/AnalysisPanel";
+import { BudgetPanel } from "./components/BudgetPanel";
 import { ConnectionStatus } from "./components/ConnectionStatus";
 import { Login } from "./components/Login";
+import { NewProjectForm } from "./components/NewProjectForm";
 import { ProjectPicker } from "./components/ProjectPicker";
+import { ProviderHealthStrip } from "./components/ProviderHealthStrip";
 import { RenderPanel } from "./components/RenderPanel";
+import { ScenesPanel } from "./components/ScenesPanel";
 import { ShotsTable } from "./components/ShotsTable";
+import { VersionBrowser } from "./components/VersionBrowser";
 import { t } from "./i18n";
 import { defaultSocketFactory, type SocketFactory } from "./realtime";
 import { clearToken, loadToken, saveToken } from "./session";
 import { useProjectShots } from "./useProjectShots";
+import type { XhrFactory } from "./upload";
 
 export interface AppProps {
   /** Injected in tests; the global fetch otherwise. */
   fetch?: FetchLike;
+  /** Injected in tests (uploads); the browser's XMLHttpRequest otherwise. */
+  xhr?: XhrFactory;
   /** Injected in tests; socket.io-client's io() otherwise. */
   socketFactory?: SocketFactory;
   /** Where the token is kept; localStorage otherwise. */
@@ -33,7 +42,7 @@ function writeProjectToUrl(projectId: string): void {
   window.history.pushState({ projectId }, "", url);
 }
 
-export default function App({ fetch, socketFactory = defaultSocketFactory, storage }: AppProps) {
+export default function App({ fetch, xhr, socketFactory = defaultSocketFactory, storage }: AppProps) {
   const store = storage ?? window.localStorage;
   const [token, setToken] = useState<string | null>(() => loadToken(store));
   const [loginMessage, setLoginMessage] = useState<string | null>(null);
@@ -63,13 +72,14 @@ export default function App({ fetch, socketFactory = defaultSocketFactory, stora
     return createApiClient({
       getToken: () => token,
       fetch,
+      xhr,
       onUnauthorized: () => {
         // Only a 401 for the token in use ends the session; a late answer
         // to a request made with an older token does not.
         if (tokenRef.current === token) logout(t("sessionRejected"));
       },
     });
-  }, [token, fetch, logout]);
+  }, [token, fetch, xhr, logout]);
 
   if (token === null || api === null) return <Login message={loginMessage} onLogin={login} />;
   return (
@@ -129,6 +139,20 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
     setWanted(projectId);
   }, []);
 
+  const [creating, setCreating] = useState(false);
+  /** The project just made whose analysis its panel should start. */
+  const [analyseOnOpen, setAnalyseOnOpen] = useState<string | null>(null);
+  const created = useCallback(
+    (projectId: string, analyse: boolean) => {
+      setCreating(false);
+      setAnalyseOnOpen(analyse ? projectId : null);
+      setReloadProjects((n) => n + 1);
+      select(projectId);
+    },
+    [select],
+  );
+  const autoStarted = useCallback(() => setAnalyseOnOpen(null), []);
+
   const list = projects.kind === "ready" ? projects.projects : [];
   const activeProject = wanted !== null ? list.find((p) => p.projectId === wanted) ?? null : null;
   const notFound = projects.kind === "ready" && wanted !== null && activeProject === null;
@@ -140,6 +164,9 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
     socketFactory,
   });
 
+  /** The shot whose version browser is open, in the project it was opened from. */
+  const [versionsOf, setVersionsOf] = useState<{ projectId: string; shotId: string; number: number } | null>(null);
+
   return (
     <div className="app">
       <header className="app__header">
@@ -149,6 +176,7 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
           {t("logout")}
         </button>
       </header>
+      <ProviderHealthStrip api={api} />
 
       <main className="app__main">
         <section className="app__projects">
@@ -161,9 +189,17 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
               </button>
             </div>
           )}
-          {projects.kind === "ready" && (
-            <ProjectPicker projects={projects.projects} selected={activeProject?.projectId ?? null} onSelect={select} />
-          )}
+          <div className="app__projects-bar">
+            {projects.kind === "ready" && (
+              <ProjectPicker projects={projects.projects} selected={activeProject?.projectId ?? null} onSelect={select} />
+            )}
+            {!creating && (
+              <button type="button" className="btn btn--primary" onClick={() => setCreating(true)}>
+                {t("newProject")}
+              </button>
+            )}
+          </div>
+          {creating && <NewProjectForm api={api} onCreated={created} onClose={() => setCreating(false)} />}
           {notFound && (
             <p className="alert alert--warning" role="alert">
               {t("projectNotFound", { id: wanted ?? "" })}
@@ -174,6 +210,15 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
         {activeProject && (
           <section className="app__shots" aria-busy={shots.loading || undefined}>
             <h2>{activeProject.name}</h2>
+            <BudgetPanel api={api} projectId={activeProject.projectId} />
+            <AnalysisPanel
+              key={`analysis:${activeProject.projectId}`}
+              api={api}
+              projectId={activeProject.projectId}
+              songUrl={activeProject.songUrl ?? null}
+              autoStart={analyseOnOpen === activeProject.projectId}
+              onAutoStarted={autoStarted}
+            />
             {shots.actionError && (
               <div className="alert alert--error" role="alert">
                 {shots.actionError}{" "}
@@ -197,8 +242,19 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
                 pending={shots.pending}
                 onApprove={(id) => void shots.approve(id)}
                 onReject={shots.reject}
+                onVersions={(shotId, number) => setVersionsOf({ projectId: activeProject.projectId, shotId, number })}
               />
             )}
+            {versionsOf?.projectId === activeProject.projectId && (
+              <VersionBrowser
+                key={versionsOf.shotId}
+                api={api}
+                shotId={versionsOf.shotId}
+                shotLabel={t("shotNumber", { n: versionsOf.number })}
+                onClose={() => setVersionsOf(null)}
+              />
+            )}
+            <ScenesPanel api={api} projectId={activeProject.projectId} />
             <RenderPanel
               key={activeProject.projectId}
               api={api}

@@ -11,9 +11,29 @@
 //   GET  /api/projects/{projectId}/renders -> {renders: [Render + mediaUrl, …]} newest first;
 //                                             404 from gateways without it (read as no renders)
 //   GET  /api/media/{key}                  -> the bytes (needs the bearer token too)
+//   POST /api/projects  multipart name, song (MP3), lyrics, plot -> 201 {projectId}
+//                       (sent with XMLHttpRequest for its upload progress; see upload.ts)
+//   GET  /api/projects/{projectId}/analysis -> the newest Analysis; 404 when there is none
+//   POST /api/projects/{projectId}/analyses -> 202 {analysisId, workflowId}
+//   GET  /api/projects/{projectId}/analyses/{analysisId}
+//                                          -> {status: "running" | "completed" | "failed", …}
+//   GET  /api/shots/{shotId}/versions      -> [Version + mediaUrl?, …] newest first, not paged
+//   GET  /api/projects/{projectId}/scenes  -> {scenes: [Scene + references, …]} of the newest
+//                                             breakdown ([] before one; 404 read as none)
+//   GET  /api/providers/health             -> {providers: [{provider, state, workers}], workers}
+//   GET  /api/projects/{projectId}/budget  -> the ledger's amounts in micro-dollars
+//   PUT  /api/projects/{projectId}/budget  {"capUsd": dollars} -> the same, with `resumed`
 //   errors: non-2xx with JSON {"error": {"code": string, "message": string}}
 //   401 means the token is missing, invalid or expired.
 
+import {
+  parseAnalysis,
+  parseAnalysisRun,
+  parseStartedAnalysis,
+  type Analysis,
+  type AnalysisRun,
+  type StartedAnalysis,
+} from "./analysis";
 import { t } from "./i18n";
 import {
   parseRenderEntry,
@@ -25,11 +45,31 @@ import {
   type StartedRender,
 } from "./renders";
 import { isRecord, num, str } from "./json";
+import { parseBudget, type Budget } from "./budget";
+import { parseHealth, type ProviderHealth } from "./health";
+import { parseScenes, type Scene } from "./scenes";
+import { parseVersion, type Version } from "./versions";
+import { browserXhr, sendForm, type FormAnswer, type UploadProgress, type XhrFactory } from "./upload";
 
 export interface Project {
   projectId: string;
   name: string;
   createdAt: string;
+  /** `/api/media/…` of the project's song, when the server sent it. */
+  songUrl?: string;
+}
+
+/** What `POST /api/projects` takes: the song and the director's words about it. */
+export interface NewProject {
+  name: string;
+  song: File;
+  lyrics: string;
+  plot: string;
+}
+
+export interface UploadOptions {
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
 }
 
 export interface Shot {
@@ -81,6 +121,20 @@ export interface ApiClient {
    * a <video src> could not send).
    */
   fetchMedia(url: string, signal?: AbortSignal): Promise<Blob>;
+  /** Every version the shot has had, newest first (the gateway sends them all at once). */
+  listVersions(shotId: string, signal?: AbortSignal): Promise<Version[]>;
+  /** The newest breakdown's scenes in order; [] before any breakdown (or a 404). */
+  listScenes(projectId: string, signal?: AbortSignal): Promise<Scene[]>;
+  providerHealth(signal?: AbortSignal): Promise<ProviderHealth[]>;
+  getBudget(projectId: string, signal?: AbortSignal): Promise<Budget>;
+  /** Sets the project's cap in dollars (owners only); resolves to the new budget. */
+  setBudgetCap(projectId: string, capUsd: number): Promise<Budget>;
+  /** Uploads the song and makes the project; resolves to its id. */
+  createProject(project: NewProject, options?: UploadOptions): Promise<string>;
+  /** The project's newest analysis; null when it has none yet (404). */
+  getAnalysis(projectId: string, signal?: AbortSignal): Promise<Analysis | null>;
+  startAnalysis(projectId: string): Promise<StartedAnalysis>;
+  getAnalysisRun(projectId: string, analysisId: string, signal?: AbortSignal): Promise<AnalysisRun>;
 }
 
 export interface StartRenderRequest {
@@ -96,6 +150,8 @@ export interface ApiClientOptions {
   getToken: () => string | null;
   /** Defaults to the global fetch. */
   fetch?: FetchLike;
+  /** Makes the XMLHttpRequest of an upload; the browser's by default. */
+  xhr?: XhrFactory;
   /** Prefix of every path; "" (same origin) by default. */
   baseUrl?: string;
   /** Called before a 401 ApiError is thrown. */
@@ -105,17 +161,29 @@ export interface ApiClientOptions {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl ?? "";
 
+  /** The error a non-2xx answer is thrown as; a 401 is reported first. */
+  function refusal(status: number, body: string): ApiError {
+    const error = toApiError(status, parseJson(body));
+    if (error.unauthorized) options.onUnauthorized?.(error);
+    return error;
+  }
+
+  function authHeaders(accept: string): Record<string, string> {
+    const headers: Record<string, string> = { Accept: accept };
+    const token = options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    return headers;
+  }
+
   /** The response to a request; a non-2xx answer is thrown as an ApiError. */
   async function send(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT",
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
     accept: string,
   ): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept };
-    const token = options.getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers = authHeaders(accept);
     const init: RequestInit = { method, headers };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -132,16 +200,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw new ApiError(0, "network", t("networkError"));
     }
 
-    if (!response.ok) {
-      const error = toApiError(response.status, parseJson(await readText(response)));
-      if (error.unauthorized) options.onUnauthorized?.(error);
-      throw error;
-    }
+    if (!response.ok) throw refusal(response.status, await readText(response));
     return response;
   }
 
   async function request(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT",
     path: string,
     body?: unknown,
     signal?: AbortSignal,
@@ -191,6 +255,28 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
       return expectArray(isRecord(json) ? json.renders : json, parseRenderEntry);
     },
+    async listVersions(shotId, signal) {
+      return expectArray(await request("GET", `/api/shots/${seg(shotId)}/versions`, undefined, signal), parseVersion);
+    },
+    async listScenes(projectId, signal) {
+      let json: unknown;
+      try {
+        json = await request("GET", `/api/projects/${seg(projectId)}/scenes`, undefined, signal);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return [];
+        throw err;
+      }
+      return expectOne(json, parseScenes);
+    },
+    async providerHealth(signal) {
+      return expectOne(await request("GET", "/api/providers/health", undefined, signal), parseHealth);
+    },
+    async getBudget(projectId, signal) {
+      return expectOne(await request("GET", `/api/projects/${seg(projectId)}/budget`, undefined, signal), parseBudget);
+    },
+    async setBudgetCap(projectId, capUsd) {
+      return expectOne(await request("PUT", `/api/projects/${seg(projectId)}/budget`, { capUsd }), parseBudget);
+    },
     async fetchMedia(url, signal) {
       const response = await send("GET", url, undefined, signal, "*/*");
       try {
@@ -199,6 +285,46 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         if (isAbort(err)) throw err;
         throw new ApiError(0, "network", t("networkError"));
       }
+    },
+    async createProject({ name, song, lyrics, plot }, { onProgress, signal } = {}) {
+      const form = new FormData();
+      form.append("name", name);
+      form.append("lyrics", lyrics);
+      form.append("plot", plot);
+      form.append("song", song, song.name);
+      let answer: FormAnswer;
+      try {
+        answer = await sendForm(options.xhr ?? browserXhr, {
+          url: baseUrl + "/api/projects",
+          headers: authHeaders("application/json"),
+          form,
+          onProgress,
+          signal,
+        });
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        throw new ApiError(0, "network", t("uploadNetworkError"));
+      }
+      if (answer.status < 200 || answer.status >= 300) throw refusal(answer.status, answer.text);
+      const json = parseJson(answer.text);
+      return expectOne(isRecord(json) ? json.projectId : null, str);
+    },
+    async getAnalysis(projectId, signal) {
+      try {
+        const json = await request("GET", `/api/projects/${seg(projectId)}/analysis`, undefined, signal);
+        return expectOne(json, parseAnalysis);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    async startAnalysis(projectId) {
+      const json = await request("POST", `/api/projects/${seg(projectId)}/analyses`);
+      return expectOne(json, parseStartedAnalysis);
+    },
+    async getAnalysisRun(projectId, analysisId, signal) {
+      const path = `/api/projects/${seg(projectId)}/analyses/${seg(analysisId)}`;
+      return expectOne(await request("GET", path, undefined, signal), parseAnalysisRun);
     },
   };
 }
@@ -258,11 +384,14 @@ export function parseProject(value: unknown): Project | null {
   if (!isRecord(value)) return null;
   const projectId = str(value.projectId);
   if (projectId === null) return null;
-  return {
+  const project: Project = {
     projectId,
     name: str(value.name) ?? projectId,
     createdAt: str(value.createdAt) ?? "",
   };
+  const songUrl = str(value.songUrl);
+  if (songUrl !== null) project.songUrl = songUrl;
+  return project;
 }
 
 /** A Shot from JSON, or null when required fields are missing. */

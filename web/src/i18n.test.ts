@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  analysisStageLabel,
+  analysisStageLabels,
   applyDocumentLocale,
   messages,
+  partLabel,
+  partLabels,
   renderModeLabel,
   renderStageLabel,
   renderStageLabels,
@@ -22,7 +26,13 @@ describe("i18n", () => {
   });
 
   it("has an English text beside every Hebrew one", () => {
-    for (const entry of [...Object.values(messages), ...Object.values(statusLabels), ...Object.values(renderStageLabels)]) {
+    for (const entry of [
+      ...Object.values(messages),
+      ...Object.values(statusLabels),
+      ...Object.values(renderStageLabels),
+      ...Object.values(analysisStageLabels),
+      ...Object.values(partLabels),
+    ]) {
       expect(entry.he).not.toBe("");
       expect(entry.en).not.toBe("");
     }
@@ -35,6 +45,21 @@ describe("i18n", () => {
     expect(statusLabel("AWAITING_APPROVAL")).toBe("Awaiting approval");
     applyDocumentLocale();
     expect(document.documentElement.dir).toBe("ltr");
+  });
+
+  it("names the song's sections, keeping their number, and shows the model's other labels raw", () => {
+    expect(["intro", "Verse 2", "pre chorus", "chorus", "outro"].map(partLabel)).toEqual([
+      "פתיחה",
+      "בית 2",
+      "טרום פזמון",
+      "פזמון",
+      "סיום",
+    ]);
+    expect(partLabel("the big drop")).toBe("the big drop");
+    expect(analysisStageLabel("asking")).toBe("המודל מחלק לחלקים ולרגעים");
+    expect(analysisStageLabel("uploading")).toBe("uploading");
+    setLocale("en");
+    expect(partLabel("bridge 1")).toBe("Bridge 1");
   });
 
   it("shows an unknown status raw", () => {

@@ -164,6 +164,89 @@ export const messages = {
   historyLoading: { he: "טוען היסטוריה…", en: "Loading the history…" },
   historyCoverage: { he: "כיסוי", en: "coverage" },
 
+  // Version browser
+  versionsButton: { he: "גרסאות", en: "Versions" },
+  versionsTitle: { he: "גרסאות — {shot}", en: "Versions — {shot}" },
+  versionsLoading: { he: "טוען גרסאות…", en: "Loading the versions…" },
+  versionsEmpty: { he: "לשוט הזה אין עדיין גרסאות", en: "This shot has no versions yet" },
+  versionsList: { he: "כל הגרסאות, מהחדשה לישנה", en: "Every version, newest first" },
+  versionsNewer: { he: "חדשה יותר", en: "Newer" },
+  versionsOlder: { he: "ישנה יותר", en: "Older" },
+  versionsPosition: { he: "גרסה {n} מתוך {total}", en: "Version {n} of {total}" },
+  kindPrompt: { he: "פרומפט", en: "Prompt" },
+  kindImage: { he: "סטיל", en: "Still" },
+  kindVideo: { he: "קליפ", en: "Clip" },
+  kindEdit: { he: "עריכה", en: "Edit" },
+  kindAudit: { he: "ביקורת", en: "Audit" },
+  kindRender: { he: "רינדור", en: "Render" },
+  kindTranslation: { he: "תרגום", en: "Translation" },
+  authorUser: { he: "משתמש", en: "A user" },
+  authorLlm: { he: "מודל שפה", en: "A language model" },
+  authorSystem: { he: "המערכת", en: "The system" },
+  versionWho: { he: "מי", en: "Who" },
+  versionWhy: { he: "למה", en: "Why" },
+  versionNoReason: { he: "לא נרשמה סיבה", en: "No reason recorded" },
+  versionFrom: { he: "נוצרה מ־", en: "Made from" },
+  versionCostEstimated: { he: "{cost} (הערכה)", en: "{cost} (estimate)" },
+  versionHebrew: { he: "בעברית", en: "In Hebrew" },
+  versionNoHebrew: { he: "אין תרגום לעברית", en: "No Hebrew translation" },
+  versionRequest: { he: "הבקשה שנשלחה (JSON)", en: "The request sent (JSON)" },
+  versionPromptText: { he: "הטקסט שנשלח", en: "The text sent" },
+  imageLoading: { he: "טוען תמונה…", en: "Loading the image…" },
+  imageError: { he: "לא ניתן לטעון את התמונה: {message}", en: "The image could not be loaded: {message}" },
+  openFullSize: { he: "פתיחה בגודל מלא", en: "Open full size" },
+
+  // Scenes and their reference images
+  scenesLoading: { he: "טוען סצנות…", en: "Loading the scenes…" },
+  scenesNone: {
+    he: "עדיין אין פירוק לסצנות. הסצנות ותמונות הייחוס שלהן (רקע, תלבושת, אביזרים) נוצרות כשמפרקים את השיר לסצנות, אחרי ניתוח השיר.",
+    en: "No scene breakdown yet. Scenes and their reference images (background, outfit, props) are made when the song is broken into scenes, after its analysis.",
+  },
+  sceneNumber: { he: "סצנה {n}", en: "Scene {n}" },
+  sceneBackground: { he: "רקע", en: "Background" },
+  sceneOutfit: { he: "תלבושת", en: "Outfit" },
+  sceneProps: { he: "אביזרים", en: "Props" },
+  sceneNoProps: { he: "אין אביזרים", en: "No props" },
+  sceneReferences: { he: "תמונות ייחוס", en: "Reference images" },
+  sceneNoReferences: { he: "עדיין אין תמונות ייחוס", en: "No reference images yet" },
+  referenceProp: { he: "אביזר: {name}", en: "Prop: {name}" },
+  referencePending: { he: "עדיין לא נוצרה", en: "Not made yet" },
+
+  // Provider health
+  healthTitle: { he: "ספקים", en: "Providers" },
+  healthLoading: { he: "בודק את הספקים…", en: "Checking the providers…" },
+  healthUp: { he: "תקין", en: "Up" },
+  healthDegraded: { he: "חלקי", en: "Degraded" },
+  healthDown: { he: "מושבת", en: "Down" },
+  healthUnknown: { he: "אין דיווח", en: "No report" },
+  healthFailures: { he: "{rate} כשלים", en: "{rate} failing" },
+  healthRetryIn: { he: "ניסיון חוזר בעוד {seconds} ש׳", en: "retry in {seconds} s" },
+  healthLastError: { he: "שגיאה אחרונה:", en: "Last error:" },
+  healthUnavailable: { he: "מצב הספקים לא זמין: {message}", en: "Provider health is unavailable: {message}" },
+
+  // Budget
+  budgetTitle: { he: "תקציב", en: "Budget" },
+  budgetLoading: { he: "טוען תקציב…", en: "Loading the budget…" },
+  budgetAvailable: { he: "פנוי", en: "Available" },
+  budgetUsed: { he: "ניצול התקציב", en: "Budget used" },
+  budgetUsedText: {
+    he: "{spent} שולם ו־{reserved} שמור מתוך {cap}",
+    en: "{spent} spent and {reserved} reserved of {cap}",
+  },
+  budgetWaiting: {
+    he: "{count} קריאות ממתינות לתקציב; הגדלת התקרה תחדש אותן",
+    en: "{count} calls wait for budget; raising the cap resumes them",
+  },
+  budgetCapLabel: { he: "תקרה חדשה (דולר)", en: "New cap (USD)" },
+  budgetCapSave: { he: "עדכון התקרה", en: "Set the cap" },
+  budgetCapInvalid: {
+    he: "יש להזין סכום בדולרים בין 0 ל־{max}, עם עד שתי ספרות אחרי הנקודה",
+    en: "Enter an amount in dollars between 0 and {max}, with at most two decimals",
+  },
+  budgetCapSaved: { he: "התקרה עודכנה ל־{cap}", en: "The cap is now {cap}" },
+  budgetCapResumed: { he: "{count} שוטים חזרו לעבודה", en: "{count} shots resumed" },
+  budgetCapError: { he: "התקרה לא עודכנה: {message}", en: "The cap was not set: {message}" },
+
   // Connection state (Socket.IO)
   connConnecting: { he: "מתחבר…", en: "Connecting…" },
   connConnected: { he: "מחובר — עדכונים חיים", en: "Connected — live updates" },
@@ -178,6 +261,86 @@ export const messages = {
     en: "The server did not confirm joining the project",
   },
   unknownReason: { he: "סיבה לא ידועה", en: "unknown reason" },
+
+  // New project: the song upload
+  newProject: { he: "פרויקט חדש", en: "New project" },
+  newProjectTitle: { he: "פרויקט חדש: העלאת שיר", en: "New project: upload a song" },
+  projectNameLabel: { he: "שם הפרויקט", en: "Project name" },
+  songFileLabel: { he: "קובץ השיר (MP3)", en: "Song file (MP3)" },
+  chooseSong: { he: "בחירת קובץ…", en: "Choose a file…" },
+  noSongChosen: { he: "לא נבחר קובץ", en: "No file chosen" },
+  lyricsLabel: { he: "מילות השיר", en: "Lyrics" },
+  lyricsHint: {
+    he: "שורה לכל שורה מושרת, ושורה ריקה בין חלקי השיר",
+    en: "One sung line per line, and a blank line between the song's sections",
+  },
+  plotLabel: { he: "עלילה", en: "Plot" },
+  plotHint: {
+    he: "מה קורה בקליפ: הדמויות, המקום והמהלך",
+    en: "What happens in the video: its characters, place and arc",
+  },
+  analyseAfterUpload: {
+    he: "להתחיל את ניתוח השיר מיד אחרי ההעלאה",
+    en: "Start the song analysis right after the upload",
+  },
+  uploadSubmit: { he: "העלאה ויצירת הפרויקט", en: "Upload and create the project" },
+  uploadCancel: { he: "ביטול ההעלאה", en: "Cancel the upload" },
+  uploadProgressLabel: { he: "התקדמות ההעלאה", en: "Upload progress" },
+  uploadSending: { he: "מעלה את השיר: {sent} מתוך {total}", en: "Uploading the song: {sent} of {total}" },
+  uploadChecking: {
+    he: "השיר הועלה. השרת בודק אותו ויוצר את הפרויקט…",
+    en: "Uploaded. The server is checking the song and creating the project…",
+  },
+  uploadCancelled: { he: "ההעלאה בוטלה, והפרויקט לא נוצר.", en: "The upload was cancelled; no project was made." },
+  nameRequired: { he: "יש לתת שם לפרויקט", en: "Give the project a name" },
+  songRequired: { he: "יש לבחור את קובץ ה־MP3 של השיר", en: "Choose the song's MP3 file" },
+  uploadTooLarge: { he: "הקובץ גדול מהמותר בשרת", en: "The file is larger than the server accepts" },
+  uploadBadSong: { he: "השרת דחה את קובץ השיר", en: "The server refused the song file" },
+  uploadBadForm: { he: "השרת דחה את הטופס", en: "The server refused the form" },
+  uploadFailed: { he: "ההעלאה נכשלה", en: "The upload failed" },
+  uploadNetworkError: {
+    he: "ההעלאה נקטעה בלי תשובה מהשרת: החיבור נפל, או שהקובץ גדול מהמותר והשרת סגר את החיבור.",
+    en: "The upload was cut off with no answer: the connection dropped, or the file is over the server's limit and it closed the connection.",
+  },
+
+  // Song analysis
+  analysisTitle: { he: "ניתוח השיר", en: "Song analysis" },
+  analysisLoading: { he: "טוען את ניתוח השיר…", en: "Loading the song analysis…" },
+  analysisNone: {
+    he: "לשיר של הפרויקט עדיין אין ניתוח. הניתוח מחלק את השיר לחלקים (בית, פזמון…) ולרגעים של שתיים־שלוש מילים, עם הקצב והאווירה של כל אחד — ועליהם נחתכים השוטים.",
+    en: "The project's song has no analysis yet. The analysis splits the song into Parts (verse, chorus…) and Moments of two or three words, each with its rhythm and atmosphere — the shots are cut on them.",
+  },
+  analysisStart: { he: "התחלת ניתוח השיר", en: "Start the song analysis" },
+  analysisAgain: { he: "ניתוח מחדש", en: "Analyse again" },
+  analysisStarting: { he: "מתחיל ניתוח…", en: "Starting the analysis…" },
+  analysisStepsLabel: { he: "שלבי הניתוח", en: "Analysis steps" },
+  analysisAnswer: { he: "תשובה {n} של המודל", en: "the model's answer {n}" },
+  analysisRefused: { he: "תשובות שנדחו: {count}. האחרונה: {reason}", en: "Answers refused: {count}. The last: {reason}" },
+  analysisFailed: { he: "הניתוח נכשל: {message}", en: "The analysis failed: {message}" },
+  analysisParts: { he: "חלקים", en: "Parts" },
+  analysisMoments: { he: "רגעים", en: "Moments" },
+  analysisDuration: { he: "משך השיר", en: "Song length" },
+  analysisMade: { he: "מועד הניתוח", en: "Analysed" },
+  analysisTableCaption: { he: "חלקי השיר והרגעים בכל חלק", en: "The song's Parts and the Moments in each" },
+  colPartWords: { he: "חלק / מילים", en: "Part / words" },
+  colTempo: { he: "קצב (BPM)", en: "Tempo (BPM)" },
+  colBeat: { he: "חוזק הפעמה", en: "Beat strength" },
+  colOnsets: { he: "אונסטים לשנייה", en: "Onsets per second" },
+  colEnergy: { he: "אנרגיה", en: "Energy" },
+  colValence: { he: "ערכיות", en: "Valence" },
+  colBrightness: { he: "בהירות", en: "Brightness" },
+  colLoudness: { he: "עוצמה (dB)", en: "Loudness (dB)" },
+  beatHint: { he: "0 עד 1: כמה חזק מורגשת הפעמה", en: "0 to 1: how strongly the beat is felt" },
+  energyHint: { he: "0 רגוע עד 1 עוצמתי", en: "0 calm to 1 intense" },
+  valenceHint: { he: "\u200E−1 עצוב עד 1 שמח", en: "−1 sad to 1 joyful" },
+  brightnessHint: { he: "0 כהה עד 1 בהיר", en: "0 dark to 1 bright" },
+  noSteadyBeat: { he: "אין פעמה קבועה", en: "No steady beat" },
+  noMoments: { he: "אין מילים מושרות בחלק הזה", en: "No words are sung in this part" },
+  playFrom: { he: "השמעה מ־{time}", en: "Play from {time}" },
+  songPlayerLabel: { he: "השיר", en: "The song" },
+  loadSong: { he: "השמעת השיר", en: "Play the song" },
+  songLoading: { he: "טוען את השיר…", en: "Loading the song…" },
+  songError: { he: "לא ניתן לטעון את השיר: {message}", en: "The song could not be loaded: {message}" },
 
   // Errors
   networkError: {
@@ -279,4 +442,45 @@ export function renderModeLabel(mode: string): string {
   if (mode === "animatic") return t("renderAnimatic");
   if (mode === "final") return t("renderFinal");
   return mode;
+}
+
+/** Hebrew and English labels for each stage of a song analysis. */
+export const analysisStageLabels = {
+  measuring: { he: "מדידת השיר: קצב, פעמות ועוצמה", en: "Measuring the song: tempo, beats and loudness" },
+  asking: { he: "המודל מחלק לחלקים ולרגעים", en: "The model splits it into Parts and Moments" },
+  done: { he: "הסתיים", en: "Done" },
+  failed: { he: "נכשל", en: "Failed" },
+} satisfies Record<string, Entry>;
+
+/** The label of an analysis stage; a stage the UI does not know is shown raw. */
+export function analysisStageLabel(stage: string): string {
+  return Object.prototype.hasOwnProperty.call(analysisStageLabels, stage)
+    ? analysisStageLabels[stage as keyof typeof analysisStageLabels][current]
+    : stage;
+}
+
+/** Hebrew and English names of the song sections the analysis asks the model for. */
+export const partLabels = {
+  intro: { he: "פתיחה", en: "Intro" },
+  verse: { he: "בית", en: "Verse" },
+  "pre-chorus": { he: "טרום פזמון", en: "Pre-chorus" },
+  chorus: { he: "פזמון", en: "Chorus" },
+  "post-chorus": { he: "אחרי הפזמון", en: "Post-chorus" },
+  bridge: { he: "גשר", en: "Bridge" },
+  instrumental: { he: "קטע כלי", en: "Instrumental" },
+  solo: { he: "סולו", en: "Solo" },
+  interlude: { he: "מעבר", en: "Interlude" },
+  outro: { he: "סיום", en: "Outro" },
+} satisfies Record<string, Entry>;
+
+/**
+ * A Part's label in the current locale: a known section name, with its number kept ("verse 2"
+ * -> "בית 2"); any other label (the model writes them) is shown as it came.
+ */
+export function partLabel(label: string): string {
+  const match = /^\s*(.*?)(?:\s+(\d+))?\s*$/.exec(label);
+  const base = (match?.[1] ?? "").toLowerCase().replace(/[\s_]+/g, "-");
+  if (!Object.prototype.hasOwnProperty.call(partLabels, base)) return label;
+  const name = partLabels[base as keyof typeof partLabels][current];
+  return match?.[2] ? `${name} ${match[2]}` : name;
 }

@@ -77,6 +77,22 @@ describe("ShotsTable", () => {
     expect(onApprove).toHaveBeenCalledWith("a");
   });
 
+  it("offers the version browser on every row, whatever its status, with the row's number", () => {
+    const onVersions = vi.fn();
+    render(
+      <ShotsTable
+        shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" }), shot({ shotId: "b", status: "COMPLETED" })]}
+        onVersions={onVersions}
+      />,
+    );
+    expect(screen.getByRole("columnheader", { name: "פעולות" })).toBeTruthy();
+    expect(within(row("a")).queryByRole("button", { name: "אישור" })).toBeNull();
+    fireEvent.click(within(row("b")).getByRole("button", { name: "גרסאות" }));
+    expect(onVersions).toHaveBeenCalledWith("b", 2);
+    fireEvent.click(within(row("a")).getByRole("button", { name: "גרסאות" }));
+    expect(onVersions).toHaveBeenLastCalledWith("a", 1);
+  });
+
   it("requires a reason before rejecting", async () => {
     const onReject = vi.fn(async () => true);
     render(<ShotsTable shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" })]} onReject={onReject} />);
