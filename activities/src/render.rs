@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 use miri_store::{At, Records, Under};
 use miri_workflows::contract::{
-    ConformSegment, FinishRender, Material, PlanRender, PlannedSegment, PreconformClip, RenderFormat, RenderPlan, failure,
+    ConformSegment, FinishRender, Material, PlanRender, PlannedSegment, PreconformClip, PrepareSong, RenderFormat, RenderPlan, failure,
     render_markers as render_activities,
 };
 use std::path::{Path, PathBuf};
@@ -366,12 +366,7 @@ impl RenderWorker {
         });
         // The song is encoded for muxing once, ahead too.
         let song_ready = match (&kept, d.store.project(shot.project_id).await) {
-            (Ok(()), Ok(Some(project))) if !self.cache.song_entry(&project.song.sha256).await.exists() => {
-                match self.fetch(&project.song, &work.join("song.mp3")).await {
-                    Ok(song) => self.cache.encoded_song(&song, &project.song.sha256).await.map(drop).map_err(render_failure),
-                    Err(e) => Err(e),
-                }
-            }
+            (Ok(()), Ok(Some(project))) => self.song_ready(&project.song, &work).await,
             _ => Ok(()),
         };
         if let Err(e) = song_ready {
@@ -382,6 +377,20 @@ impl RenderWorker {
             tracing::info!(shot = %input.shot_id, clip = %input.version_id, frames, "clip conformed ahead of the render");
         }
         kept
+    }
+
+    #[activity(definition = render_activities::PrepareSong)]
+    pub async fn prepare_song(self: Arc<Self>, _ctx: ActivityContext, input: PrepareSong) -> Result<(), ActivityError> {
+        let d = &self.deps;
+        let project = d.store.project(input.project_id).await.map_err(store_failure)?;
+        let project = project.ok_or_else(|| fail(failure::NOT_FOUND, format!("project {} does not exist", input.project_id)))?;
+        let work = d.work_dir.join(format!("song-{}", input.project_id));
+        let ready = self.song_ready(&project.song, &work).await;
+        let _ = std::fs::remove_dir_all(&work);
+        if ready.is_ok() {
+            tracing::info!(project = %input.project_id, "song encoded for muxing ahead of any render");
+        }
+        ready
     }
 
     #[activity(definition = render_activities::JoinSegments)]
@@ -524,6 +533,15 @@ impl RenderWorker {
     }
 
     /// Copies stored media to `path` unless an earlier attempt did (written aside, then renamed).
+    /// Encodes `song` into the cache for muxing, fetching it into `work`, unless it is there.
+    async fn song_ready(&self, song: &MediaRef, work: &Path) -> Result<(), ActivityError> {
+        if self.cache.song_entry(&song.sha256).await.exists() {
+            return Ok(());
+        }
+        let file = self.fetch(song, &work.join("song.mp3")).await?;
+        self.cache.encoded_song(&file, &song.sha256).await.map(drop).map_err(render_failure)
+    }
+
     async fn fetch(&self, media: &MediaRef, path: &Path) -> Result<PathBuf, ActivityError> {
         if path.exists() {
             return Ok(path.to_owned());

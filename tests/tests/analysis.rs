@@ -74,6 +74,17 @@ async fn the_demo_song_becomes_a_table_of_parts_and_moments_on_its_beats() -> an
     let (_, budget) = stack.get(&format!("/api/projects/{project}/budget")).await?;
     assert!(budget["spentUsdMicros"].as_u64().unwrap() > 0, "{budget}");
     assert_eq!(budget["reservedUsdMicros"], 0, "{budget}");
+
+    // Beside the analysis, the render worker encoded the song for muxing, so the project's first
+    // render does not wait for it.
+    let cache = stack.dir.path().join("renders/segments");
+    let songs = || std::fs::read_dir(&cache).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "m4a")).count()).unwrap_or(0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while songs() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(songs(), 1, "the song is encoded once, ahead\n{}", stack.log("worker"));
+    assert!(stack.log("worker").contains("song encoded for muxing ahead of any render"));
     Ok(())
 }
 

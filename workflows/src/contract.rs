@@ -357,6 +357,14 @@ pub struct PreconformClip {
     pub format: RenderFormat,
 }
 
+/// Make the project's song ready to mux (encoded once into the render worker's cache), so the
+/// first render of a project — an animatic of stills above all — does not wait for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrepareSong {
+    pub project_id: ProjectId,
+}
+
 pub struct RenderActivities;
 
 #[activity_definitions]
@@ -374,6 +382,11 @@ impl RenderActivities {
 
     #[activity(name = "preconform_clip")]
     pub fn preconform_clip(input: PreconformClip) -> Result<(), ActivityError> {
+        unimplemented!()
+    }
+
+    #[activity(name = "prepare_song")]
+    pub fn prepare_song(input: PrepareSong) -> Result<(), ActivityError> {
         unimplemented!()
     }
 
