@@ -2,6 +2,8 @@
 //! every shot from its still — through the calls the render activities make (`still_segment`
 //! with the shot's camera move into the segment cache, two at a time; concat; mux), cold and
 //! again after one shot's still changed. Both outputs are checked with ffprobe (4800 ± 1 frames).
+//! The song is encoded for muxing first, timed apart: the system does that beside the song's
+//! analysis, long before the director asks for an animatic.
 
 use crate::render::{check, ffmpeg, hex_sha256};
 use futures::{StreamExt, TryStreamExt};
@@ -34,28 +36,34 @@ pub async fn run(shots: usize) -> anyhow::Result<Value> {
     let format = VideoFormat::new(1280, 720, FrameRate::new(FPS, 1)?)?;
     let cache = SegmentCache::new(d.join("segment-cache"));
 
+    let started = Instant::now();
+    cache.encoded_song(&song, &hex_sha256(&std::fs::read(&song)?)).await?;
+    let song_ahead = started.elapsed().as_secs_f64();
     let cold_out = d.join("cold.mp4");
     let started = Instant::now();
-    pass(&stills, &song, &format, &cache, d, "cold", &cold_out).await?;
+    let cold_phases = pass(&stills, &song, &format, &cache, d, "cold", &cold_out).await?;
     let cold = started.elapsed().as_secs_f64();
     let mut changed_stills = stills.clone();
     changed_stills[0] = d.join("still-changed.png");
     still(d, "still-changed.png", 0xFF00FF).await?;
     let changed_out = d.join("changed.mp4");
     let started = Instant::now();
-    pass(&changed_stills, &song, &format, &cache, d, "changed", &changed_out).await?;
+    let changed_phases = pass(&changed_stills, &song, &format, &cache, d, "changed", &changed_out).await?;
     let changed = started.elapsed().as_secs_f64();
     let frames = shots as u64 * SHOT_MS * u64::from(FPS) / 1000;
     let (cold_check, changed_check) = (check(&cold_out, frames, song_s).await?, check(&changed_out, frames, song_s).await?);
-    eprintln!("animatic: cold {cold:.1} s, after one change {changed:.1} s");
+    eprintln!("animatic: song ahead {song_ahead:.1} s; cold {cold:.1} s ({cold_phases}), after one change {changed:.1} s ({changed_phases})");
     Ok(json!({
         "shots": shots,
         "songSeconds": song_s,
         "output": {"width": 1280, "height": 720, "fps": FPS, "frames": frames},
         "parallelSegments": PARALLEL,
+        "songEncodedAheadSeconds": song_ahead,
         "coldSeconds": cold,
+        "coldPhases": cold_phases,
         "coldOutput": cold_check,
         "oneStillChangedSeconds": changed,
+        "changedPhases": changed_phases,
         "changedOutput": changed_check,
         "targets": {"coldAtMost30s": cold <= COLD_TARGET, "afterOneChangeAtMost5s": changed <= CHANGED_TARGET},
         "ratioColdOverTarget": cold / COLD_TARGET,
@@ -69,8 +77,24 @@ async fn still(d: &Path, name: &str, rgb: u32) -> anyhow::Result<()> {
     ffmpeg(&["-f", "lavfi", "-i", &src, "-frames:v", "1", name], d).await
 }
 
+/// Seconds spent in each step of one animatic.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Phases {
+    segments_seconds: f64,
+    concat_seconds: f64,
+    mux_seconds: f64,
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "segments {:.1} s, concat {:.1} s, mux {:.1} s", self.segments_seconds, self.concat_seconds, self.mux_seconds)
+    }
+}
+
 /// One animatic: each still's segment from the cache or made into it, concat, mux.
-async fn pass(stills: &[PathBuf], song: &Path, format: &VideoFormat, cache: &SegmentCache, d: &Path, name: &str, out: &Path) -> anyhow::Result<()> {
+async fn pass(stills: &[PathBuf], song: &Path, format: &VideoFormat, cache: &SegmentCache, d: &Path, name: &str, out: &Path) -> anyhow::Result<Phases> {
+    let started = Instant::now();
     let shots = stills.iter().enumerate().map(|(i, still)| {
         let (start_ms, end_ms) = (i as u64 * SHOT_MS, (i as u64 + 1) * SHOT_MS);
         Shot { label: format!("shot{i:02}"), start_ms, end_ms, media: Some((i, still.clone())) }
@@ -92,9 +116,12 @@ async fn pass(stills: &[PathBuf], song: &Path, format: &VideoFormat, cache: &Seg
         .buffer_unordered(PARALLEL)
         .try_collect::<Vec<()>>()
         .await?;
+    let segments_seconds = started.elapsed().as_secs_f64();
     let video = d.join(format!("{name}-video.mp4"));
     miri_render::concat(&parts, &video).await?;
+    let concat_seconds = started.elapsed().as_secs_f64() - segments_seconds;
     let encoded = cache.encoded_song(song, &hex_sha256(&std::fs::read(song)?)).await?;
     miri_render::mux_encoded(&video, &encoded, out).await?;
-    Ok(())
+    let mux_seconds = started.elapsed().as_secs_f64() - segments_seconds - concat_seconds;
+    Ok(Phases { segments_seconds, concat_seconds, mux_seconds })
 }

@@ -149,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
     if wanted(Part::Animatic) && args.render_shots > 0 {
         let figures = animatic::run(args.render_shots).await?;
         let report = json!({
-            "benchmark": "animatic of stills: still_segment with a camera move into the segment cache (2 at a time), concat, mux — cold, then after one still changed",
+            "benchmark": "animatic of stills: the song encoded ahead (as beside its analysis, timed apart), then still_segment with a camera move into the segment cache (2 at a time), concat, mux — cold, then after one still changed",
             "date": chrono::Utc::now().to_rfc3339(),
             "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
             "build": if cfg!(debug_assertions) { "debug" } else { "release" },
