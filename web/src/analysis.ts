@@ -3,7 +3,7 @@
 // Read here from untrusted JSON once, so the table only ever sees whole, typed records, and
 // the state of a running analysis (workflows/src/analysis.rs `AnalysisStatus`) the same way.
 
-import { isRecord, num, str } from "./json";
+import { arrayOf, isRecord, num, str } from "./json";
 
 export interface Span {
   startMs: number;
@@ -123,25 +123,13 @@ function parseMoment(value: unknown): Moment | null {
   return { words, part, timestamps, rhythm, atmosphere };
 }
 
-/** Every item parsed, or null when any one is malformed (a table with holes would mislead). */
-function parseAll<T>(value: unknown, parse: (item: unknown) => T | null): T[] | null {
-  if (!Array.isArray(value)) return null;
-  const out: T[] = [];
-  for (const item of value) {
-    const parsed = parse(item);
-    if (parsed === null) return null;
-    out.push(parsed);
-  }
-  return out;
-}
-
 /** An Analysis from JSON, or null when it is not a whole one. */
 export function parseAnalysis(value: unknown): Analysis | null {
   if (!isRecord(value)) return null;
   const analysisId = str(value.analysisId);
   const durationMs = num(value.durationMs);
-  const parts = parseAll(value.parts, parsePart);
-  const moments = parseAll(value.moments, parseMoment);
+  const parts = arrayOf(value.parts, parsePart);
+  const moments = arrayOf(value.moments, parseMoment);
   if (analysisId === null || durationMs === null || parts === null || moments === null) return null;
   return {
     analysisId,

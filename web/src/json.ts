@@ -12,3 +12,16 @@ export function str(value: unknown): string | null {
 export function num(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
+
+/** Every item of `value` parsed, or null when it is not an array or any item is malformed (a
+ *  list with holes would mislead). */
+export function arrayOf<T>(value: unknown, parse: (item: unknown) => T | null): T[] | null {
+  if (!Array.isArray(value)) return null;
+  const out: T[] = [];
+  for (const item of value) {
+    const parsed = parse(item);
+    if (parsed === null) return null;
+    out.push(parsed);
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // each scene with its place, outfit, props and seed (core's Scene), and the reference images
 // made for it (core's SceneAsset, reduced by the gateway to what the UI needs). Read leniently
 // about optional detail, but a scene without its id is a malformed answer, not an empty card.
-import { isRecord, num, str } from "./json";
+import { arrayOf, isRecord, num, str } from "./json";
 
 export interface Colour {
   name: string;
@@ -40,16 +40,9 @@ export interface Scene {
   references: SceneReference[];
 }
 
+/** A list the gateway may leave out when it is empty. */
 function list<T>(value: unknown, parse: (item: unknown) => T | null): T[] | null {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) return null;
-  const out: T[] = [];
-  for (const item of value) {
-    const parsed = parse(item);
-    if (parsed === null) return null;
-    out.push(parsed);
-  }
-  return out;
+  return value === undefined ? [] : arrayOf(value, parse);
 }
 
 function parseColour(value: unknown): Colour | null {

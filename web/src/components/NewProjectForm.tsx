@@ -4,6 +4,7 @@ import { ApiError, type ApiClient } from "../api";
 import { t } from "../i18n";
 import { formatBytes, type UploadProgress } from "../upload";
 import { Ltr, ltrText } from "./Ltr";
+import { ProgressTrack } from "./ProgressTrack";
 
 /** The gateway's limit on a project's name (gateway/src/rest.rs `create_project`, in chars;
  * maxLength counts UTF-16 units, so it never lets a longer one through). */
@@ -197,16 +198,7 @@ export function NewProjectForm({ api, onCreated, onClose }: NewProjectFormProps)
             </span>
             <Ltr className="upload-progress__percent">{`${percent}%`}</Ltr>
           </div>
-          <div
-            className="upload-progress__track"
-            role="progressbar"
-            aria-label={t("uploadProgressLabel")}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={percent}
-          >
-            <div className="upload-progress__fill" style={{ inlineSize: `${percent}%` }} />
-          </div>
+          <ProgressTrack block="upload-progress" label={t("uploadProgressLabel")} percent={percent} />
         </div>
       )}
 

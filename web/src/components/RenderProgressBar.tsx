@@ -1,6 +1,7 @@
 import { renderModeLabel, renderStageLabel, t } from "../i18n";
 import { isKnownStage, isTerminalStage, overallPercent, type RenderProgress } from "../renders";
 import { Ltr } from "./Ltr";
+import { ProgressTrack } from "./ProgressTrack";
 
 export interface RenderProgressBarProps {
   progress: RenderProgress;
@@ -34,17 +35,12 @@ export function RenderProgressBar({ progress, mode }: RenderProgressBarProps) {
         )}
         <Ltr className="render-progress__percent">{`${percent}%`}</Ltr>
       </div>
-      <div
-        className="render-progress__track"
-        role="progressbar"
-        aria-label={t("renderProgressLabel")}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-        aria-valuetext={`${stage} ${percent}%`}
-      >
-        <div className="render-progress__fill" style={{ inlineSize: `${percent}%` }} />
-      </div>
+      <ProgressTrack
+        block="render-progress"
+        label={t("renderProgressLabel")}
+        percent={percent}
+        valueText={`${stage} ${percent}%`}
+      />
       {progress.error && (
         <p className="render-progress__error" dir="auto">
           {progress.error}
