@@ -73,9 +73,63 @@ pub(crate) fn frame_count(info: &VideoInfo, task: &str) -> Result<u64, RenderErr
     })
 }
 
-/// Runs ffprobe on `path`.
+/// Runs ffprobe on `path`, unless the same file was probed before (see [`Seen`]).
 pub async fn probe(path: &Path) -> Result<VideoInfo, ProbeError> {
-    describe(path, report(path).await?)
+    let identity = Identity::of(path);
+    if let Some(info) = identity.as_ref().and_then(Seen::get) {
+        return Ok(VideoInfo { path: path.to_owned(), ..info });
+    }
+    let info = describe(path, report(path).await?)?;
+    if let Some(identity) = identity {
+        Seen::put(identity, &info);
+    }
+    Ok(info)
+}
+
+/// What names a file's bytes on this machine: this crate writes every file under a temporary
+/// name and renames it into place (the cache hard-links it on), never changing it after, so the
+/// same device, inode, length and modification time is the same content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Identity {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Identity {
+    fn of(path: &Path) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self { device: meta.dev(), inode: meta.ino(), len: meta.len(), modified: meta.modified().ok() })
+    }
+}
+
+/// The files probed in this process. A render probes every segment when it is made and again
+/// when the segments are joined (40 ffprobe runs, ~2 s of a 200-second animatic); the join then
+/// asks ffprobe only about files it has not seen. Forgotten wholesale past [`Seen::MAX`].
+struct Seen;
+
+impl Seen {
+    const MAX: usize = 20_000;
+
+    fn map() -> std::sync::MutexGuard<'static, std::collections::HashMap<Identity, VideoInfo>> {
+        static SEEN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<Identity, VideoInfo>>> =
+            std::sync::LazyLock::new(Default::default);
+        SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(identity: &Identity) -> Option<VideoInfo> {
+        Self::map().get(identity).cloned()
+    }
+
+    fn put(identity: Identity, info: &VideoInfo) {
+        let mut seen = Self::map();
+        if seen.len() >= Self::MAX {
+            seen.clear();
+        }
+        seen.insert(identity, info.clone());
+    }
 }
 
 /// How long a song plays: the file's duration as ffprobe reads it (MP3 encoder delay and padding

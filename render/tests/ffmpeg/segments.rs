@@ -317,3 +317,26 @@ async fn a_songs_length_is_what_plays_and_a_file_without_audio_is_refused_by_nam
     let err = song_duration(&garbage).await.unwrap_err().to_string();
     assert!(err.contains("garbage.mp3"), "{err}");
 }
+
+#[tokio::test]
+async fn a_file_probed_again_is_read_again_once_it_was_replaced_and_named_by_its_new_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let short = solid_clip(d, "short.mp4", RED, "320x180", 24, 0.5, "libx264");
+    let long = solid_clip(d, "long.mp4", BLUE, "320x180", 24, 1.0, "libx264");
+    let segment = d.join("segment.mp4");
+    std::fs::copy(&short, &segment).unwrap();
+    assert_eq!(probe(&segment).await.unwrap().frames, Some(12));
+
+    // Replaced by a rename, as every file this crate writes is: the new file is probed.
+    let part = d.join("segment.part");
+    std::fs::copy(&long, &part).unwrap();
+    std::fs::rename(&part, &segment).unwrap();
+    assert_eq!(probe(&segment).await.unwrap().frames, Some(24));
+
+    // A hard link is the same file under its own name.
+    let linked = d.join("linked.mp4");
+    std::fs::hard_link(&segment, &linked).unwrap();
+    let info = probe(&linked).await.unwrap();
+    assert_eq!((info.frames, info.path), (Some(24), linked));
+}
