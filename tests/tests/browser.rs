@@ -1,7 +1,8 @@
 //! The web page in Debian's Chromium (playwright-core) against real processes: approve a shot
 //! from the dashboard and see COMPLETED arrive live, then make a review-copy animatic from the
 //! render panel and play it beside its report; upload a song from the dashboard and see its
-//! analysis table fill in. Writes screenshots next to the test binary.
+//! analysis table fill in, then hold the story interview from the chat panel. Writes
+//! screenshots next to the test binary.
 
 use miri_testkit::{Stack, StackOptions, miri_bin};
 use serde_json::json;
@@ -62,6 +63,19 @@ async fn uploading_a_song_from_the_dashboard_fills_its_analysis_table() {
     );
     let (_, projects) = stack.get("/api/projects").await.unwrap();
     assert_eq!(projects.as_array().map(Vec::len), Some(1), "one project made: {projects}");
+    assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
+
+    // The story interview on the analysed song, from the chat panel, in Hebrew.
+    let project = projects[0]["projectId"].as_str().unwrap().to_string();
+    let screenshot = miri_bin().with_file_name("chat.png");
+    let out = e2e(&stack, "chat.e2e.mjs", &project, &screenshot, []).await;
+    assert!(
+        out.status.success(),
+        "chat test failed:\n{}\n{}\nworker log (tail):\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("worker")),
+    );
     assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
 }
 

@@ -28,6 +28,7 @@ function renderApp({ token = "tok-1", url = "/?project=p1", shots, routes = {} }
   if (token !== null) window.localStorage.setItem("miri.token", token);
   window.history.replaceState(null, "", url);
   const server = {
+    conversations: [] as Record<string, unknown>[],
     shots: shots ?? [
       shot({ shotId: "s1", status: "GENERATING_VIDEO", startMs: 0, endMs: 4000, revision: 3 }),
       shot({ shotId: "s2", status: "AWAITING_APPROVAL", startMs: 4000, endMs: 8000, revision: 1 }),
@@ -41,6 +42,7 @@ function renderApp({ token = "tok-1", url = "/?project=p1", shots, routes = {} }
     "GET /api/projects/p1/budget": () =>
       jsonResponse({ capUsdMicros: 5_000_000, spentUsdMicros: 0, reservedUsdMicros: 0, availableUsdMicros: 5_000_000, waiting: [] }),
     "GET /api/projects/p1/scenes": () => jsonResponse({ scenes: [] }),
+    "GET /api/projects/p1/conversations": () => jsonResponse({ conversations: server.conversations }),
     ...routes,
   });
   const sockets = fakeSocketFactory();
@@ -285,5 +287,43 @@ describe("App", () => {
     expect(bar.getAttribute("aria-valuenow")).toBe("45");
     expect(screen.getByText("5 מתוך 10")).toBeTruthy();
     expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it("opens a shot's QA conversation from its row, made only once, and shows the reply CHAT_MESSAGE announces", async () => {
+    const messages: Record<string, unknown>[] = [];
+    const ctx = await renderJoined({
+      routes: {
+        "POST /api/projects/p1/conversations": (init) => {
+          const made = { conversationId: "c-qa", projectId: "p1", createdAt: "2025-01-01T10:00:00Z", ...JSON.parse(init!.body as string) };
+          ctx.server.conversations.unshift(made);
+          return jsonResponse(made, 201);
+        },
+        "GET /api/conversations/c-qa/messages": () => jsonResponse({ state: "waiting", progress: null, messages }),
+      },
+    });
+    const creations = () => callsTo(ctx.fetch, "POST", "/api/projects/p1/conversations");
+
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "QA" }));
+    const column = await screen.findByRole("article", { name: "QA — שוט 2" });
+    expect(JSON.parse(creations()[0]![1]!.body as string)).toEqual({ topic: "shot_qa", title: "QA — שוט 2", shotId: "s2" });
+    expect(document.activeElement).toBe(within(column).getByRole("textbox", { name: "הודעה" }));
+
+    fireEvent.click(within(column).getByRole("button", { name: "סגירת השיחה" }));
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "QA" }));
+    const again = await screen.findByRole("article", { name: "QA — שוט 2" });
+    expect(creations()).toHaveLength(1);
+
+    messages.push({ messageId: "m1", conversationId: "c-qa", speaker: "assistant", content: "השמיים כהים מדי", createdAt: "2025-01-01T10:01:00Z" });
+    act(() =>
+      ctx.sockets.last.fire("CHAT_MESSAGE", {
+        projectId: "p1",
+        conversationId: "c-qa",
+        messageId: "m1",
+        speaker: "assistant",
+        content: "השמיים כהים מדי",
+        createdAt: "2025-01-01T10:01:00Z",
+      }),
+    );
+    expect(await within(again).findByText("השמיים כהים מדי")).toBeTruthy();
   });
 });

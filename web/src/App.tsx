@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, createApiClient, type ApiClient, type FetchLike, type Project } from "./api";
 import { AnalysisPanel } from "./components/AnalysisPanel";
 import { BudgetPanel } from "./components/BudgetPanel";
+import { ChatPanel } from "./components/ChatPanel";
 import { ConnectionStatus } from "./components/ConnectionStatus";
 import { Login } from "./components/Login";
 import { NewProjectForm } from "./components/NewProjectForm";
@@ -11,9 +12,10 @@ import { RenderPanel } from "./components/RenderPanel";
 import { ScenesPanel } from "./components/ScenesPanel";
 import { ShotsTable } from "./components/ShotsTable";
 import { VersionBrowser } from "./components/VersionBrowser";
-import { t } from "./i18n";
+import { t, translate, type Locale } from "./i18n";
 import { defaultSocketFactory, type SocketFactory } from "./realtime";
 import { clearToken, loadToken, saveToken } from "./session";
+import { useConversations } from "./useConversations";
 import { useProjectShots } from "./useProjectShots";
 import type { XhrFactory } from "./upload";
 
@@ -164,6 +166,9 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
     socketFactory,
   });
 
+  const conversations = useConversations(api, activeProject?.projectId ?? null);
+  const [chatLocale, setChatLocale] = useState<Locale>("he");
+
   /** The shot whose version browser is open, in the project it was opened from. */
   const [versionsOf, setVersionsOf] = useState<{ projectId: string; shotId: string; number: number } | null>(null);
 
@@ -243,6 +248,7 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
                 onApprove={(id) => void shots.approve(id)}
                 onReject={shots.reject}
                 onVersions={(shotId, number) => setVersionsOf({ projectId: activeProject.projectId, shotId, number })}
+                onQa={(shotId, n) => void conversations.openShotQa(shotId, translate(chatLocale, "chatDefaultQa", { n }))}
               />
             )}
             {versionsOf?.projectId === activeProject.projectId && (
@@ -254,6 +260,16 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
                 onClose={() => setVersionsOf(null)}
               />
             )}
+            <ChatPanel
+              api={api}
+              projectId={activeProject.projectId}
+              shots={shots.shots}
+              conversations={conversations}
+              events={shots.chatMessages}
+              live={shots.connection.kind === "connected"}
+              locale={chatLocale}
+              onLocale={setChatLocale}
+            />
             <ScenesPanel api={api} projectId={activeProject.projectId} />
             <RenderPanel
               key={activeProject.projectId}

@@ -23,6 +23,16 @@
 //   GET  /api/providers/health             -> {providers: [{provider, state, workers}], workers}
 //   GET  /api/projects/{projectId}/budget  -> the ledger's amounts in micro-dollars
 //   PUT  /api/projects/{projectId}/budget  {"capUsd": dollars} -> the same, with `resumed`
+//   GET  /api/projects/{projectId}/conversations -> {conversations: [Conversation, …]} newest first
+//   POST /api/projects/{projectId}/conversations {topic, title, shotId?} -> 201 Conversation
+//   GET  /api/conversations/{conversationId}/messages
+//                                          -> {state: "waiting" | "thinking", progress, messages} oldest first
+//   POST /api/conversations/{conversationId}/messages {content, clientMessageId}
+//                                          -> 202 {messageId, duplicate}; 400 blank, 409 general, 413 too long
+//   POST /api/conversations/{conversationId}/messages/{messageId}/apply
+//                                          -> 202 | 200 {alreadyApplied, …}; 409 when the shot cannot take it
+//   GET  /api/projects/{projectId}/scripts/{scriptId}        -> Script + revision(s)
+//   POST /api/projects/{projectId}/scripts/{scriptId}/accept -> the accepted Script
 //   errors: non-2xx with JSON {"error": {"code": string, "message": string}}
 //   401 means the token is missing, invalid or expired.
 
@@ -34,6 +44,19 @@ import {
   type AnalysisRun,
   type StartedAnalysis,
 } from "./analysis";
+import {
+  parseApplyAnswer,
+  parseConversation,
+  parseConversations,
+  parseConversed,
+  parseSaid,
+  parseScript,
+  type Conversation,
+  type Conversed,
+  type NewConversation,
+  type Said,
+  type Script,
+} from "./chat";
 import { t } from "./i18n";
 import {
   parseRenderEntry,
@@ -135,6 +158,17 @@ export interface ApiClient {
   getAnalysis(projectId: string, signal?: AbortSignal): Promise<Analysis | null>;
   startAnalysis(projectId: string): Promise<StartedAnalysis>;
   getAnalysisRun(projectId: string, analysisId: string, signal?: AbortSignal): Promise<AnalysisRun>;
+  /** The project's conversations, newest first. */
+  listConversations(projectId: string, signal?: AbortSignal): Promise<Conversation[]>;
+  createConversation(projectId: string, conversation: NewConversation): Promise<Conversation>;
+  /** A conversation's messages oldest first, and whether the model is answering. */
+  listMessages(conversationId: string, signal?: AbortSignal): Promise<Conversed>;
+  /** Sends the director's message; the same `clientMessageId` again is the same message. */
+  sendMessage(conversationId: string, content: string, clientMessageId: string): Promise<Said>;
+  /** Applies a QA reply's proposal to its shot's still. */
+  applyProposal(conversationId: string, messageId: string): Promise<{ alreadyApplied: boolean }>;
+  getScript(projectId: string, scriptId: string, signal?: AbortSignal): Promise<Script>;
+  acceptScript(projectId: string, scriptId: string): Promise<Script>;
 }
 
 export interface StartRenderRequest {
@@ -325,6 +359,34 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async getAnalysisRun(projectId, analysisId, signal) {
       const path = `/api/projects/${seg(projectId)}/analyses/${seg(analysisId)}`;
       return expectOne(await request("GET", path, undefined, signal), parseAnalysisRun);
+    },
+    async listConversations(projectId, signal) {
+      const json = await request("GET", `/api/projects/${seg(projectId)}/conversations`, undefined, signal);
+      return expectOne(json, parseConversations);
+    },
+    async createConversation(projectId, conversation) {
+      const json = await request("POST", `/api/projects/${seg(projectId)}/conversations`, conversation);
+      return expectOne(json, parseConversation);
+    },
+    async listMessages(conversationId, signal) {
+      const json = await request("GET", `/api/conversations/${seg(conversationId)}/messages`, undefined, signal);
+      return expectOne(json, parseConversed);
+    },
+    async sendMessage(conversationId, content, clientMessageId) {
+      const path = `/api/conversations/${seg(conversationId)}/messages`;
+      return expectOne(await request("POST", path, { content, clientMessageId }), parseSaid);
+    },
+    async applyProposal(conversationId, messageId) {
+      const path = `/api/conversations/${seg(conversationId)}/messages/${seg(messageId)}/apply`;
+      return expectOne(await request("POST", path), parseApplyAnswer);
+    },
+    async getScript(projectId, scriptId, signal) {
+      const path = `/api/projects/${seg(projectId)}/scripts/${seg(scriptId)}`;
+      return expectOne(await request("GET", path, undefined, signal), parseScript);
+    },
+    async acceptScript(projectId, scriptId) {
+      const path = `/api/projects/${seg(projectId)}/scripts/${seg(scriptId)}/accept`;
+      return expectOne(await request("POST", path), parseScript);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Every user-visible string of the web UI lives here, Hebrew first with the
 // English text beside it. The UI is Hebrew (right-to-left) by default; an
-// English toggle will only need to call setLocale("en").
+// English toggle will only need to call setLocale("en"). A view with a
+// language of its own (the chat's toggle) reads its strings with translate().
 
 export type Locale = "he" | "en";
 
@@ -342,6 +343,89 @@ export const messages = {
   songLoading: { he: "טוען את השיר…", en: "Loading the song…" },
   songError: { he: "לא ניתן לטעון את השיר: {message}", en: "The song could not be loaded: {message}" },
 
+  // Chat: conversations with the models, side by side
+  chatTitle: { he: "שיחות", en: "Conversations" },
+  chatLanguage: { he: "שפת הממשק של השיחות", en: "Chat interface language" },
+  chatLangHe: { he: "עברית", en: "עברית" },
+  chatLangEn: { he: "English", en: "English" },
+  chatLoading: { he: "טוען שיחות…", en: "Loading the conversations…" },
+  chatReadListError: { he: "לא ניתן לקרוא את השיחות: {message}", en: "The conversations could not be read: {message}" },
+  chatNone: {
+    he: "אין עדיין שיחות בפרויקט. ראיון סיפור מגבש עם המודל את העלילה לתסריט; שיחת QA על שוט מציעה תיקון לתמונה שממתינה לאישור.",
+    en: "No conversations yet. A story interview shapes the plot into a script with the model; a QA conversation on a shot proposes a fix for the still awaiting approval.",
+  },
+  chatList: { he: "השיחות בפרויקט", en: "The project's conversations" },
+  chatColumns: { he: "שיחות פתוחות", en: "Open conversations" },
+  chatNoneOpen: {
+    he: "בחרו שיחה מהרשימה כדי לפתוח אותה כאן; אפשר לפתוח כמה שיחות זו לצד זו.",
+    en: "Pick a conversation from the list to open it here; several can be open side by side.",
+  },
+  chatNew: { he: "שיחה חדשה", en: "New conversation" },
+  chatTopic: { he: "נושא", en: "Topic" },
+  topicStory: { he: "ראיון סיפור", en: "Story interview" },
+  topicShotQa: { he: "QA על שוט", en: "QA on a shot" },
+  topicGeneral: { he: "כללית", en: "General" },
+  chatShot: { he: "השוט", en: "Shot" },
+  chatChooseShot: { he: "בחירת שוט…", en: "Choose a shot…" },
+  chatNoShots: { he: "אין שוטים בפרויקט, ושיחת QA היא על שוט", en: "The project has no shots, and a QA conversation is about one" },
+  chatShotRequired: { he: "יש לבחור את השוט שהשיחה עליו", en: "Choose the shot the conversation is about" },
+  chatTitleLabel: { he: "כותרת (לא חובה)", en: "Title (optional)" },
+  chatDefaultStory: { he: "ראיון סיפור", en: "Story interview" },
+  chatDefaultQa: { he: "QA — שוט {n}", en: "QA — shot {n}" },
+  chatDefaultGeneral: { he: "שיחה כללית", en: "General conversation" },
+  chatCreate: { he: "פתיחת השיחה", en: "Start the conversation" },
+  chatCreateError: { he: "השיחה לא נפתחה: {message}", en: "The conversation was not started: {message}" },
+  chatClose: { he: "סגירת השיחה", en: "Close the conversation" },
+  chatReading: { he: "טוען את השיחה…", en: "Loading the conversation…" },
+  chatReadError: { he: "לא ניתן לקרוא את השיחה: {message}", en: "The conversation could not be read: {message}" },
+  chatEmpty: { he: "עוד אין הודעות. כתבו את ההודעה הראשונה.", en: "No messages yet. Write the first one." },
+  chatGeneralNotice: {
+    he: "שיחות כלליות נשמרות בפרויקט, אבל עוד אין מודל שעונה בהן, והשרת לא מקבל בהן הודעות. כדי לקבל תשובה, כתבו בראיון הסיפור או בשיחת QA על שוט.",
+    en: "General conversations are stored with the project, but no model answers them yet and the server takes no messages in them. For an answer, write in the story interview or a QA conversation on a shot.",
+  },
+  speakerUser: { he: "אני", en: "You" },
+  speakerAssistant: { he: "העוזר", en: "Assistant" },
+  speakerTool: { he: "כלי", en: "Tool" },
+  chatThinking: { he: "העוזר כותב…", en: "The assistant is writing…" },
+  chatRefusedSoFar: {
+    he: "תשובות של המודל שנדחו והוחזרו אליו לתיקון: {count}",
+    en: "The model's answers refused and sent back to it: {count}",
+  },
+  chatNoReply: { he: "לא התקבלה תשובה: {message}. אפשר לכתוב שוב.", en: "No reply came: {message}. You may write again." },
+  chatQuestions: { he: "שאלות", en: "Questions" },
+  chatFlaws: { he: "פגמים שזוהו", en: "Flaws found" },
+  flawLogic: { he: "היגיון", en: "Logic" },
+  flawAtmosphere: { he: "אווירה", en: "Atmosphere" },
+  chatMessage: { he: "הודעה", en: "Message" },
+  chatComposerHint: { he: "Enter לשליחה, Shift+Enter לשורה חדשה", en: "Enter sends, Shift+Enter adds a line" },
+  chatSend: { he: "שליחה", en: "Send" },
+  chatSending: { he: "נשלחת…", en: "Sending…" },
+  chatSendFailed: { he: "ההודעה לא נשלחה: {message}", en: "The message was not sent: {message}" },
+  chatRetry: { he: "לשלוח שוב", en: "Send again" },
+  chatEdit: { he: "עריכה", en: "Edit" },
+  chatChars: { he: "{count} מתוך {max} תווים", en: "{count} of {max} characters" },
+  scriptShow: { he: "הצגת התסריט", en: "Show the script" },
+  scriptHide: { he: "הסתרת התסריט", en: "Hide the script" },
+  scriptLoading: { he: "טוען את התסריט…", en: "Loading the script…" },
+  scriptError: { he: "לא ניתן לקרוא את התסריט: {message}", en: "The script could not be read: {message}" },
+  scriptVersion: { he: "תסריט, גרסה {n}", en: "Script, version {n}" },
+  scriptBeats: { he: "מהלך הסיפור", en: "Beats" },
+  scriptFlaws: { he: "פגמים ואיך נפתרו", en: "Flaws and how they were resolved" },
+  scriptResolution: { he: "הפתרון: {text}", en: "Resolved: {text}" },
+  scriptAccept: { he: "אישור התסריט", en: "Accept the script" },
+  scriptAccepted: { he: "אושר על ידי {by}", en: "Accepted by {by}" },
+  scriptAcceptError: { he: "התסריט לא אושר: {message}", en: "The script was not accepted: {message}" },
+  proposalTitle: { he: "הצעה לתיקון התמונה", en: "Proposed fix for the still" },
+  proposalEdit: { he: "פקודת עריכה", en: "Edit command" },
+  proposalPrompt: { he: "פרומפט מתוקן", en: "Corrected prompt" },
+  proposalHebrew: { he: "בעברית", en: "In Hebrew" },
+  proposalApply: { he: "החלת ההצעה", en: "Apply the proposal" },
+  proposalApplied: { he: "הוחלה על ידי {by}", en: "Applied by {by}" },
+  proposalAlready: { he: "ההצעה כבר הוחלה קודם", en: "The proposal had already been applied" },
+  proposalApplyError: { he: "ההצעה לא הוחלה: {message}", en: "The proposal was not applied: {message}" },
+  qaButton: { he: "QA", en: "QA" },
+  qaButtonHint: { he: "שיחת QA על השוט", en: "QA conversation on the shot" },
+
   // Errors
   networkError: {
     he: "אין תקשורת עם השרת",
@@ -418,7 +502,15 @@ export function applyDocumentLocale(doc: Document = document): void {
  * replaced from `params`.
  */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text: string = messages[key][current];
+  return translate(current, key, params);
+}
+
+/**
+ * The text for `key` in `locale`, for a view whose language is its own (the chat has an
+ * English toggle of its own while the rest of the dashboard stays as it is).
+ */
+export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
+  const text: string = messages[key][locale];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
@@ -478,9 +570,14 @@ export const partLabels = {
  * -> "בית 2"); any other label (the model writes them) is shown as it came.
  */
 export function partLabel(label: string): string {
+  return partLabelIn(current, label);
+}
+
+/** A Part's label in `locale`, for a view with a language of its own (the chat). */
+export function partLabelIn(locale: Locale, label: string): string {
   const match = /^\s*(.*?)(?:\s+(\d+))?\s*$/.exec(label);
   const base = (match?.[1] ?? "").toLowerCase().replace(/[\s_]+/g, "-");
   if (!Object.prototype.hasOwnProperty.call(partLabels, base)) return label;
-  const name = partLabels[base as keyof typeof partLabels][current];
+  const name = partLabels[base as keyof typeof partLabels][locale];
   return match?.[2] ? `${name} ${match[2]}` : name;
 }

@@ -8,6 +8,7 @@ function setup(projectId = "p1") {
   const onShotUpdated = vi.fn();
   const onResync = vi.fn();
   const onRenderProgress = vi.fn();
+  const onChatMessage = vi.fn();
   const connection = connectProject({
     token: "tok-1",
     projectId,
@@ -16,9 +17,10 @@ function setup(projectId = "p1") {
     onState: (s) => states.push(s),
     onShotUpdated,
     onRenderProgress,
+    onChatMessage,
     onResync,
   });
-  return { sockets, socket: sockets.last, states, onShotUpdated, onRenderProgress, onResync, connection, lastState: () => states[states.length - 1] };
+  return { sockets, socket: sockets.last, states, onShotUpdated, onRenderProgress, onChatMessage, onResync, connection, lastState: () => states[states.length - 1] };
 }
 
 afterEach(() => {
@@ -145,6 +147,28 @@ describe("connectProject", () => {
     connection.close();
     socket.fire("RENDER_PROGRESS", { projectId: "p1", renderId: "r1", done: 4, total: 10, stage: "conforming" });
     expect(onRenderProgress).toHaveBeenCalledTimes(1);
+  });
+
+  it("hands on CHAT_MESSAGE events of its project only, as gateway/src/events.rs emits them", () => {
+    const { socket, onChatMessage, connection } = setup("p1");
+    socket.serverConnect();
+    socket.ackJoin({ ok: true });
+    const reply = {
+      projectId: "p1",
+      conversationId: "c1",
+      messageId: "m2",
+      speaker: "assistant",
+      content: "מי איתה?",
+      scriptId: "sc1",
+      createdAt: "2025-01-01T10:00:00Z",
+    };
+    socket.fire("CHAT_MESSAGE", reply);
+    socket.fire("CHAT_MESSAGE", { ...reply, projectId: "p2" });
+    socket.fire("CHAT_MESSAGE", { projectId: "p1", content: "no ids" });
+    expect(onChatMessage.mock.calls).toEqual([[{ projectId: "p1", conversationId: "c1", messageId: "m2", speaker: "assistant" }]]);
+    connection.close();
+    socket.fire("CHAT_MESSAGE", reply);
+    expect(onChatMessage).toHaveBeenCalledTimes(1);
   });
 });
 

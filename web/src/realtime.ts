@@ -10,10 +10,14 @@
 //   server -> client  "RENDER_PROGRESS" {projectId, renderId, done, total, stage}
 //     (stage: planning | conforming | joining | muxing | done | failed); not
 //     replayed either, so whoever follows a render also polls it over REST
+//   server -> client  "CHAT_MESSAGE" {projectId, conversationId, messageId, speaker, content,
+//     scriptId?, proposal?, createdAt}: a model's reply was stored; an open conversation reads
+//     its messages again (the director's own message is not announced)
 //
 // The socket is made by an injected factory so that tests can drive a fake.
 
 import { io } from "socket.io-client";
+import { parseChatMessageEvent, type ChatMessageEvent } from "./chat";
 import { t } from "./i18n";
 import { parseRenderProgressEvent, type RenderProgressEvent } from "./renders";
 import { parseShotUpdate, type ShotUpdate } from "./shots";
@@ -59,6 +63,8 @@ export interface RealtimeOptions {
   onShotUpdated(update: ShotUpdate): void;
   /** A render of the project moved on. */
   onRenderProgress?(event: RenderProgressEvent): void;
+  /** A message was added to one of the project's conversations. */
+  onChatMessage?(event: ChatMessageEvent): void;
   /** Called after every successful join: re-fetch the shots over REST. */
   onResync(): void;
 }
@@ -70,9 +76,10 @@ export interface RealtimeConnection {
 export const JOIN_EVENT = "join";
 export const SHOT_UPDATED_EVENT = "SHOT_UPDATED";
 export const RENDER_PROGRESS_EVENT = "RENDER_PROGRESS";
+export const CHAT_MESSAGE_EVENT = "CHAT_MESSAGE";
 
 export function connectProject(options: RealtimeOptions): RealtimeConnection {
-  const { projectId, onState, onShotUpdated, onRenderProgress, onResync } = options;
+  const { projectId, onState, onShotUpdated, onRenderProgress, onChatMessage, onResync } = options;
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
   const factory = options.socketFactory ?? defaultSocketFactory;
 
@@ -146,6 +153,13 @@ export function connectProject(options: RealtimeOptions): RealtimeConnection {
     onRenderProgress(event);
   });
 
+  socket.on(CHAT_MESSAGE_EVENT, (payload: unknown) => {
+    if (closed || !onChatMessage) return;
+    const event = parseChatMessageEvent(payload);
+    if (event === null || event.projectId !== projectId) return;
+    onChatMessage(event);
+  });
+
   return {
     close() {
       if (closed) return;
@@ -157,24 +171,36 @@ export function connectProject(options: RealtimeOptions): RealtimeConnection {
 }
 
 /**
- * Hands the project connection's RENDER_PROGRESS events to whichever
- * components follow renders, without each opening a socket of its own.
+ * Hands one kind of the project connection's events (RENDER_PROGRESS,
+ * CHAT_MESSAGE) to whichever components follow them, without each opening a
+ * socket of its own.
  */
-export interface RenderProgressSource {
+export interface EventSource<E> {
   /** Returns the function that ends the subscription. */
-  subscribe(listener: (event: RenderProgressEvent) => void): () => void;
+  subscribe(listener: (event: E) => void): () => void;
 }
 
-export interface RenderProgressHub extends RenderProgressSource {
-  publish(event: RenderProgressEvent): void;
+export interface EventHub<E> extends EventSource<E> {
+  publish(event: E): void;
 }
 
-export function createRenderProgressHub(): RenderProgressHub {
-  const listeners = new Set<(event: RenderProgressEvent) => void>();
+export type RenderProgressSource = EventSource<RenderProgressEvent>;
+export type ChatMessageSource = EventSource<ChatMessageEvent>;
+
+export function createRenderProgressHub(): EventHub<RenderProgressEvent> {
+  return createEventHub();
+}
+
+export function createChatMessageHub(): EventHub<ChatMessageEvent> {
+  return createEventHub();
+}
+
+function createEventHub<E>(): EventHub<E> {
+  const listeners = new Set<(event: E) => void>();
   return {
     subscribe(listener) {
       // A wrapper per subscription, so the same function may subscribe twice.
-      const entry = (event: RenderProgressEvent) => listener(event);
+      const entry = (event: E) => listener(event);
       listeners.add(entry);
       return () => listeners.delete(entry);
     },

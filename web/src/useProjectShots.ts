@@ -1,13 +1,16 @@
 // State of the selected project's shots: REST loading, live updates over
 // Socket.IO, and the approve / reject actions. The same connection carries
-// the project's RENDER_PROGRESS events, handed on through `renderProgress`.
+// the project's RENDER_PROGRESS and CHAT_MESSAGE events, handed on through `renderProgress`
+// and `chatMessages`.
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import { ApiError, type ApiClient, type Shot } from "./api";
 import { t } from "./i18n";
 import {
   connectProject,
+  createChatMessageHub,
   createRenderProgressHub,
+  type ChatMessageSource,
   type ConnectionState,
   type RenderProgressSource,
   type SocketFactory,
@@ -87,6 +90,8 @@ export interface ProjectShots extends ShotsState {
   reject(shotId: string, reason: string): Promise<boolean>;
   /** The RENDER_PROGRESS events of the project's room (stable across renders). */
   renderProgress: RenderProgressSource;
+  /** The CHAT_MESSAGE events of the project's room (stable across renders). */
+  chatMessages: ChatMessageSource;
 }
 
 function messageOf(err: unknown): string {
@@ -105,6 +110,7 @@ export function useProjectShots({
   const [pending, setPending] = useState<ReadonlySet<string>>(() => new Set());
   const [actionError, setActionError] = useState<string | null>(null);
   const [hub] = useState(createRenderProgressHub);
+  const [chatHub] = useState(createChatMessageHub);
 
   // One fetch at a time per project; a request made meanwhile runs once the
   // current one ends. `generation` discards answers for a previous project.
@@ -159,13 +165,14 @@ export function useProjectShots({
       onState: setConnection,
       onShotUpdated: (update) => dispatch({ type: "update", update }),
       onRenderProgress: hub.publish,
+      onChatMessage: chatHub.publish,
       onResync: refresh,
     });
     return () => {
       connection.close();
       f.generation++;
     };
-  }, [projectId, token, socketFactory, refresh, hub]);
+  }, [projectId, token, socketFactory, refresh, hub, chatHub]);
 
   // An event for a shot we have no row for: fetch the list again.
   const handledRefetch = useRef(state.refetchToken);
@@ -225,5 +232,6 @@ export function useProjectShots({
     approve,
     reject,
     renderProgress: hub,
+    chatMessages: chatHub,
   };
 }

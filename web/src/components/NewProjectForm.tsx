@@ -151,34 +151,8 @@ export function NewProjectForm({ api, onCreated, onClose }: NewProjectFormProps)
           </div>
           {fieldErrors.song && <p className="field-error">{fieldErrors.song}</p>}
         </div>
-        <div className="field">
-          <label htmlFor={ids.lyrics}>{t("lyricsLabel")}</label>
-          <textarea
-            id={ids.lyrics}
-            dir="auto"
-            rows={6}
-            value={lyrics}
-            aria-describedby={ids.lyricsHint}
-            onChange={(e) => setLyrics(e.target.value)}
-          />
-          <p id={ids.lyricsHint} className="field-hint muted">
-            {t("lyricsHint")}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.plot}>{t("plotLabel")}</label>
-          <textarea
-            id={ids.plot}
-            dir="auto"
-            rows={4}
-            value={plot}
-            aria-describedby={ids.plotHint}
-            onChange={(e) => setPlot(e.target.value)}
-          />
-          <p id={ids.plotHint} className="field-hint muted">
-            {t("plotHint")}
-          </p>
-        </div>
+        <TextField id={ids.lyrics} hintId={ids.lyricsHint} label={t("lyricsLabel")} hint={t("lyricsHint")} rows={6} value={lyrics} onChange={setLyrics} />
+        <TextField id={ids.plot} hintId={ids.plotHint} label={t("plotLabel")} hint={t("plotHint")} rows={4} value={plot} onChange={setPlot} />
         <label className="check">
           <input type="checkbox" checked={analyse} onChange={(e) => setAnalyse(e.target.checked)} />
           {t("analyseAfterUpload")}
@@ -232,5 +206,28 @@ export function NewProjectForm({ api, onCreated, onClose }: NewProjectFormProps)
         )}
       </div>
     </form>
+  );
+}
+
+interface TextFieldProps {
+  id: string;
+  hintId: string;
+  label: string;
+  hint: string;
+  rows: number;
+  value: string;
+  onChange(value: string): void;
+}
+
+/** A labelled textarea with its hint; `dir="auto"` so Hebrew and English lyrics each read right. */
+function TextField({ id, hintId, label, hint, rows, value, onChange }: TextFieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <textarea id={id} dir="auto" rows={rows} value={value} aria-describedby={hintId} onChange={(e) => onChange(e.target.value)} />
+      <p id={hintId} className="field-hint muted">
+        {hint}
+      </p>
+    </div>
   );
 }

@@ -13,6 +13,8 @@ export interface ShotsTableProps {
   onReject?(shotId: string, reason: string): Promise<boolean>;
   /** Opens the shot's version browser; `number` is its row number. */
   onVersions?(shotId: string, number: number): void;
+  /** Opens the shot's QA conversation (made if it has none); `number` is its row number. */
+  onQa?(shotId: string, number: number): void;
 }
 
 const NO_PENDING: ReadonlySet<string> = new Set();
@@ -27,9 +29,9 @@ export function formatUpdatedAt(iso: string): string {
   }).format(date);
 }
 
-export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, onVersions }: ShotsTableProps) {
+export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, onVersions, onQa }: ShotsTableProps) {
   const [rejecting, setRejecting] = useState<string | null>(null);
-  const canAct = onApprove !== undefined || onReject !== undefined || onVersions !== undefined;
+  const canAct = onApprove !== undefined || onReject !== undefined || onVersions !== undefined || onQa !== undefined;
 
   if (shots.length === 0) return <p className="muted">{t("noShots")}</p>;
 
@@ -100,6 +102,11 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
                       {onVersions && (
                         <button type="button" className="btn" onClick={() => onVersions(shot.shotId, i + 1)}>
                           {t("versionsButton")}
+                        </button>
+                      )}
+                      {onQa && (
+                        <button type="button" className="btn" title={t("qaButtonHint")} onClick={() => onQa(shot.shotId, i + 1)}>
+                          {t("qaButton")}
                         </button>
                       )}
                     </td>

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { charCount, newClientMessageId, parseConversed, parseMessage, parseScript } from "./chat";
+
+describe("chat records", () => {
+  it("reads a QA reply as core serialises it: lists skipped when empty, a tagged proposal, who applied it", () => {
+    const m = parseMessage({
+      messageId: "m1",
+      conversationId: "c1",
+      speaker: "assistant",
+      content: "אפשר להאיר",
+      proposal: { kind: "prompt", summary: "brighter sky", prompt: { scene: "dusk", subjects: [] }, hebrew: "שמיים בהירים" },
+      applied: { by: "dana", still: "v2", at: "2025-01-01T10:00:00Z" },
+      createdAt: "2025-01-01T09:00:00Z",
+    });
+    expect(m).toEqual({
+      messageId: "m1",
+      conversationId: "c1",
+      speaker: "assistant",
+      content: "אפשר להאיר",
+      questions: [],
+      flaws: [],
+      scriptId: null,
+      proposal: { kind: "prompt", summary: "brighter sky", prompt: { scene: "dusk", subjects: [] }, hebrew: "שמיים בהירים" },
+      applied: { by: "dana", still: "v2", at: "2025-01-01T10:00:00Z" },
+      createdAt: "2025-01-01T09:00:00Z",
+    });
+  });
+
+  it("refuses a malformed message rather than show half of it, and so the whole page", () => {
+    const base = { messageId: "m1", speaker: "user", content: "x" };
+    expect(parseMessage({ ...base, questions: "not a list" })).toBeNull();
+    expect(parseMessage({ ...base, proposal: { kind: "paint" } })).toBeNull();
+    expect(parseMessage({ ...base, flaws: [{ kind: "logic" }] })).toBeNull();
+    expect(parseConversed({ state: "thinking", messages: [base, { speaker: "user" }] })).toBeNull();
+    expect(parseConversed({ state: "thinking", progress: { refused: ["bad json"], messages: 1, answered: 0 }, messages: [base] })).toMatchObject({
+      state: "thinking",
+      progress: { refused: ["bad json"], error: null },
+    });
+  });
+
+  it("reads a script's beats with their spans and whether it was accepted", () => {
+    const s = parseScript({
+      scriptId: "sc1",
+      version: 3,
+      title: "t",
+      logline: "l",
+      beats: [{ summary: "a", part: "verse", timestamps: { startMs: 0, endMs: 10 } }, { summary: "b" }],
+      flaws: [],
+      acceptedBy: "dana",
+      acceptedAt: "2025-01-01T10:00:00Z",
+    });
+    expect(s?.beats).toEqual([
+      { summary: "a", part: "verse", startMs: 0, endMs: 10 },
+      { summary: "b", part: null, startMs: null, endMs: null },
+    ]);
+    expect([s?.version, s?.acceptedBy]).toEqual([3, "dana"]);
+  });
+
+  it("draws a new UUID v4 per message and counts characters as the gateway does", () => {
+    const a = newClientMessageId();
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(newClientMessageId()).not.toBe(a);
+    expect(charCount("שלום 🎬")).toBe(6);
+  });
+});
