@@ -532,7 +532,6 @@ impl RenderWorker {
         self.deps.events.render_progress(&event).await;
     }
 
-    /// Copies stored media to `path` unless an earlier attempt did (written aside, then renamed).
     /// Encodes `song` into the cache for muxing, fetching it into `work`, unless it is there.
     async fn song_ready(&self, song: &MediaRef, work: &Path) -> Result<(), ActivityError> {
         if self.cache.song_entry(&song.sha256).await.exists() {
@@ -542,6 +541,7 @@ impl RenderWorker {
         self.cache.encoded_song(&file, &song.sha256).await.map(drop).map_err(render_failure)
     }
 
+    /// Copies stored media to `path` unless an earlier attempt did (written aside, then renamed).
     async fn fetch(&self, media: &MediaRef, path: &Path) -> Result<PathBuf, ActivityError> {
         if path.exists() {
             return Ok(path.to_owned());
