@@ -7,6 +7,7 @@ import { ChatComposer } from "./ChatComposer";
 import { ChatMessageItem } from "./ChatMessageItem";
 import { speakerLabel, topicLabel, useChatText } from "./chatText";
 import { TypingIndicator } from "./TypingIndicator";
+import { ActionAlert } from "./ActionAlert";
 
 export interface ChatColumnProps {
   api: ApiClient;
@@ -73,12 +74,12 @@ export function ChatColumn({ api, projectId, conversation, shotLabel, events, li
       </header>
       {conversation.topic === "general" && <p className="chat-col__notice alert alert--warning">{tr("chatGeneralNotice")}</p>}
       {view.readError && (
-        <div className="chat-col__notice alert alert--error" role="alert">
-          <span dir="auto">{tr("chatReadError", { message: view.readError })}</span>{" "}
-          <button type="button" className="btn btn--link" onClick={view.reread}>
-            {tr("retry")}
-          </button>
-        </div>
+        <ActionAlert
+          className="chat-col__notice"
+          message={tr("chatReadError", { message: view.readError })}
+          action={tr("retry")}
+          onAction={view.reread}
+        />
       )}
       <div className="chat-col__scroll" ref={scroller}>
         {view.conversed === null && !view.readError && <p className="muted">{tr("chatReading")}</p>}
@@ -99,12 +100,12 @@ export function ChatColumn({ api, projectId, conversation, shotLabel, events, li
         )}
       </div>
       {view.refusal && (
-        <div className="chat-col__notice alert alert--error" role="alert">
-          <span dir="auto">{tr("chatSendFailed", { message: view.refusal })}</span>{" "}
-          <button type="button" className="btn btn--link" onClick={view.dismissRefusal}>
-            {tr("dismiss")}
-          </button>
-        </div>
+        <ActionAlert
+          className="chat-col__notice"
+          message={tr("chatSendFailed", { message: view.refusal })}
+          action={tr("dismiss")}
+          onAction={view.dismissRefusal}
+        />
       )}
       <ChatComposer ref={composer} value={draft} onChange={setDraft} onSend={() => void send()} />
     </article>

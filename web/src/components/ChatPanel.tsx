@@ -7,6 +7,7 @@ import { ChatColumn } from "./ChatColumn";
 import { ChatLocale, useChatText } from "./chatText";
 import { ConversationList } from "./ConversationList";
 import { NewConversationForm } from "./NewConversationForm";
+import { ActionAlert } from "./ActionAlert";
 
 export interface ChatPanelProps {
   api: ApiClient;
@@ -68,12 +69,11 @@ function ChatView({ api, projectId, shots, conversations, events, live, locale, 
         </div>
       </div>
       {conversations.error && (
-        <div className="alert alert--error" role="alert">
-          <span dir="auto">{tr("chatCreateError", { message: conversations.error })}</span>{" "}
-          <button type="button" className="btn btn--link" onClick={conversations.dismissError}>
-            {tr("dismiss")}
-          </button>
-        </div>
+        <ActionAlert
+          message={tr("chatCreateError", { message: conversations.error })}
+          action={tr("dismiss")}
+          onAction={conversations.dismissError}
+        />
       )}
       <div className="chat__body">
         <nav className="chat__side" aria-label={tr("chatList")}>
@@ -86,12 +86,11 @@ function ChatView({ api, projectId, shots, conversations, events, live, locale, 
           )}
           {list.kind === "loading" && <p className="muted">{tr("chatLoading")}</p>}
           {list.kind === "error" && (
-            <div className="alert alert--error" role="alert">
-              <span dir="auto">{tr("chatReadListError", { message: list.message })}</span>{" "}
-              <button type="button" className="btn btn--link" onClick={conversations.reload}>
-                {tr("retry")}
-              </button>
-            </div>
+            <ActionAlert
+              message={tr("chatReadListError", { message: list.message })}
+              action={tr("retry")}
+              onAction={conversations.reload}
+            />
           )}
           {list.kind === "ready" &&
             (list.value.length === 0 ? (
