@@ -3,6 +3,7 @@
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
 pub mod analysis;
+pub mod assistant;
 pub mod ask;
 pub mod audit;
 pub mod breakdown;
@@ -17,6 +18,7 @@ pub mod shot;
 pub mod story;
 
 pub use analysis::{AnalysisActivityDeps, AnalysisWorker};
+pub use assistant::AssistantWorker;
 pub use audit::{AuditActivityDeps, AuditWorker};
 pub use breakdown::{BreakdownActivityDeps, BreakdownWorker};
 pub use budget::BudgetPolicy;

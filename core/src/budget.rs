@@ -15,6 +15,9 @@ use std::collections::BTreeMap;
 /// Millionths of a US dollar.
 pub type Micros = u64;
 
+/// The largest cap accepted, in dollars: beyond it a typo, not a budget.
+pub const MAX_CAP_USD: f64 = 1e9;
+
 /// How a model bills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "per", rename_all = "camelCase")]

@@ -2,13 +2,16 @@
 //! message is an immutable record; a tool call the model made is kept with the message that made
 //! it, so the chat shows what was done on the director's behalf.
 
+pub mod assistant;
 pub mod qa;
+pub mod tool;
 
 use crate::prompt::edit;
 use crate::prompt::flux::FluxPrompt;
 use crate::prompt::violation::summary;
 use crate::schema::{FieldError, Validate, each, rfc3339, text};
 use crate::script::{Flaw, MAX_FLAWS};
+use tool::Tool;
 use crate::{ConversationId, MessageId, ProjectId, ScriptId, ShotId, VersionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,20 +71,14 @@ pub enum Speaker {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ToolCall {
-    pub name: String,
-    pub arguments: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Message {
     pub message_id: MessageId,
     pub conversation_id: ConversationId,
     pub speaker: Speaker,
     pub content: String,
+    /// The studio actions this message proposes (a general conversation's assistant).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tool_calls: Vec<ToolCall>,
+    pub tool_calls: Vec<Tool>,
     /// What the assistant asks the director, beside its reply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<String>,
@@ -213,6 +210,9 @@ pub fn recent(messages: &[Message]) -> (usize, Vec<Value>) {
         if !m.flaws.is_empty() {
             v["flaws"] = json!(m.flaws);
         }
+        if !m.tool_calls.is_empty() {
+            v["toolCalls"] = json!(m.tool_calls);
+        }
         if let Some(p) = &m.proposal {
             v["proposal"] = json!(p);
             v["applied"] = json!(m.applied.is_some());
@@ -233,7 +233,7 @@ impl Validate for Message {
             return Err(FieldError::new("content", format!("is too long ({len} characters; at most {MAX_MESSAGE_CHARS})")));
         }
         for (i, call) in self.tool_calls.iter().enumerate() {
-            text(&format!("toolCalls[{i}].name"), &call.name, 100)?;
+            call.check(&format!("toolCalls[{i}].arguments"))?;
         }
         if self.questions.len() > MAX_QUESTIONS {
             return Err(FieldError::new("questions", format!("has {}; at most {MAX_QUESTIONS}", self.questions.len())));

@@ -26,7 +26,7 @@ pub mod version;
 pub use event::{ChatMessage, Event, RenderProgress, RenderStage, ShotUpdated};
 pub use agent::{AgentConfig, AgentRole};
 pub use analysis::{Analysis, Atmosphere, Moment, Part, Rhythm, SongFeatures};
-pub use chat::{Conversation, Message, Speaker, ToolCall, Topic};
+pub use chat::{Conversation, Message, Speaker, Topic, tool::Tool};
 pub use id::{
     AnalysisId, AssetId, ConfigId, ConversationId, Id, IdError, MessageId, ProjectId, RenderId, RuleId, SceneId,
     ScriptId, ShotId, VersionId,

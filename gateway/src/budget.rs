@@ -9,15 +9,12 @@ use axum::{
     routing::get,
 };
 use chrono::Utc;
-use miri_core::budget::{Ledger, Micros};
+use miri_core::budget::{Ledger, MAX_CAP_USD, Micros};
 use miri_core::{ProjectId, ShotId};
 use miri_workflows::{ShotWorkflow, shot::BudgetRaised, shot_workflow_id};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::WorkflowSignalOptions;
-
-/// The largest cap accepted, in dollars: beyond it a typo, not a budget.
-const MAX_CAP_USD: f64 = 1e9;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/projects/{id}/budget", get(show).put(set_cap))

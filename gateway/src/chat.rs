@@ -1,6 +1,6 @@
 //! Conversations and scripts over REST. A director's message is stored first, then signalled to
 //! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the
-//! conversation; the story interview and QA on a shot each have theirs), and answered 202 at
+//! conversation; the story interview, QA on a shot and a general conversation each have theirs), and answered 202 at
 //! once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A message sent again with
 //! the same `clientMessageId` is the same message: stored once, answered once. A QA reply's
 //! proposal is applied with `POST …/messages/{messageId}/apply`: the shot's still is refined,
@@ -24,7 +24,7 @@ use miri_core::{
 };
 use miri_store::{At, StoreError, Under};
 use miri_workflows::{
-    ShotWorkflow, StoryWorkflow, TASK_QUEUE, qa_workflow_id,
+    ShotWorkflow, StoryWorkflow, TASK_QUEUE, assistant_workflow_id, qa_workflow_id,
     search::PROJECT_ID,
     shot::Refine,
     story::{Said, StoryInput, StoryState, StoryStatus},
@@ -123,7 +123,7 @@ async fn say(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_editor()?;
     let conversation = existing_conversation(&st, &id).await?;
-    let workflow_id = answered_by(&conversation)?;
+    let workflow_id = answered_by(&conversation);
     let length = req.content.chars().count();
     if length > MAX_MESSAGE_CHARS {
         return Err(ApiError::TooLarge(format!(
@@ -183,10 +183,7 @@ async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>
         .into_iter()
         .map(|(_, m)| m)
         .collect();
-    let progress = match answered_by(&conversation) {
-        Ok(workflow_id) => progress(&st, workflow_id).await,
-        Err(_) => None,
-    };
+    let progress = progress(&st, answered_by(&conversation)).await;
     // Without the workflow's word, the store's: the director spoke last, so a reply is due.
     let state = match &progress {
         Some(p) => p.state,
@@ -203,15 +200,12 @@ async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>
     })))
 }
 
-/// The workflow that answers `conversation`, or why none does.
-fn answered_by(conversation: &Conversation) -> Result<String, ApiError> {
+/// The workflow that answers `conversation`.
+fn answered_by(conversation: &Conversation) -> String {
     match conversation.topic {
-        Topic::Story => Ok(story_workflow_id(conversation.conversation_id)),
-        Topic::ShotQa => Ok(qa_workflow_id(conversation.conversation_id)),
-        Topic::General => Err(ApiError::Conflict(format!(
-            "conversation {} is a general one, which no model answers yet; talk in a story or shot_qa conversation",
-            conversation.conversation_id
-        ))),
+        Topic::Story => story_workflow_id(conversation.conversation_id),
+        Topic::ShotQa => qa_workflow_id(conversation.conversation_id),
+        Topic::General => assistant_workflow_id(conversation.conversation_id),
     }
 }
 

@@ -11,6 +11,7 @@ use axum::{
 };
 use bytes::Bytes;
 use chrono::Utc;
+use miri_core::chat::tool::MAX_REASON_CHARS;
 use miri_core::{
     GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, SceneId, Shot, ShotId, ShotStatus, Version,
     prompt::{KlingModel, edit, violation::summary},
@@ -386,8 +387,8 @@ async fn reject(
     if reason.is_empty() {
         return Err(ApiError::BadRequest("reason must not be empty".into()));
     }
-    if reason.chars().count() > 2000 {
-        return Err(ApiError::BadRequest("reason is too long (at most 2000 characters)".into()));
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(ApiError::BadRequest(format!("reason is too long (at most {MAX_REASON_CHARS} characters)")));
     }
     let (revision, shot) = existing_shot(&st, id).await?;
     awaiting_approval(&shot, "reject")?;

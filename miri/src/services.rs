@@ -6,7 +6,7 @@ use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
     AnalysisActivityDeps, AnalysisWorker, AuditActivityDeps, AuditWorker, BreakdownActivityDeps, BreakdownWorker, BudgetPolicy, SceneActivityDeps, SceneWorker, EventPublisher, RenderActivityDeps, RenderWorker, ShotActivityDeps,
-    QaActivityDeps, QaWorker, Rulebook, ShotWorker, StoryActivityDeps, StoryWorker,
+    AssistantWorker, QaActivityDeps, QaWorker, Rulebook, ShotWorker, StoryActivityDeps, StoryWorker,
 };
 use miri_core::budget::PriceTable;
 use miri_providers::breaker::{BreakerConfig, Breakers};
@@ -143,6 +143,12 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         budget: budget.clone(),
         events: events.clone(),
     };
+    let assistant = StoryActivityDeps {
+        store: store.clone(),
+        models: models(args, breakers.clone())?,
+        budget: budget.clone(),
+        events: events.clone(),
+    };
     let qa = QaActivityDeps {
         store: store.clone(),
         media: media.clone(),
@@ -169,6 +175,7 @@ pub async fn worker(runtime: &Runtime, common: &Common, args: &WorkerArgs) -> an
         .register_activities(AnalysisWorker::new(analysis))
         .register_activities(BreakdownWorker::new(breakdown))
         .register_activities(SceneWorker::new(scenes))
+        .register_activities(AssistantWorker::new(assistant))
         .register_activities(StoryWorker::new(story))
         .register_activities(QaWorker::new(qa))
         .register_workflow::<ShotWorkflow>()?

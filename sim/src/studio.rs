@@ -6,6 +6,7 @@
 //! generically ([`crate::schema_fill`]).
 
 mod analysis;
+mod assistant;
 mod audit;
 mod qa;
 mod rule;
@@ -23,6 +24,7 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
     let data = miri_core::llm::read_data_block(text)?;
     match title {
         "miri.analysis" => Some(analysis::answer(&data, broken)),
+        "miri.assistant" => Some(assistant::answer(&data, broken)),
         "miri.audit" => Some(audit::answer(&data, broken)),
         "miri.audit.clip" => Some(audit::clip_answer(&data, broken)),
         "miri.qa" => Some(qa::answer(&data, broken)),

@@ -609,6 +609,22 @@ pub mod qa_markers {
     pub use super::qa_activities::*;
 }
 
+pub struct AssistantActivities;
+
+#[activity_definitions]
+impl AssistantActivities {
+    /// A general turn: the reply, and the studio actions it proposes as tool calls.
+    #[activity(name = "answer_assistant")]
+    pub fn answer_assistant(input: AnswerTurn) -> Result<Answered<StoryReply>, ActivityError> {
+        unimplemented!()
+    }
+}
+
+/// The assistant activity marker types, for `#[activity(definition = …)]` in the worker crate.
+pub mod assistant_markers {
+    pub use super::assistant_activities::*;
+}
+
 /// Ask the AUDITOR about still prompt `prompt_version`: the verdict is stored as version
 /// `audit_version`, and a failed audit's corrected prompt as version `fix_version` (a prompt
 /// whose parent is the audited one). Idempotent per `audit_version`.

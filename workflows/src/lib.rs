@@ -61,3 +61,8 @@ pub fn story_workflow_id(conversation: miri_core::ConversationId) -> String {
 pub fn qa_workflow_id(conversation: miri_core::ConversationId) -> String {
     format!("qa:{conversation}")
 }
+
+/// The workflow that answers general conversation `conversation` (the chat's tools).
+pub fn assistant_workflow_id(conversation: miri_core::ConversationId) -> String {
+    format!("assistant:{conversation}")
+}

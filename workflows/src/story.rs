@@ -1,15 +1,16 @@
-//! `StoryWorkflow` (`story:{conversationId}`, and `qa:{conversationId}` for QA on a shot): a
-//! conversation with a model, one turn per burst of the director's messages. The gateway stores
-//! each message, then signals it here (signal-with-start, so the first message starts the
-//! conversation); the workflow asks the conversation's model — the DIRECTOR in the story
-//! interview, the VISION_ANALYZER in shot QA — to answer every message that arrived since the
+//! `StoryWorkflow` (`story:{conversationId}`, `qa:{conversationId}` for QA on a shot,
+//! `assistant:{conversationId}` for a general one): a conversation with a model, one turn per
+//! burst of the director's messages. The gateway stores each message, then signals it here
+//! (signal-with-start, so the first message starts the conversation); the workflow asks the
+//! conversation's model — the DIRECTOR in the story interview, the VISION_ANALYZER in shot QA,
+//! the ORCHESTRATOR with the studio's tools in a general conversation — to answer every message that arrived since the
 //! last reply, through the refusal loop, and waits for the next.
 //! A message id is answered once however often it is signalled, so a repeated POST is harmless.
 //! The conversation itself lives in the store: the workflow carries only ids and counts, and
 //! continues as new before its history grows long.
 
 use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
-use crate::contract::{AnswerTurn, QaActivities, StoryActivities};
+use crate::contract::{AnswerTurn, AssistantActivities, QaActivities, StoryActivities};
 use miri_core::{ConversationId, MessageId, ProjectId, ScriptId, Topic};
 use serde::{Deserialize, Serialize};
 use temporalio_macros::{workflow, workflow_methods};
@@ -104,7 +105,8 @@ impl StoryWorkflow {
         let (project_id, conversation_id, topic) = ctx.state(|s| (s.input.project_id, s.input.conversation_id, s.input.topic));
         let (model, schema) = match topic {
             Topic::ShotQa => ("VISION_ANALYZER", "QA"),
-            Topic::Story | Topic::General => ("DIRECTOR", "story"),
+            Topic::Story => ("DIRECTOR", "story"),
+            Topic::General => ("ORCHESTRATOR", "assistant"),
         };
         for _ in 0..TURNS_PER_RUN {
             ctx.wait_condition(|s| !s.input.carried.pending.is_empty()).await?;
@@ -129,8 +131,9 @@ impl StoryWorkflow {
                     async move {
                         match topic {
                             Topic::ShotQa => ctx.execute_activity(QaActivities::answer_shot_qa, ask, model_call_opts()).await,
-                            Topic::Story | Topic::General => {
-                                ctx.execute_activity(StoryActivities::answer_director, ask, model_call_opts()).await
+                            Topic::Story => ctx.execute_activity(StoryActivities::answer_director, ask, model_call_opts()).await,
+                            Topic::General => {
+                                ctx.execute_activity(AssistantActivities::answer_assistant, ask, model_call_opts()).await
                             }
                         }
                     }
