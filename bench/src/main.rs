@@ -6,6 +6,7 @@
 mod animatic;
 mod baseline;
 mod beats;
+mod dashboard;
 mod provider;
 mod render;
 mod store;
@@ -61,6 +62,15 @@ struct Args {
     /// Timed runs per file and side in the beats part; 0 skips it.
     #[arg(long, default_value_t = 3)]
     beat_runs: usize,
+    /// Shots in the dashboard's first-load benchmark (Chromium); 0 skips it.
+    #[arg(long, default_value_t = 200)]
+    dashboard_shots: usize,
+    /// Cold loads of the dashboard, each in a fresh browser context.
+    #[arg(long, default_value_t = 5)]
+    dashboard_loads: usize,
+    /// Shots generated while the dashboard watches, for status-to-screen latency.
+    #[arg(long, default_value_t = 20)]
+    dashboard_changes: usize,
     /// Run one part only.
     #[arg(long, value_enum)]
     only: Option<Part>,
@@ -74,6 +84,7 @@ enum Part {
     Animatic,
     Provider,
     Beats,
+    Dashboard,
     Webhook,
 }
 
@@ -224,6 +235,27 @@ async fn main() -> anyhow::Result<()> {
             f["meanF"]["real"]["miri"], f["meanF"]["real"]["librosa"], f["meanF"]["synthetic"]["miri"],
             f["meanF"]["synthetic"]["librosa"], f["totalBestSeconds"]["miri"].as_f64().unwrap_or(0.0),
             f["totalBestSeconds"]["librosa"], f["speedupLibrosaOverMiri"]
+        );
+        println!("raw figures: {}", file.display());
+    }
+    if wanted(Part::Dashboard) && args.dashboard_shots > 0 {
+        let figures = dashboard::run(args.dashboard_shots, args.dashboard_loads, args.dashboard_changes).await?;
+        let report = json!({
+            "benchmark": "dashboard in Debian Chromium against the stack with the sim: cold first load of a project's shots (all rows on screen; time to interactive = later of rows and last long task), JS shipped, status written -> on screen",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("dashboard-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        println!(
+            "dashboard: {} shots, first load rows {} ms, TTI median {} ms (budget {} ms, ratio {:.2}); JS {} B ({} B gzip); status -> screen median {} ms p90 {} ms (budget {} ms, ratio {:.2})",
+            f["shots"], f["firstLoadRowsMs"]["median"], f["firstLoadTtiMs"]["median"], f["ttiBudgetMs"],
+            f["ratioTtiOverBudget"].as_f64().unwrap_or(f64::NAN), f["bundle"]["jsBytes"], f["bundle"]["jsGzipBytes"],
+            f["statusToScreenMs"]["median"], f["statusToScreenMs"]["p90"], f["latencyBudgetMs"],
+            f["ratioLatencyP90OverBudget"].as_f64().unwrap_or(f64::NAN)
         );
         println!("raw figures: {}", file.display());
     }

@@ -8,6 +8,7 @@ use miri_store::{MediaStore, Records};
 use socketioxide::SocketIo;
 use std::{future::Future, path::PathBuf, sync::Arc};
 use temporalio_client::Client;
+use tower_http::compression::Compression;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub struct GatewayConfig {
@@ -97,7 +98,8 @@ impl Gateway {
             io.clone(),
         ));
         let dist = &self.config.web_dist;
-        let spa = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+        // The app's scripts are most of a first load: sent gzip-compressed to browsers that ask.
+        let spa = Compression::new(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
         let app = Router::new()
             .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
             .merge(rest::routes(self.config.max_upload_bytes))

@@ -100,3 +100,24 @@ fn tail(log: &str) -> String {
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
+
+/// Most of a first load is the app's script: a browser that accepts gzip gets it compressed, and
+/// it unpacks to the file the build wrote; one that does not gets it as it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboards_script_is_sent_compressed() {
+    let stack = Stack::start(StackOptions::default()).await.unwrap();
+    let index = stack.rest.get(&stack.http).send().await.unwrap().text().await.unwrap();
+    let src = index.split("src=\"").nth(1).and_then(|s| s.split('"').next()).expect("index.html names its script");
+    let built = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist").join(src.trim_start_matches('/'))).unwrap();
+    let url = format!("{}{src}", stack.http);
+    let gzipped = stack.rest.get(&url).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gzipped.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let packed = gzipped.bytes().await.unwrap();
+    assert!(packed.len() * 3 < built.len(), "{} bytes sent for {} built", packed.len(), built.len());
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut unpacked).unwrap();
+    assert_eq!(unpacked, built, "it unpacks to the built file");
+    let plain = stack.rest.get(&url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().len(), built.len());
+}
