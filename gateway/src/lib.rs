@@ -1,4 +1,4 @@
-//! The gateway: REST (JSON), Socket.IO and the fal webhook over one axum router. It is
+//! The gateway: REST (JSON), gRPC, Socket.IO and the fal webhook over one axum router. It is
 //! stateless — the store, Temporal and Redis hold everything — so any number of instances can
 //! run behind a load balancer. It holds no provider key, only the webhook verification keys.
 
@@ -10,12 +10,14 @@ pub mod error;
 pub mod events;
 mod feeds;
 mod follow;
+pub mod grpc;
 mod health;
 mod mp3;
 mod renders;
 mod rest;
 mod rules;
 mod scenes;
+mod shots;
 pub mod server;
 mod webhook;
 

@@ -1,7 +1,8 @@
-//! The REST API (JSON, camelCase as in the seed's schemas). Handlers are thin: parse, check the
-//! caller and the shot's state, then append to the store or start/signal a workflow.
+//! The REST API (JSON, camelCase as in the seed's schemas). Handlers are thin: parse, then call
+//! the service layer ([`crate::shots`] for the shot actions, shared with gRPC) or append to the
+//! store.
 
-use crate::{auth::Caller, error::ApiError, mp3, server::AppState};
+use crate::{auth::Caller, error::ApiError, mp3, server::AppState, shots};
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, Multipart, Path, State, rejection::JsonRejection},
@@ -11,21 +12,13 @@ use axum::{
 };
 use bytes::Bytes;
 use chrono::Utc;
-use miri_core::chat::tool::MAX_REASON_CHARS;
 use miri_core::{
     GlobalSettings, NewShot, Project, ProjectConfig, ProjectId, SceneId, Shot, ShotId, ShotStatus, Version,
-    prompt::{KlingModel, edit, violation::summary},
+    prompt::KlingModel,
 };
-use miri_workflows::{
-    ShotWorkflow, TASK_QUEUE,
-    search::{PROJECT_ID, SHOT_ID, SHOT_STATUS},
-    shot::{Approve, Generate, Refine, Reject, ShotInput},
-    shot_workflow_id,
-};
+use miri_workflows::{ShotWorkflow, shot_workflow_id};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
-use temporalio_client::{WorkflowSignalOptions, WorkflowStartOptions};
-use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
 pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
@@ -136,7 +129,7 @@ impl ShotView {
     }
 }
 
-fn media_url(key: &str) -> String {
+pub(crate) fn media_url(key: &str) -> String {
     format!("/api/media/{key}")
 }
 
@@ -223,8 +216,7 @@ async fn list_shots(
     _c: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ShotView>>, ApiError> {
-    let project = existing_project(&st, &id).await?;
-    let shots = st.store.shots(project.config.project_id).await?;
+    let shots = shots::list(&st, &id).await?;
     Ok(Json(shots.into_iter().map(|(rev, s)| ShotView::new(rev, s)).collect()))
 }
 
@@ -282,8 +274,7 @@ async fn list_versions(
     _c: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionView>>, ApiError> {
-    let (_, shot) = existing_shot(&st, parse_shot_id(&id)?).await?;
-    let versions = st.store.versions(shot.shot_id).await?;
+    let versions = shots::versions(&st, parse_shot_id(&id)?).await?;
     Ok(Json(
         versions
             .into_iter()
@@ -304,43 +295,8 @@ async fn generate(
     caller: Caller,
     Body(req): Body<GenerateRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
     let id = parse_shot_id(&req.shot_id)?;
-    let (_, shot) = existing_shot(&st, id).await?;
-    if !matches!(shot.status, ShotStatus::Draft | ShotStatus::Failed) {
-        return Err(ApiError::Conflict(format!(
-            "shot {id} is {}; generate needs DRAFT or FAILED",
-            shot.status
-        )));
-    }
-    let project = st.store.project(shot.project_id).await?.ok_or_else(|| {
-        ApiError::Internal(format!("shot {id} belongs to missing project {}", shot.project_id))
-    })?;
-    let workflow_id = shot_workflow_id(id);
-    let input = ShotInput {
-        project_id: shot.project_id,
-        shot_id: id,
-        require_human_approval: project.config.global_settings.require_human_approval,
-        poll_every_secs: st.poll_every_secs,
-    };
-    let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
-        .id_conflict_policy(temporalio_client::WorkflowIdConflictPolicy::UseExisting)
-        .search_attributes(SearchAttributes::new([
-            PROJECT_ID.value_set(shot.project_id.to_string()),
-            SHOT_ID.value_set(id.to_string()),
-            SHOT_STATUS.value_set(shot.status.as_str().to_string()),
-        ]))
-        .build();
-    st.temporal
-        .signal_with_start_workflow(
-            ShotWorkflow::run,
-            input,
-            ShotWorkflow::generate,
-            Generate { by: caller.name() },
-            opts,
-        )
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("could not start the shot workflow: {e}")))?;
+    let workflow_id = shots::generate(&st, &caller, id).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({"shotId": id, "workflowId": workflow_id}))))
 }
 
@@ -349,24 +305,10 @@ async fn approve(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ShotView>), ApiError> {
-    caller.require_editor()?;
-    let id = parse_shot_id(&id)?;
-    let (revision, shot) = existing_shot(&st, id).await?;
-    match shot.status {
-        ShotStatus::AwaitingApproval => {}
-        // Approved already: the clip is under way or done. Idempotent, and no second clip.
-        ShotStatus::GeneratingVideo | ShotStatus::Completed | ShotStatus::FinalRender => {
-            return Ok((StatusCode::OK, Json(ShotView::new(revision, shot).with_already_approved())));
-        }
-        other => {
-            return Err(ApiError::Conflict(format!("shot {id} is {other}; approve needs AWAITING_APPROVAL")));
-        }
-    }
-    signal(&st, id, |h| async move {
-        h.signal(ShotWorkflow::approve, Approve { by: caller.name() }, WorkflowSignalOptions::default()).await
-    })
-    .await?;
-    Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
+    let (revision, shot, already) = shots::approve(&st, &caller, parse_shot_id(&id)?).await?;
+    let view = ShotView::new(revision, shot);
+    // Approved already: the clip is under way or done. Idempotent, and no second clip.
+    Ok(if already { (StatusCode::OK, Json(view.with_already_approved())) } else { (StatusCode::ACCEPTED, Json(view)) })
 }
 
 #[derive(Deserialize)]
@@ -381,22 +323,7 @@ async fn reject(
     Path(id): Path<String>,
     Body(req): Body<RejectRequest>,
 ) -> Result<(StatusCode, Json<ShotView>), ApiError> {
-    caller.require_editor()?;
-    let id = parse_shot_id(&id)?;
-    let reason = req.reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(ApiError::BadRequest("reason must not be empty".into()));
-    }
-    if reason.chars().count() > MAX_REASON_CHARS {
-        return Err(ApiError::BadRequest(format!("reason is too long (at most {MAX_REASON_CHARS} characters)")));
-    }
-    let (revision, shot) = existing_shot(&st, id).await?;
-    awaiting_approval(&shot, "reject")?;
-    signal(&st, id, |h| async move {
-        h.signal(ShotWorkflow::reject, Reject { by: caller.name(), reason }, WorkflowSignalOptions::default())
-            .await
-    })
-    .await?;
+    let (revision, shot) = shots::reject(&st, &caller, parse_shot_id(&id)?, &req.reason).await?;
     Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
 }
 
@@ -415,20 +342,7 @@ async fn refine(
     Path(id): Path<String>,
     Body(req): Body<RefineRequest>,
 ) -> Result<(StatusCode, Json<ShotView>), ApiError> {
-    caller.require_editor()?;
-    let id = parse_shot_id(&id)?;
-    let command = req.command.trim().to_string();
-    let violations = edit::validate(&command);
-    if !violations.is_empty() {
-        return Err(ApiError::Unprocessable(format!("the edit command is refused: {}", summary(&violations))));
-    }
-    let (revision, shot) = existing_shot(&st, id).await?;
-    awaiting_approval(&shot, "refine")?;
-    signal(&st, id, |h| async move {
-        h.signal(ShotWorkflow::refine, Refine { by: caller.name(), command, fix: None, proposal: None }, WorkflowSignalOptions::default())
-            .await
-    })
-    .await?;
+    let (revision, shot) = shots::refine(&st, &caller, parse_shot_id(&id)?, &req.command).await?;
     Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
 }
 

@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
 //! app) and graceful shutdown.
 
-use crate::{analyses, budget, chat, events, feeds::Feeds, health, renders, rest, rules, scenes, webhook};
+use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, renders, rest, rules, scenes, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
@@ -111,6 +111,7 @@ impl Gateway {
             .merge(chat::routes())
             .merge(budget::routes())
             .merge(health::routes())
+            .merge(grpc::routes(self.state.clone()))
             .fallback_service(spa)
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(self.state)

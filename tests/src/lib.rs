@@ -137,6 +137,11 @@ async fn wait_for_tcp(address: &str, what: &str) -> anyhow::Result<()> {
 }
 
 impl Stack {
+    /// Another bearer token, with `role` (viewer, editor, owner).
+    pub async fn token(&self, role: &str) -> anyhow::Result<String> {
+        issue_token(self.dir.path(), &self.temporal_address, &self.events_channel, &self.env, role, role).await
+    }
+
     pub async fn start(opts: StackOptions) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let d = dir.path();
@@ -172,17 +177,7 @@ impl Stack {
         cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
         let gateway = logged(&mut cmd, d, "gateway")?;
 
-        let out = Command::new(miri_bin())
-            .arg("token")
-            .args(common_args(d, &temporal_address, &events_channel))
-            .envs(opts.env.clone())
-            .args(["--role", "owner", "--label", "test"])
-            .output()
-            .await?;
-        if !out.status.success() {
-            bail!("miri token failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let token = String::from_utf8(out.stdout)?.trim().to_string();
+        let token = issue_token(d, &temporal_address, &events_channel, &opts.env, "owner", "test").await?;
         let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
         let fal_url = opts.fal_url.unwrap_or_else(|| sim.clone());
         let mut stack = Self {
@@ -472,6 +467,21 @@ fn forward(
         }
         .boxed()
     }
+}
+
+/// A new bearer token with `role` (viewer, editor, owner), issued by `miri token`.
+async fn issue_token(d: &Path, temporal: &str, channel: &str, env: &[(String, String)], role: &str, label: &str) -> anyhow::Result<String> {
+    let out = Command::new(miri_bin())
+        .arg("token")
+        .args(common_args(d, temporal, channel))
+        .envs(env.iter().cloned())
+        .args(["--role", role, "--label", label])
+        .output()
+        .await?;
+    if !out.status.success() {
+        bail!("miri token failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
 fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {

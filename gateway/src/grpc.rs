@@ -1,0 +1,188 @@
+//! The gRPC adapter (tonic, `proto/miri/v1/studio.proto`) over the same service layer as REST:
+//! each call authenticates from its `authorization` metadata, parses its ids, calls
+//! [`crate::shots`] and shapes the answer. Server reflection lists every service, so `grpcurl`
+//! can discover and call them without the proto file.
+
+use crate::rest::media_url;
+use crate::{auth, auth::Caller, error::ApiError, server::AppState, shots};
+use miri_core::{ShotId, Version as CoreVersion};
+use axum::Router;
+use proto::{projects_server::ProjectsServer, shots_server::ShotsServer};
+use tonic::server::NamedService;
+use tonic::{Request, Response, Status};
+
+#[allow(clippy::all, missing_docs)]
+pub mod proto {
+    tonic::include_proto!("miri.v1");
+    /// The descriptor set server reflection serves.
+    pub const DESCRIPTOR: &[u8] = tonic::include_file_descriptor_set!("miri_descriptor");
+}
+
+use proto::{
+    GenerateResponse, ListProjectsRequest, ListProjectsResponse, ListShotsRequest, ListShotsResponse, ListVersionsResponse,
+    RefineRequest, RejectRequest, ShotAnswer, ShotRef,
+};
+
+/// Every service and reflection as routes beside REST on one port (gRPC is told apart by its
+/// paths, `/miri.v1.Shots/…`): added before the web app's fallback, so they are never shadowed.
+pub fn routes(state: AppState) -> Router<AppState> {
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proto::DESCRIPTOR)
+        .build_v1()
+        .expect("the descriptor set compiled from proto/ is valid");
+    Router::new()
+        .route_service(&path_of(&reflection), reflection)
+        .route_service(&path_of(&ShotsServer::new(Studio(state.clone()))), ShotsServer::new(Studio(state.clone())))
+        .route_service(&path_of(&ProjectsServer::new(Studio(state.clone()))), ProjectsServer::new(Studio(state)))
+}
+
+/// Every method path of a service.
+fn path_of<S: NamedService>(_: &S) -> String {
+    format!("/{}/{{*method}}", S::NAME)
+}
+
+#[derive(Clone)]
+struct Studio(AppState);
+
+impl Studio {
+    /// The caller named by the request's `authorization: Bearer <token>` metadata.
+    async fn caller<T>(&self, request: &Request<T>) -> Result<Caller, Status> {
+        let header = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| Status::unauthenticated("send the metadata authorization: Bearer <token>"))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or_else(|| Status::unauthenticated("the authorization metadata is Bearer <token>"))?;
+        auth::resolve(&self.0.store, token)
+            .await
+            .map_err(|e| Status::from(ApiError::from(e)))?
+            .ok_or_else(|| Status::unauthenticated("missing or invalid bearer token"))
+    }
+}
+
+fn shot_id(raw: &str) -> Result<ShotId, Status> {
+    ShotId::parse("shot_id", raw).map_err(|e| Status::invalid_argument(e.to_string()))
+}
+
+impl From<ApiError> for Status {
+    fn from(e: ApiError) -> Self {
+        let message = e.to_string();
+        match e {
+            ApiError::BadRequest(_) | ApiError::Unprocessable(_) => Status::invalid_argument(message),
+            ApiError::Unauthorized => Status::unauthenticated(message),
+            ApiError::Forbidden(_) => Status::permission_denied(message),
+            ApiError::NotFound(_) => Status::not_found(message),
+            ApiError::Conflict(_) => Status::failed_precondition(message),
+            ApiError::TooLarge(_) => Status::resource_exhausted(message),
+            ApiError::Unavailable(_) => Status::unavailable(message),
+            ApiError::Internal(_) => {
+                tracing::error!("{message}");
+                Status::internal(message)
+            }
+        }
+    }
+}
+
+fn shot((revision, s): (u64, miri_core::Shot)) -> proto::Shot {
+    proto::Shot {
+        shot_id: s.shot_id.to_string(),
+        project_id: s.project_id.to_string(),
+        scene_id: s.scene_id.map(|id| id.to_string()).unwrap_or_default(),
+        status: s.status.as_str().to_string(),
+        revision,
+        start_ms: s.timestamps.start_ms,
+        end_ms: s.timestamps.end_ms,
+        lyrics_snippet: s.lyrics_snippet,
+        description: s.description,
+        motion: s.motion.unwrap_or_default(),
+        camera: s.camera.unwrap_or_default(),
+        reason: s.reason.unwrap_or_default(),
+        updated_at: s.updated_at.to_rfc3339(),
+    }
+}
+
+fn version(v: CoreVersion) -> proto::Version {
+    let plain = |value: serde_json::Value| value.as_str().map(str::to_string).unwrap_or_default();
+    proto::Version {
+        version_id: v.version_id.to_string(),
+        kind: plain(serde_json::to_value(v.kind).unwrap_or_default()),
+        parent: v.parent.map(|p| p.to_string()).unwrap_or_default(),
+        author: plain(serde_json::to_value(v.author).unwrap_or_default()),
+        model_code: v.model_code.unwrap_or_default(),
+        seed: v.seed,
+        cost_usd_micros: v.cost.map_or(0, |c| c.usd_micros),
+        reason: v.reason.unwrap_or_default(),
+        prompt: v.prompt.unwrap_or_default(),
+        media_url: v.media.map(|m| media_url(&m.key)).unwrap_or_default(),
+        created_at: v.created_at.to_rfc3339(),
+        request_json: v.request.map(|r| r.to_string()).unwrap_or_default(),
+    }
+}
+
+#[tonic::async_trait]
+impl proto::projects_server::Projects for Studio {
+    async fn list_projects(&self, request: Request<ListProjectsRequest>) -> Result<Response<ListProjectsResponse>, Status> {
+        self.caller(&request).await?;
+        let projects = self.0.store.projects().await.map_err(ApiError::from)?;
+        Ok(Response::new(ListProjectsResponse {
+            projects: projects
+                .into_iter()
+                .map(|p| proto::Project {
+                    project_id: p.config.project_id.to_string(),
+                    name: p.config.project_name,
+                    created_at: p.config.creation_timestamp.to_rfc3339(),
+                })
+                .collect(),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl proto::shots_server::Shots for Studio {
+    async fn list_shots(&self, request: Request<ListShotsRequest>) -> Result<Response<ListShotsResponse>, Status> {
+        self.caller(&request).await?;
+        let shots = shots::list(&self.0, &request.get_ref().project_id).await?;
+        Ok(Response::new(ListShotsResponse { shots: shots.into_iter().map(shot).collect() }))
+    }
+
+    async fn get_shot(&self, request: Request<ShotRef>) -> Result<Response<proto::Shot>, Status> {
+        self.caller(&request).await?;
+        let found = crate::rest::existing_shot(&self.0, shot_id(&request.get_ref().shot_id)?).await?;
+        Ok(Response::new(shot(found)))
+    }
+
+    async fn generate(&self, request: Request<ShotRef>) -> Result<Response<GenerateResponse>, Status> {
+        let caller = self.caller(&request).await?;
+        let id = shot_id(&request.get_ref().shot_id)?;
+        let workflow_id = shots::generate(&self.0, &caller, id).await?;
+        Ok(Response::new(GenerateResponse { shot_id: id.to_string(), workflow_id }))
+    }
+
+    async fn approve(&self, request: Request<ShotRef>) -> Result<Response<ShotAnswer>, Status> {
+        let caller = self.caller(&request).await?;
+        let (revision, found, already_approved) = shots::approve(&self.0, &caller, shot_id(&request.get_ref().shot_id)?).await?;
+        Ok(Response::new(ShotAnswer { shot: Some(shot((revision, found))), already_approved }))
+    }
+
+    async fn reject(&self, request: Request<RejectRequest>) -> Result<Response<ShotAnswer>, Status> {
+        let caller = self.caller(&request).await?;
+        let r = request.get_ref();
+        let found = shots::reject(&self.0, &caller, shot_id(&r.shot_id)?, &r.reason).await?;
+        Ok(Response::new(ShotAnswer { shot: Some(shot(found)), already_approved: false }))
+    }
+
+    async fn refine(&self, request: Request<RefineRequest>) -> Result<Response<ShotAnswer>, Status> {
+        let caller = self.caller(&request).await?;
+        let r = request.get_ref();
+        let found = shots::refine(&self.0, &caller, shot_id(&r.shot_id)?, &r.command).await?;
+        Ok(Response::new(ShotAnswer { shot: Some(shot(found)), already_approved: false }))
+    }
+
+    async fn list_versions(&self, request: Request<ShotRef>) -> Result<Response<ListVersionsResponse>, Status> {
+        self.caller(&request).await?;
+        let versions = shots::versions(&self.0, shot_id(&request.get_ref().shot_id)?).await?;
+        Ok(Response::new(ListVersionsResponse { versions: versions.into_iter().map(version).collect() }))
+    }
+}

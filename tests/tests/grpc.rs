@@ -1,0 +1,97 @@
+//! The gRPC surface (issue 9 item 1) against a running stack, on the gateway's own port: server
+//! reflection lists the services; a shot is generated, approved and its versions listed over
+//! gRPC while REST sees the same shot; every refusal carries the status code REST's answer maps
+//! to, with the same message; calls without a valid token are UNAUTHENTICATED and a viewer's
+//! approval is PERMISSION_DENIED.
+
+use miri_gateway::grpc::proto::{
+    ListProjectsRequest, ListShotsRequest, RefineRequest, RejectRequest, ShotRef, projects_client::ProjectsClient,
+    shots_client::ShotsClient,
+};
+use miri_testkit::{Stack, StackOptions};
+use std::time::Duration;
+use tonic::{Code, Request, metadata::MetadataValue, transport::Channel};
+use tonic_reflection::pb::v1::{
+    ServerReflectionRequest, server_reflection_client::ServerReflectionClient, server_reflection_request::MessageRequest,
+    server_reflection_response::MessageResponse,
+};
+
+const WITHIN: Duration = Duration::from_secs(90);
+
+fn authed<T>(token: &str, message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert("authorization", MetadataValue::try_from(format!("Bearer {token}")).unwrap());
+    request
+}
+
+fn shot(id: &str) -> ShotRef {
+    ShotRef { shot_id: id.to_string() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shots_are_driven_over_grpc_through_the_same_service_layer() -> anyhow::Result<()> {
+    let stack = Stack::start(StackOptions::default()).await?;
+    let project = stack.create_project("grpc").await?;
+    let id = stack.create_shot(&project, 0, 3000).await?;
+    let channel = Channel::from_shared(stack.http.clone())?.connect().await?;
+    let token = stack.token.clone();
+
+    let mut reflection = ServerReflectionClient::new(channel.clone());
+    let ask = ServerReflectionRequest { host: String::new(), message_request: Some(MessageRequest::ListServices(String::new())) };
+    let mut answers = reflection.server_reflection_info(tokio_stream::once(ask)).await?.into_inner();
+    let Some(MessageResponse::ListServicesResponse(listed)) = answers.message().await?.and_then(|r| r.message_response) else {
+        panic!("reflection lists the services");
+    };
+    let names: Vec<String> = listed.service.into_iter().map(|s| s.name).collect();
+    for want in ["miri.v1.Shots", "miri.v1.Projects"] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+
+    let mut projects = ProjectsClient::new(channel.clone());
+    let listed = projects.list_projects(authed(&token, ListProjectsRequest {})).await?.into_inner();
+    assert!(listed.projects.iter().any(|p| p.project_id == project && p.name == "grpc"), "{listed:?}");
+    let unauthenticated = projects.list_projects(Request::new(ListProjectsRequest {})).await.unwrap_err();
+    assert_eq!(unauthenticated.code(), Code::Unauthenticated);
+    assert_eq!(projects.list_projects(authed("0".repeat(64).as_str(), ListProjectsRequest {})).await.unwrap_err().code(), Code::Unauthenticated);
+
+    let mut shots = ShotsClient::new(channel.clone());
+    let listed = shots.list_shots(authed(&token, ListShotsRequest { project_id: project.clone() })).await?.into_inner();
+    assert_eq!(listed.shots.iter().map(|s| (s.shot_id.as_str(), s.status.as_str(), s.end_ms)).collect::<Vec<_>>(), [(id.as_str(), "DRAFT", 3000)]);
+    let early = shots.approve(authed(&token, shot(&id))).await.unwrap_err();
+    assert_eq!(early.code(), Code::FailedPrecondition, "{early:?}");
+    let (_, rest) = stack.post(&format!("/api/shots/{id}/approve"), serde_json::json!({})).await?;
+    assert_eq!(early.message(), rest["error"]["message"], "one service layer, one message");
+
+    let generated = shots.generate(authed(&token, shot(&id))).await?.into_inner();
+    assert_eq!((generated.shot_id.as_str(), generated.workflow_id.clone()), (id.as_str(), format!("shot:{id}")));
+    stack.wait_status(&id, "AWAITING_APPROVAL", WITHIN).await?;
+
+    let viewer = stack.token("viewer").await?;
+    let denied = shots.approve(authed(&viewer, shot(&id))).await.unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied, "{denied:?}");
+    let vague = shots.refine(authed(&token, RefineRequest { shot_id: id.clone(), command: "make it nicer".into() })).await.unwrap_err();
+    assert_eq!(vague.code(), Code::InvalidArgument, "{vague:?}");
+    let blank = shots.reject(authed(&token, RejectRequest { shot_id: id.clone(), reason: " ".into() })).await.unwrap_err();
+    assert_eq!(blank.code(), Code::InvalidArgument);
+    assert_eq!(shots.get_shot(authed(&token, shot("not-a-uuid"))).await.unwrap_err().code(), Code::InvalidArgument);
+    assert_eq!(shots.get_shot(authed(&token, shot(&uuid::Uuid::new_v4().to_string()))).await.unwrap_err().code(), Code::NotFound);
+
+    let approved = shots.approve(authed(&token, shot(&id))).await?.into_inner();
+    assert!(!approved.already_approved);
+    assert_eq!(approved.shot.as_ref().map(|s| s.status.as_str()), Some("AWAITING_APPROVAL"), "as it stood when accepted");
+    stack.wait_status(&id, "COMPLETED", WITHIN).await?;
+    let again = shots.approve(authed(&token, shot(&id))).await?.into_inner();
+    assert!(again.already_approved, "approving twice is harmless: {again:?}");
+    let now = shots.get_shot(authed(&token, shot(&id))).await?.into_inner();
+    assert_eq!(now.status, "COMPLETED");
+
+    let versions = shots.list_versions(authed(&token, shot(&id))).await?.into_inner().versions;
+    let (_, over_rest) = stack.get(&format!("/api/shots/{id}/versions")).await?;
+    let rest_ids: Vec<&str> = over_rest.as_array().unwrap().iter().map(|v| v["versionId"].as_str().unwrap()).collect();
+    assert_eq!(versions.iter().map(|v| v.version_id.as_str()).collect::<Vec<_>>(), rest_ids, "the same versions, newest first");
+    let still = versions.iter().find(|v| v.kind == "image").expect("a still");
+    assert!(still.media_url.starts_with("/api/media/") && still.seed.is_some() && !still.model_code.is_empty(), "{still:?}");
+    let prompt = versions.iter().find(|v| v.kind == "prompt").expect("a prompt");
+    assert!(serde_json::from_str::<serde_json::Value>(&prompt.request_json)?.is_object(), "{prompt:?}");
+    Ok(())
+}
