@@ -4,10 +4,11 @@
 //! can discover and call them without the proto file.
 
 use crate::rest::media_url;
-use crate::{auth, auth::Caller, error::ApiError, server::AppState, shots};
+use crate::{auth, auth::Caller, error::ApiError, renders, server::AppState, shots};
+use miri_core::RenderMode;
 use miri_core::{ShotId, Version as CoreVersion};
 use axum::Router;
-use proto::{projects_server::ProjectsServer, shots_server::ShotsServer};
+use proto::{projects_server::ProjectsServer, renders_server::RendersServer, shots_server::ShotsServer};
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status};
 
@@ -19,8 +20,9 @@ pub mod proto {
 }
 
 use proto::{
-    GenerateResponse, ListProjectsRequest, ListProjectsResponse, ListShotsRequest, ListShotsResponse, ListVersionsResponse,
-    RefineRequest, RejectRequest, ShotAnswer, ShotRef,
+    GenerateResponse, ListProjectsRequest, ListProjectsResponse, ListRendersRequest, ListRendersResponse, ListShotsRequest,
+    ListShotsResponse, ListVersionsResponse, RefineRequest, RejectRequest, RenderRef, RenderStatus, ShotAnswer, ShotRef,
+    StartRenderRequest, StartRenderResponse,
 };
 
 /// Every service and reflection as routes beside REST on one port (gRPC is told apart by its
@@ -33,7 +35,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route_service(&path_of(&reflection), reflection)
         .route_service(&path_of(&ShotsServer::new(Studio(state.clone()))), ShotsServer::new(Studio(state.clone())))
-        .route_service(&path_of(&ProjectsServer::new(Studio(state.clone()))), ProjectsServer::new(Studio(state)))
+        .route_service(&path_of(&ProjectsServer::new(Studio(state.clone()))), ProjectsServer::new(Studio(state.clone())))
+        .route_service(&path_of(&RendersServer::new(Studio(state.clone()))), RendersServer::new(Studio(state)))
 }
 
 /// Every method path of a service.
@@ -184,5 +187,55 @@ impl proto::shots_server::Shots for Studio {
         self.caller(&request).await?;
         let versions = shots::versions(&self.0, shot_id(&request.get_ref().shot_id)?).await?;
         Ok(Response::new(ListVersionsResponse { versions: versions.into_iter().map(version).collect() }))
+    }
+}
+
+/// A render's status as `GET /api/renders/{id}` shows it, in the proto's fields.
+fn render_status(v: &serde_json::Value) -> RenderStatus {
+    let text = |key: &str| v[key].as_str().unwrap_or_default().to_string();
+    let json = |key: &str| if v[key].is_null() { String::new() } else { v[key].to_string() };
+    RenderStatus {
+        render_id: text("renderId"),
+        status: text("status"),
+        progress_json: json("progress"),
+        render_json: json("render"),
+        media_url: text("mediaUrl"),
+        error: text("error"),
+    }
+}
+
+#[tonic::async_trait]
+impl proto::renders_server::Renders for Studio {
+    async fn start_render(&self, request: Request<StartRenderRequest>) -> Result<Response<StartRenderResponse>, Status> {
+        let caller = self.caller(&request).await?;
+        let r = request.get_ref();
+        let mode = match r.mode.as_str() {
+            "" | "final" => RenderMode::Final,
+            "animatic" => RenderMode::Animatic,
+            other => return Err(Status::invalid_argument(format!("mode {other:?} is neither \"final\" nor \"animatic\""))),
+        };
+        let (render_id, workflow_id) = renders::start_render(&self.0, &caller, &r.project_id, mode, r.overlay).await?;
+        let mode = if mode == RenderMode::Animatic { "animatic" } else { "final" };
+        Ok(Response::new(StartRenderResponse { render_id: render_id.to_string(), workflow_id, mode: mode.into(), overlay: r.overlay }))
+    }
+
+    async fn get_render(&self, request: Request<RenderRef>) -> Result<Response<RenderStatus>, Status> {
+        self.caller(&request).await?;
+        let status = renders::status(&self.0, &request.get_ref().render_id).await?;
+        Ok(Response::new(render_status(&status)))
+    }
+
+    async fn list_renders(&self, request: Request<ListRendersRequest>) -> Result<Response<ListRendersResponse>, Status> {
+        self.caller(&request).await?;
+        let finished = renders::finished(&self.0, &request.get_ref().project_id).await?;
+        let renders = finished
+            .iter()
+            .map(|r| {
+                render_status(&serde_json::json!({
+                    "renderId": r.render_id, "status": "completed", "render": r, "mediaUrl": renders::media_url(r),
+                }))
+            })
+            .collect();
+        Ok(Response::new(ListRendersResponse { renders }))
     }
 }

@@ -1,4 +1,4 @@
-//! Renders over REST: start one (`POST /api/projects/{id}/renders`, answered at once with the
+//! Renders over REST (and, through the same functions, gRPC): start one (`POST /api/projects/{id}/renders`, answered at once with the
 //! render id), follow it (`GET /api/renders/{id}`) and list a project's finished ones, newest
 //! first (`GET /api/projects/{id}/renders`), so any older animatic can be replayed. A finished render is its store record; a
 //! running or failed one is read from its workflow, found by the `RenderId` search attribute
@@ -55,7 +55,6 @@ async fn start(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
     let StartRender { mode, overlay } = if body.iter().all(u8::is_ascii_whitespace) {
         StartRender { mode: RenderMode::Final, overlay: false }
     } else {
@@ -65,21 +64,30 @@ async fn start(
             ))
         })?
     };
-    let project_id = ProjectId::parse("projectId", &id)?;
+    let (render_id, workflow_id) = start_render(&st, &caller, &id, mode, overlay).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"renderId": render_id, "workflowId": workflow_id, "mode": mode, "overlay": overlay})),
+    ))
+}
+
+/// Starts a render of project `project`: its id and its workflow's (the service REST and gRPC
+/// share).
+pub(crate) async fn start_render(
+    st: &AppState,
+    caller: &Caller,
+    project: &str,
+    mode: RenderMode,
+    overlay: bool,
+) -> Result<(RenderId, String), ApiError> {
+    caller.require_editor()?;
+    let project_id = ProjectId::parse("projectId", project)?;
     if st.store.project(project_id).await?.is_none() {
-        return Err(ApiError::NotFound(format!(
-            "project {project_id} does not exist"
-        )));
+        return Err(ApiError::NotFound(format!("project {project_id} does not exist")));
     }
     let render_id = RenderId::from_uuid(Uuid::new_v4());
     let workflow_id = render_workflow_id(project_id, render_id);
-    let input = RenderInput {
-        project_id,
-        render_id,
-        format: RenderFormat::FINAL,
-        mode,
-        overlay,
-    };
+    let input = RenderInput { project_id, render_id, format: RenderFormat::FINAL, mode, overlay };
     let opts = WorkflowStartOptions::new(RENDER_TASK_QUEUE, workflow_id.clone())
         .search_attributes(SearchAttributes::new([
             PROJECT_ID.value_set(project_id.to_string()),
@@ -90,65 +98,40 @@ async fn start(
         .start_workflow(RenderWorkflow::run, input, opts)
         .await
         .map_err(|e| ApiError::Unavailable(format!("could not start the render workflow: {e}")))?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"renderId": render_id, "workflowId": workflow_id, "mode": mode, "overlay": overlay})),
-    ))
+    Ok((render_id, workflow_id))
 }
 
-/// `{"status": "completed", "render": {...}, "mediaUrl"}`, `{"status": "running", "stage",
-/// "done", "total"}` or `{"status": "failed", "error"}`.
-async fn show(
-    State(st): State<AppState>,
-    _c: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let render_id = RenderId::parse("renderId", &id)?;
-    if let Some(done) = completed(&st, render_id).await? {
-        return Ok(Json(done));
+/// `{"status": "completed", "render": {...}, "mediaUrl"}`, `{"status": "running", "progress"}`
+/// or `{"status": "failed", "error"}`.
+async fn show(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(status(&st, &id).await?))
+}
+
+/// Where render `render` stands, as `show` answers it (the service REST and gRPC share).
+pub(crate) async fn status(st: &AppState, render: &str) -> Result<Value, ApiError> {
+    let render_id = RenderId::parse("renderId", render)?;
+    if let Some(done) = completed(st, render_id).await? {
+        return Ok(done);
     }
     let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
-    let mut found = st
-        .temporal
-        .list_workflows(query, WorkflowListOptions::builder().limit(1).build());
+    let mut found = st.temporal.list_workflows(query, WorkflowListOptions::builder().limit(1).build());
     let execution = match found.next().await {
         Some(Ok(execution)) => execution,
-        Some(Err(e)) => {
-            return Err(ApiError::Unavailable(format!(
-                "could not look the render up: {e}"
-            )));
-        }
-        None => {
-            return Err(ApiError::NotFound(format!(
-                "render {render_id} does not exist"
-            )));
-        }
+        Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
+        None => return Err(ApiError::NotFound(format!("render {render_id} does not exist"))),
     };
-    let handle = st
-        .temporal
-        .get_workflow_handle::<RenderWorkflow>(execution.id());
+    let handle = st.temporal.get_workflow_handle::<RenderWorkflow>(execution.id());
     match execution.status() {
         WorkflowExecutionStatus::Running => {
             let status = handle
-                .query(
-                    RenderWorkflow::progress,
-                    (),
-                    WorkflowQueryOptions::default(),
-                )
+                .query(RenderWorkflow::progress, (), WorkflowQueryOptions::default())
                 .await
-                .map_err(|e| {
-                    ApiError::Unavailable(format!("the render worker did not answer: {e}"))
-                })?;
-            Ok(Json(
-                json!({"status": "running", "renderId": render_id, "progress": status}),
-            ))
+                .map_err(|e| ApiError::Unavailable(format!("the render worker did not answer: {e}")))?;
+            Ok(json!({"status": "running", "renderId": render_id, "progress": status}))
         }
-        WorkflowExecutionStatus::Completed => match completed(&st, render_id).await? {
-            Some(done) => Ok(Json(done)),
-            None => Err(ApiError::Internal(format!(
-                "render {render_id} finished but has no record"
-            ))),
-        },
+        WorkflowExecutionStatus::Completed => completed(st, render_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("render {render_id} finished but has no record"))),
         _ => {
             let error = match handle.get_result(WorkflowGetResultOptions::default()).await {
                 Err(WorkflowGetResultError::Failed(failure)) => match *failure {
@@ -158,9 +141,7 @@ async fn show(
                 Err(other) => other.to_string(),
                 Ok(_) => "the render finished without a record".into(),
             };
-            Ok(Json(
-                json!({"status": "failed", "renderId": render_id, "error": error}),
-            ))
+            Ok(json!({"status": "failed", "renderId": render_id, "error": error}))
         }
     }
 }
@@ -168,20 +149,20 @@ async fn show(
 /// `{"renders": [...]}`: the project's finished renders, newest first, each its record with its
 /// `mediaUrl`.
 async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project_id = ProjectId::parse("projectId", &id)?;
+    let renders: Vec<Value> = finished(&st, &id).await?.iter().map(listed).collect();
+    Ok(Json(json!({ "renders": renders })))
+}
+
+/// The project's finished renders, newest first (the service REST and gRPC share).
+pub(crate) async fn finished(st: &AppState, project: &str) -> Result<Vec<Render>, ApiError> {
+    let project_id = ProjectId::parse("projectId", project)?;
     if st.store.project(project_id).await?.is_none() {
         return Err(ApiError::NotFound(format!("project {project_id} does not exist")));
     }
-    let mut renders: Vec<Render> = st
-        .store
-        .list::<Render>(Under::Project(project_id.to_string()), At::Newest)
-        .await?
-        .into_iter()
-        .map(|(_, render)| render)
-        .collect();
+    let mut renders: Vec<Render> =
+        st.store.list::<Render>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, r)| r).collect();
     renders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-    let renders: Vec<Value> = renders.iter().map(listed).collect();
-    Ok(Json(json!({ "renders": renders })))
+    Ok(renders)
 }
 
 /// A render record as the API shows it: the record, and where its film is fetched.
@@ -193,7 +174,7 @@ fn listed(render: &Render) -> Value {
     value
 }
 
-fn media_url(render: &Render) -> Option<String> {
+pub(crate) fn media_url(render: &Render) -> Option<String> {
     render.media.as_ref().map(|m| format!("/api/media/{}", m.key))
 }
 

@@ -5,8 +5,8 @@
 //! approval is PERMISSION_DENIED.
 
 use miri_gateway::grpc::proto::{
-    ListProjectsRequest, ListShotsRequest, RefineRequest, RejectRequest, ShotRef, projects_client::ProjectsClient,
-    shots_client::ShotsClient,
+    ListProjectsRequest, ListRendersRequest, ListShotsRequest, RefineRequest, RejectRequest, RenderRef, ShotRef, StartRenderRequest,
+    projects_client::ProjectsClient, renders_client::RendersClient, shots_client::ShotsClient,
 };
 use miri_testkit::{Stack, StackOptions};
 use std::time::Duration;
@@ -93,5 +93,31 @@ async fn shots_are_driven_over_grpc_through_the_same_service_layer() -> anyhow::
     assert!(still.media_url.starts_with("/api/media/") && still.seed.is_some() && !still.model_code.is_empty(), "{still:?}");
     let prompt = versions.iter().find(|v| v.kind == "prompt").expect("a prompt");
     assert!(serde_json::from_str::<serde_json::Value>(&prompt.request_json)?.is_object(), "{prompt:?}");
+
+    // An animatic over gRPC, followed to its end and then listed; REST sees the same render.
+    let mut renders = RendersClient::new(channel);
+    let bad = StartRenderRequest { project_id: project.clone(), mode: "rough".into(), overlay: false };
+    assert_eq!(renders.start_render(authed(&token, bad)).await.unwrap_err().code(), Code::InvalidArgument);
+    let ask = StartRenderRequest { project_id: project.clone(), mode: "animatic".into(), overlay: false };
+    assert_eq!(renders.start_render(authed(&viewer, ask.clone())).await.unwrap_err().code(), Code::PermissionDenied);
+    let started = renders.start_render(authed(&token, ask)).await?.into_inner();
+    assert_eq!(started.mode, "animatic");
+    let deadline = tokio::time::Instant::now() + WITHIN;
+    let done = loop {
+        match renders.get_render(authed(&token, RenderRef { render_id: started.render_id.clone() })).await {
+            Ok(r) if r.get_ref().status == "completed" => break r.into_inner(),
+            Ok(r) => assert_ne!(r.get_ref().status, "failed", "{:?}", r.get_ref()),
+            // Just started: the workflow may not be visible to the lookup yet.
+            Err(e) => assert_eq!(e.code(), Code::NotFound, "{e:?}"),
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the animatic did not finish within {WITHIN:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(done.media_url.starts_with("/api/media/"), "{done:?}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&done.render_json)?["mode"], "animatic");
+    let listed = renders.list_renders(authed(&token, ListRendersRequest { project_id: project.clone() })).await?.into_inner();
+    assert_eq!(listed.renders.iter().map(|r| r.render_id.as_str()).collect::<Vec<_>>(), [started.render_id.as_str()]);
+    let (_, over_rest) = stack.get(&format!("/api/renders/{}", started.render_id)).await?;
+    assert_eq!(over_rest["mediaUrl"].as_str(), Some(done.media_url.as_str()));
     Ok(())
 }
