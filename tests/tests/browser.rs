@@ -1,5 +1,6 @@
 //! The web page in Debian's Chromium (playwright-core) against real processes: approve a shot
-//! from the dashboard and see COMPLETED arrive live, then make a review-copy animatic from the
+//! from the dashboard and see COMPLETED arrive live, approve another from a general chat's tool
+//! call, then make a review-copy animatic from the
 //! render panel and play it beside its report; upload a song from the dashboard and see its
 //! analysis table fill in, then hold the story interview from the chat panel. Writes
 //! screenshots next to the test binary.
@@ -13,8 +14,15 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     let stack = Stack::start(StackOptions::default()).await.unwrap();
     let project = stack.create_project("דפדפן").await.unwrap();
     let shot = stack.create_shot(&project, 0, 3000).await.unwrap();
-    stack.post("/api/shots/generate", json!({"shotId": shot})).await.unwrap();
-    stack.wait_status(&shot, "AWAITING_APPROVAL", Duration::from_secs(90)).await.unwrap();
+    // Shot 2, approved from the chat after shot 1 from the dashboard; it ends before the 4 s
+    // song does, so the render report still finds a gap after the shots.
+    let second = stack.create_shot(&project, 3000, 3500).await.unwrap();
+    for id in [&shot, &second] {
+        stack.post("/api/shots/generate", json!({"shotId": id})).await.unwrap();
+    }
+    for id in [&shot, &second] {
+        stack.wait_status(id, "AWAITING_APPROVAL", Duration::from_secs(90)).await.unwrap();
+    }
 
     let screenshot = miri_bin().with_file_name("shots-page.png");
     let out = e2e(&stack, "shots.e2e.mjs", &project, &screenshot, [("MIRI_SHOT", shot.clone())]).await;
@@ -29,6 +37,18 @@ async fn approving_from_the_dashboard_shows_completed_live() {
     );
     assert_eq!(now["status"], "COMPLETED");
     assert!(std::fs::metadata(&screenshot).unwrap().len() > 0);
+
+    let screenshot = miri_bin().with_file_name("chat-tools.png");
+    let out = e2e(&stack, "chat-tools.e2e.mjs", &project, &screenshot, [("MIRI_SHOT", second.clone())]).await;
+    let (_, now) = stack.get(&format!("/api/shots/{second}")).await.unwrap();
+    assert!(
+        out.status.success(),
+        "chat tools test failed:\n{}\n{}\nshot 2 now: {now}\nworker log (tail):\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("worker")),
+    );
+    assert_eq!(now["status"], "COMPLETED", "approved from the chat");
 
     let (song_secs, _) = miri_testkit::probe(&stack.scratch.join("song.mp3")).await.unwrap();
     let screenshot = miri_bin().with_file_name("render-panel.png");

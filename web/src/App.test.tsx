@@ -326,4 +326,97 @@ describe("App", () => {
     );
     expect(await within(again).findByText("השמיים כהים מדי")).toBeTruthy();
   });
+
+  it("generates a FAILED shot and refines one awaiting approval from their rows, the refusal shown in the form", async () => {
+    let refuse = true;
+    const { fetch } = renderApp({
+      shots: [
+        shot({ shotId: "s1", status: "FAILED", startMs: 0, endMs: 4000, revision: 3 }),
+        shot({ shotId: "s2", status: "AWAITING_APPROVAL", startMs: 4000, endMs: 8000, revision: 1 }),
+      ],
+      routes: {
+        "POST /api/shots/generate": () => jsonResponse({ shotId: "s1", workflowId: "shot-s1" }, 202),
+        "POST /api/shots/s2/refine": () =>
+          refuse
+            ? errorResponse(422, "invalid_command", "one change per edit: split this into separate edits")
+            : jsonResponse(shot({ shotId: "s2", status: "REFINING", startMs: 4000, endMs: 8000, revision: 2 }), 202),
+      },
+    });
+    await screen.findByText("ממתין לאישור");
+    fireEvent.click(within(row("s1")).getByRole("button", { name: "יצירה" }));
+    await waitFor(() => expect(callsTo(fetch, "POST", "/api/shots/generate")).toHaveLength(1));
+    expect(JSON.parse(callsTo(fetch, "POST", "/api/shots/generate")[0]![1]!.body as string)).toEqual({ shotId: "s1" });
+    // The 202 names no state: the list is read again.
+    await waitFor(() => expect(callsTo(fetch, "GET", "/api/projects/p1/shots")).toHaveLength(2));
+
+    fireEvent.click(within(row("s2")).getByRole("button", { name: "שיפור" }));
+    fireEvent.change(screen.getByLabelText("פקודת העריכה לתמונה"), { target: { value: "Brighten the sky. Then remove the bench." } });
+    fireEvent.click(screen.getByRole("button", { name: "שיפור התמונה" }));
+    const refused = await screen.findByText("one change per edit: split this into separate edits");
+    expect(refused.closest("form")).not.toBeNull();
+    // In the form only, not again above the table.
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+
+    refuse = false;
+    fireEvent.change(screen.getByLabelText("פקודת העריכה לתמונה"), { target: { value: "Brighten the sky" } });
+    fireEvent.click(screen.getByRole("button", { name: "שיפור התמונה" }));
+    await waitFor(() => expect(within(row("s2")).getByText("בשיפור")).toBeTruthy());
+    expect(screen.queryByLabelText("פקודת העריכה לתמונה")).toBeNull();
+    expect(JSON.parse(callsTo(fetch, "POST", "/api/shots/s2/refine")[1]![1]!.body as string)).toEqual({ command: "Brighten the sky" });
+  });
+
+  it("shows on the dashboard what a chat tool call answered: the shot, the render followed, the new cap", async () => {
+    await renderJoined({
+      routes: {
+        "GET /api/projects/p1/conversations": () =>
+          jsonResponse({ conversations: [{ conversationId: "c-g", projectId: "p1", topic: "general", title: "כללי", createdAt: "2025-01-01T10:00:00Z" }] }),
+        "GET /api/conversations/c-g/messages": () =>
+          jsonResponse({
+            state: "waiting",
+            progress: null,
+            messages: [
+              {
+                messageId: "m1",
+                conversationId: "c-g",
+                speaker: "assistant",
+                content: "אפשר לאשר את שוט 2, להתחיל אנימטיק ולהעלות את התקרה.",
+                toolCalls: [
+                  { name: "approve", arguments: { shotId: "s2" } },
+                  { name: "render", arguments: { mode: "animatic" } },
+                  { name: "set_budget_cap", arguments: { capUsd: 20 } },
+                ],
+                createdAt: "2025-01-01T10:01:00Z",
+              },
+            ],
+          }),
+        "POST /api/shots/s2/approve": () =>
+          jsonResponse(shot({ shotId: "s2", status: "GENERATING_VIDEO", startMs: 4000, endMs: 8000, revision: 2 })),
+        "POST /api/projects/p1/renders": () => jsonResponse({ renderId: "r1", workflowId: "w1", mode: "animatic" }, 202),
+        "GET /api/renders/r1": () =>
+          jsonResponse({ status: "running", renderId: "r1", progress: { stage: "conforming", done: 1, total: 4 } }),
+        "PUT /api/projects/p1/budget": () =>
+          jsonResponse({ capUsdMicros: 20_000_000, spentUsdMicros: 0, reservedUsdMicros: 0, availableUsdMicros: 20_000_000, waiting: [], resumed: [] }),
+      },
+    });
+    fireEvent.click(await screen.findByRole("button", { name: /כללי/ }));
+    const column = await screen.findByRole("article", { name: "כללי" });
+    const card = async (tool: string) => {
+      const el = await waitFor(() => {
+        const found = column.querySelector<HTMLElement>(`[data-testid="chat-tool-call"][data-tool="${tool}"]`);
+        if (!found) throw new Error(`no ${tool} card`);
+        return found;
+      });
+      fireEvent.click(within(el).getByRole("button", { name: "הרצה" }));
+      await waitFor(() => expect(el.dataset.state).toBe("done"));
+    };
+    expect(await within(column).findByText("אישור שוט 2")).toBeTruthy();
+
+    await card("approve");
+    await waitFor(() => expect(within(row("s2")).getByText("יוצר וידאו")).toBeTruthy());
+    await card("render");
+    expect(await screen.findByRole("progressbar", { name: "התקדמות הרינדור" })).toBeTruthy();
+    await card("set_budget_cap");
+    const budget = screen.getByRole("region", { name: "תקציב" });
+    await waitFor(() => expect(budget.querySelector('[data-figure="cap"] dd')?.textContent).toBe("$20.00"));
+  });
 });

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, createApiClient, type ApiClient, type FetchLike, type Project } from "./api";
+import type { Outcome } from "./actions";
+import { ApiError, createApiClient, type ApiClient, type ApiClientOptions, type FetchLike, type Project } from "./api";
+import type { Budget } from "./budget";
 import { AnalysisPanel } from "./components/AnalysisPanel";
 import { BudgetPanel } from "./components/BudgetPanel";
 import { ChatPanel } from "./components/ChatPanel";
@@ -8,7 +10,7 @@ import { Login } from "./components/Login";
 import { NewProjectForm } from "./components/NewProjectForm";
 import { ProjectPicker } from "./components/ProjectPicker";
 import { ProviderHealthStrip } from "./components/ProviderHealthStrip";
-import { RenderPanel } from "./components/RenderPanel";
+import { RenderPanel, type AdoptedRender } from "./components/RenderPanel";
 import { ScenesPanel } from "./components/ScenesPanel";
 import { ShotsTable } from "./components/ShotsTable";
 import { VersionBrowser } from "./components/VersionBrowser";
@@ -28,6 +30,8 @@ export interface AppProps {
   socketFactory?: SocketFactory;
   /** Where the token is kept; localStorage otherwise. */
   storage?: Storage;
+  /** Injected in tests (the parity test records the calls); createApiClient otherwise. */
+  createApi?: (options: ApiClientOptions) => ApiClient;
 }
 
 export const PROJECT_PARAM = "project";
@@ -44,7 +48,7 @@ function writeProjectToUrl(projectId: string): void {
   window.history.pushState({ projectId }, "", url);
 }
 
-export default function App({ fetch, xhr, socketFactory = defaultSocketFactory, storage }: AppProps) {
+export default function App({ fetch, xhr, socketFactory = defaultSocketFactory, storage, createApi = createApiClient }: AppProps) {
   const store = storage ?? window.localStorage;
   const [token, setToken] = useState<string | null>(() => loadToken(store));
   const [loginMessage, setLoginMessage] = useState<string | null>(null);
@@ -71,7 +75,7 @@ export default function App({ fetch, xhr, socketFactory = defaultSocketFactory, 
 
   const api = useMemo<ApiClient | null>(() => {
     if (token === null) return null;
-    return createApiClient({
+    return createApi({
       getToken: () => token,
       fetch,
       xhr,
@@ -81,7 +85,7 @@ export default function App({ fetch, xhr, socketFactory = defaultSocketFactory, 
         if (tokenRef.current === token) logout(t("sessionRejected"));
       },
     });
-  }, [token, fetch, xhr, logout]);
+  }, [token, fetch, xhr, logout, createApi]);
 
   if (token === null || api === null) return <Login message={loginMessage} onLogin={login} />;
   return (
@@ -169,6 +173,31 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
   const conversations = useConversations(api, activeProject?.projectId ?? null);
   const [chatLocale, setChatLocale] = useState<Locale>("he");
 
+  // What a tool call run from the chat answered, shown where the dashboard shows its own
+  // buttons' answers (both run through actions.ts's runAction); kept for the project it ran in.
+  const [adopted, setAdopted] = useState<(AdoptedRender & { projectId: string }) | null>(null);
+  const [chatBudget, setChatBudget] = useState<{ projectId: string; budget: Budget } | null>(null);
+  const { absorb } = shots;
+  const activeId = activeProject?.projectId ?? null;
+  useEffect(() => {
+    // Another project's panels start afresh; coming back must not follow an old render again.
+    setAdopted(null);
+    setChatBudget(null);
+  }, [activeId]);
+  const ran = useCallback(
+    (projectId: string, outcome: Outcome) => {
+      if (outcome.tool === "render") {
+        const { mode, overlay } = outcome.action;
+        setAdopted({ projectId, started: outcome.result, mode, overlay: overlay === true });
+      } else if (outcome.tool === "set_budget_cap") {
+        setChatBudget({ projectId, budget: outcome.result });
+      } else {
+        absorb(outcome.result);
+      }
+    },
+    [absorb],
+  );
+
   /** The shot whose version browser is open, in the project it was opened from. */
   const [versionsOf, setVersionsOf] = useState<{ projectId: string; shotId: string; number: number } | null>(null);
 
@@ -215,7 +244,11 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
         {activeProject && (
           <section className="app__shots" aria-busy={shots.loading || undefined}>
             <h2>{activeProject.name}</h2>
-            <BudgetPanel api={api} projectId={activeProject.projectId} />
+            <BudgetPanel
+              api={api}
+              projectId={activeProject.projectId}
+              latest={chatBudget?.projectId === activeProject.projectId ? chatBudget.budget : null}
+            />
             <AnalysisPanel
               key={`analysis:${activeProject.projectId}`}
               api={api}
@@ -245,8 +278,10 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
               <ShotsTable
                 shots={shots.shots}
                 pending={shots.pending}
+                onGenerate={(id) => void shots.generate(id)}
                 onApprove={(id) => void shots.approve(id)}
                 onReject={shots.reject}
+                onRefine={shots.refine}
                 onVersions={(shotId, number) => setVersionsOf({ projectId: activeProject.projectId, shotId, number })}
                 onQa={(shotId, n) => void conversations.openShotQa(shotId, translate(chatLocale, "chatDefaultQa", { n }))}
               />
@@ -269,6 +304,7 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
               live={shots.connection.kind === "connected"}
               locale={chatLocale}
               onLocale={setChatLocale}
+              onRan={(outcome) => ran(activeProject.projectId, outcome)}
             />
             <ScenesPanel api={api} projectId={activeProject.projectId} />
             <RenderPanel
@@ -277,6 +313,7 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
               projectId={activeProject.projectId}
               progressSource={shots.renderProgress}
               shots={shots.shots}
+              adopted={adopted?.projectId === activeProject.projectId ? adopted : null}
             />
           </section>
         )}

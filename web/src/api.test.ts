@@ -60,6 +60,41 @@ describe("api client", () => {
     expect(authHeader(init)).toBe("Bearer tok");
   });
 
+  it("generates a shot's still with POST {shotId}, and throws the 409 of a shot that is neither DRAFT nor FAILED", async () => {
+    const fetch = routedFetch({
+      "POST /api/shots/generate": (init) => {
+        const { shotId } = JSON.parse(init!.body as string) as { shotId: string };
+        return shotId === "s1"
+          ? jsonResponse({ shotId: "s1", workflowId: "shot-s1" }, 202)
+          : errorResponse(409, "invalid_transition", "shot s2 is COMPLETED; generating needs DRAFT or FAILED");
+      },
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.generateShot("s1")).resolves.toBeUndefined();
+    const init = fetch.mock.calls[0]![1]!;
+    expect(fetch.mock.calls[0]![0]).toBe("/api/shots/generate");
+    expect(init.method).toBe("POST");
+    expect(JSON.parse(init.body as string)).toEqual({ shotId: "s1" });
+    expect(authHeader(init)).toBe("Bearer tok");
+    await expect(api.generateShot("s2")).rejects.toMatchObject({ status: 409, message: "shot s2 is COMPLETED; generating needs DRAFT or FAILED" });
+  });
+
+  it("refines with a JSON command, returning the shot it gets back (or null), and throws the 422's reason", async () => {
+    const fetch = routedFetch({
+      "POST /api/shots/s%2F1/refine": () => jsonResponse({ ...shotJson, status: "REFINING", revision: 4 }, 202),
+      "POST /api/shots/s2/refine": () => new Response(null, { status: 202 }),
+      "POST /api/shots/s3/refine": () => errorResponse(422, "invalid_command", "an edit command starts with a verb"),
+    });
+    const api = createApiClient({ getToken: () => "tok", fetch });
+    await expect(api.refineShot("s/1", "Change the sky to dusk orange")).resolves.toMatchObject({ status: "REFINING", revision: 4 });
+    expect(JSON.parse(fetch.mock.calls[0]![1]!.body as string)).toEqual({ command: "Change the sky to dusk orange" });
+    expect(authHeader(fetch.mock.calls[0]![1])).toBe("Bearer tok");
+    await expect(api.refineShot("s2", "Remove the bench")).resolves.toBeNull();
+    const err = await api.refineShot("s3", "the sky").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 422, code: "invalid_command", message: "an edit command starts with a verb" });
+  });
+
   it("throws the server's error message", async () => {
     const fetch = routedFetch({
       "POST /api/shots/s1/approve": () => errorResponse(409, "invalid_transition", "השוט אינו ממתין לאישור"),

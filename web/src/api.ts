@@ -6,6 +6,9 @@
 //   GET  /api/projects/{projectId}/shots   -> Shot[]
 //   POST /api/shots/{shotId}/approve       (no body)            -> 2xx, body optional
 //   POST /api/shots/{shotId}/reject        {"reason": string}   -> 2xx, body optional
+//   POST /api/shots/generate               {"shotId"}           -> 202 {shotId, workflowId}; 409 unless DRAFT or FAILED
+//   POST /api/shots/{shotId}/refine        {"command": string}  -> 202, the shot (body optional);
+//                                          422 command refused (the message says why), 409 unless AWAITING_APPROVAL
 //   POST /api/projects/{projectId}/renders {"mode", "overlay"?}  -> 202 {renderId, workflowId, mode}
 //   GET  /api/renders/{renderId}           -> {status: "running" | "completed" | "failed", …}
 //   GET  /api/projects/{projectId}/renders -> {renders: [Render + mediaUrl, …]} newest first;
@@ -28,7 +31,7 @@
 //   GET  /api/conversations/{conversationId}/messages
 //                                          -> {state: "waiting" | "thinking", progress, messages} oldest first
 //   POST /api/conversations/{conversationId}/messages {content, clientMessageId}
-//                                          -> 202 {messageId, duplicate}; 400 blank, 409 general, 413 too long
+//                                          -> 202 {messageId, duplicate}; 400 blank, 413 too long
 //   POST /api/conversations/{conversationId}/messages/{messageId}/apply
 //                                          -> 202 | 200 {alreadyApplied, …}; 409 when the shot cannot take it
 //   GET  /api/projects/{projectId}/scripts/{scriptId}        -> Script + revision(s)
@@ -134,6 +137,10 @@ export interface ApiClient {
   approveShot(shotId: string): Promise<Shot | null>;
   /** Resolves to the updated shot when the server returns it, else null. */
   rejectShot(shotId: string, reason: string): Promise<Shot | null>;
+  /** Starts (or, after a failure, restarts) the shot's still; the shot's events tell the rest. */
+  generateShot(shotId: string): Promise<void>;
+  /** Edits the still awaiting approval by one command; the updated shot when the server returns it, else null. */
+  refineShot(shotId: string, command: string): Promise<Shot | null>;
   /** Starts an animatic or final render; `overlay` is sent for animatics only. */
   startRender(projectId: string, request: StartRenderRequest): Promise<StartedRender>;
   getRender(renderId: string, signal?: AbortSignal): Promise<RenderStatus>;
@@ -265,6 +272,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async rejectShot(shotId, reason) {
       const json = await request("POST", `/api/shots/${seg(shotId)}/reject`, { reason });
+      return parseShot(json);
+    },
+    async generateShot(shotId) {
+      // The 202's {shotId, workflowId} adds nothing the SHOT_UPDATED events do not tell.
+      await request("POST", "/api/shots/generate", { shotId });
+    },
+    async refineShot(shotId, command) {
+      const json = await request("POST", `/api/shots/${seg(shotId)}/refine`, { command });
       return parseShot(json);
     },
     async startRender(projectId, { mode, overlay }) {

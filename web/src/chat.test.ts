@@ -22,8 +22,35 @@ describe("chat records", () => {
       scriptId: null,
       proposal: { kind: "prompt", summary: "brighter sky", prompt: { scene: "dusk", subjects: [] }, hebrew: "שמיים בהירים" },
       applied: { by: "dana", still: "v2", at: "2025-01-01T10:00:00Z" },
+      toolCalls: [],
       createdAt: "2025-01-01T09:00:00Z",
     });
+  });
+
+  it("reads a general reply's tool calls as actions, and keeps one it cannot run, marked so", () => {
+    const m = parseMessage({
+      messageId: "m2",
+      conversationId: "c2",
+      speaker: "assistant",
+      content: "אאשר את שוט 2 ואתחיל אנימטיק.",
+      toolCalls: [
+        { name: "approve", arguments: { shotId: "s2" } },
+        { name: "render", arguments: { mode: "animatic" } },
+        { name: "delete_project", arguments: { projectId: "p1" } },
+        { name: "approve", arguments: { shot: "s2" } },
+        "approve",
+      ],
+      createdAt: "2025-01-01T09:00:00Z",
+    });
+    expect(m?.toolCalls).toEqual([
+      { name: "approve", action: { tool: "approve", shotId: "s2" } },
+      { name: "render", action: { tool: "render", mode: "animatic" } },
+      { name: "delete_project", action: null },
+      { name: "approve", action: null },
+      { name: "", action: null },
+    ]);
+    // Absent is none; a list that is not one is a malformed message.
+    expect(parseMessage({ messageId: "m", speaker: "assistant", content: "x", toolCalls: { name: "approve" } })).toBeNull();
   });
 
   it("refuses a malformed message rather than show half of it, and so the whole page", () => {

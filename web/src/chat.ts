@@ -1,8 +1,11 @@
 // The chat's records read from the gateway's JSON (gateway/src/chat.rs, core/src/chat.rs,
 // core/src/script.rs, core/src/event.rs): conversations, their messages with what the assistant
-// put beside its words (questions, flaws, a script, a proposal), scripts, and the CHAT_MESSAGE
-// event. Every parser answers null for a malformed value, so one bad record never shows half.
+// put beside its words (questions, flaws, a script, a proposal, tool calls), scripts, and the
+// CHAT_MESSAGE event. Every parser answers null for a malformed value, so one bad record never
+// shows half — except a tool call this dashboard cannot run, which is kept, marked so, rather than
+// refusing the whole conversation or dropping the call unseen.
 
+import { parseToolCall, type StudioAction } from "./actions";
 import { arrayOf, isRecord, num, str } from "./json";
 
 /** The topics a conversation can be started with. */
@@ -48,6 +51,16 @@ export interface Applied {
   at: string;
 }
 
+/**
+ * An action a general conversation's reply proposes (core/src/chat/tool.rs): `action` is what
+ * runs it, null when the tool is unknown here or its arguments do not parse.
+ */
+export interface ToolCall {
+  /** The tool's name as it came ("" when it had none). */
+  name: string;
+  action: StudioAction | null;
+}
+
 export interface Message {
   messageId: string;
   conversationId: string;
@@ -59,6 +72,8 @@ export interface Message {
   scriptId: string | null;
   proposal: Proposal | null;
   applied: Applied | null;
+  /** A general reply's proposed actions, in the model's order ([] when none). */
+  toolCalls: ToolCall[];
   createdAt: string;
 }
 
@@ -158,6 +173,12 @@ export function parseProposal(value: unknown): Proposal | null {
   return null;
 }
 
+/** Always a ToolCall: one this dashboard cannot run is kept with `action` null, to be shown as such. */
+export function parseToolCallItem(value: unknown): ToolCall {
+  if (!isRecord(value)) return { name: "", action: null };
+  return { name: str(value.name) ?? "", action: parseToolCall({ name: value.name, arguments: value.arguments }) };
+}
+
 function parseApplied(value: unknown): Applied | null {
   if (!isRecord(value)) return null;
   const by = str(value.by);
@@ -181,7 +202,9 @@ export function parseMessage(value: unknown): Message | null {
   const flaws = listOr(value.flaws, parseFlaw);
   const proposal = optional(value.proposal, parseProposal);
   const applied = optional(value.applied, parseApplied);
+  const toolCalls = listOr(value.toolCalls, parseToolCallItem);
   if (messageId === null || speaker === null || content === null || questions === null || flaws === null) return null;
+  if (toolCalls === null) return null;
   if (proposal === undefined || applied === undefined) return null;
   return {
     messageId,
@@ -193,6 +216,7 @@ export function parseMessage(value: unknown): Message | null {
     scriptId: str(value.scriptId),
     proposal,
     applied,
+    toolCalls,
     createdAt: str(value.createdAt) ?? "",
   };
 }

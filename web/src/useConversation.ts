@@ -2,8 +2,8 @@
 // names it (and after a reconnect, and every few seconds while the model answers, since events
 // are not replayed), and the director's messages on their way. A message keeps the id drawn
 // when it was written, so sending it again after a network error is the same message; a
-// message the server refuses (too long, blank, a general conversation) goes back to the
-// composer with the server's reason.
+// message the server refuses (too long, blank) goes back to the composer with the server's
+// reason.
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, type ApiClient } from "./api";

@@ -1,9 +1,11 @@
 // State of the selected project's shots: REST loading, live updates over
-// Socket.IO, and the approve / reject actions. The same connection carries
+// Socket.IO, and the shot actions (generate, approve, reject, refine), run through
+// actions.ts's runAction like the chat's tool calls. The same connection carries
 // the project's RENDER_PROGRESS and CHAT_MESSAGE events, handed on through `renderProgress`
 // and `chatMessages`.
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { runAction, type ShotAction } from "./actions";
 import { ApiError, type ApiClient, type Shot } from "./api";
 import { t } from "./i18n";
 import {
@@ -80,7 +82,7 @@ export interface UseProjectShotsOptions {
 
 export interface ProjectShots extends ShotsState {
   connection: ConnectionState;
-  /** Shot ids with an approve / reject request running. */
+  /** Shot ids with a generate / approve / reject / refine request running. */
   pending: ReadonlySet<string>;
   actionError: string | null;
   dismissActionError(): void;
@@ -88,6 +90,11 @@ export interface ProjectShots extends ShotsState {
   /** Resolves to true when the server accepted the action. */
   approve(shotId: string): Promise<boolean>;
   reject(shotId: string, reason: string): Promise<boolean>;
+  generate(shotId: string): Promise<boolean>;
+  /** Null when the server took the command; else its reason (a 422 names it), shown by the form. */
+  refine(shotId: string, command: string): Promise<string | null>;
+  /** What a shot action run elsewhere (the chat) answered: the shot it returned, or null to re-read. */
+  absorb(shot: Shot | null): void;
   /** The RENDER_PROGRESS events of the project's room (stable across renders). */
   renderProgress: RenderProgressSource;
   /** The CHAT_MESSAGE events of the project's room (stable across renders). */
@@ -182,25 +189,33 @@ export function useProjectShots({
     refresh();
   }, [state.refetchToken, refresh]);
 
-  const runAction = useCallback(
-    async (shotId: string, call: () => Promise<Shot | null>): Promise<boolean> => {
+  const absorb = useCallback(
+    (shot: Shot | null) => {
+      if (shot !== null && (shot.projectId === "" || shot.projectId === projectId)) {
+        dispatch({ type: "upsert", shot });
+      } else {
+        refresh();
+      }
+    },
+    [projectId, refresh],
+  );
+
+  /** Runs a shot's action; null when accepted, else the server's reason (not shown here when `inForm`). */
+  const act = useCallback(
+    async (action: ShotAction, inForm = false): Promise<string | null> => {
+      const { shotId } = action;
       const generation = fetcher.current.generation;
       setActionError(null);
       setPending((p) => new Set(p).add(shotId));
       try {
-        const shot = await call();
-        if (generation !== fetcher.current.generation) return true;
-        if (shot !== null && (shot.projectId === "" || shot.projectId === projectId)) {
-          dispatch({ type: "upsert", shot });
-        } else {
-          refresh();
-        }
-        return true;
+        const { result } = await runAction(api, projectId ?? "", action);
+        if (generation === fetcher.current.generation) absorb(result);
+        return null;
       } catch (err) {
-        if (!(err instanceof ApiError && err.unauthorized) && generation === fetcher.current.generation) {
+        if (!inForm && !(err instanceof ApiError && err.unauthorized) && generation === fetcher.current.generation) {
           setActionError(messageOf(err));
         }
-        return false;
+        return messageOf(err);
       } finally {
         setPending((p) => {
           const next = new Set(p);
@@ -209,17 +224,16 @@ export function useProjectShots({
         });
       }
     },
-    [projectId, refresh],
+    [api, projectId, absorb],
   );
 
-  const approve = useCallback(
-    (shotId: string) => runAction(shotId, () => api.approveShot(shotId)),
-    [api, runAction],
-  );
+  const approve = useCallback(async (shotId: string) => (await act({ tool: "approve", shotId })) === null, [act]);
   const reject = useCallback(
-    (shotId: string, reason: string) => runAction(shotId, () => api.rejectShot(shotId, reason)),
-    [api, runAction],
+    async (shotId: string, reason: string) => (await act({ tool: "reject", shotId, reason })) === null,
+    [act],
   );
+  const generate = useCallback(async (shotId: string) => (await act({ tool: "generate", shotId })) === null, [act]);
+  const refine = useCallback((shotId: string, command: string) => act({ tool: "refine", shotId, command }, true), [act]);
   const dismissActionError = useCallback(() => setActionError(null), []);
 
   return {
@@ -231,6 +245,9 @@ export function useProjectShots({
     refresh,
     approve,
     reject,
+    generate,
+    refine,
+    absorb,
     renderProgress: hub,
     chatMessages: chatHub,
   };

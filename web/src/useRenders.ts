@@ -1,16 +1,19 @@
 // State of a project's renders for the render panel: starting an animatic
-// or a final render, following the one started here (RENDER_PROGRESS events,
+// or a final render (through actions.ts's runAction, like the chat's render tool),
+// following the one started here or from the chat (RENDER_PROGRESS events,
 // with polling of GET /api/renders/{id} as the fallback: events are not
 // replayed after a reconnect and may be missed), the history of finished
 // renders and the one shown in the player.
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { runAction } from "./actions";
 import { ApiError, type ApiClient } from "./api";
 import { t } from "./i18n";
 import type { RenderProgressSource } from "./realtime";
 import {
   isTerminalStage,
   mergeProgress,
+  type StartedRender,
   type RenderEntry,
   type RenderMode,
   type RenderProgress,
@@ -59,6 +62,8 @@ export interface Renders {
   error: string | null;
   dismissError(): void;
   start(mode: RenderMode, overlay: boolean): Promise<void>;
+  /** Follows a render started elsewhere (the chat's render tool), unless one is followed already. */
+  adopt(started: StartedRender, mode: RenderMode, overlay: boolean): void;
   history: RenderEntry[];
   historyLoaded: boolean;
   historyError: string | null;
@@ -250,6 +255,24 @@ export function useRenders({
     });
   }, [progressSource, reloadHistory]);
 
+  const follow = useCallback(
+    (started: StartedRender, mode: RenderMode, overlay: boolean) => {
+      const seen = early.current.get(started.renderId) ?? null;
+      early.current.delete(started.renderId);
+      const next: RenderJob = {
+        renderId: started.renderId,
+        mode,
+        overlay: mode === "animatic" && overlay,
+        startedAt: now(),
+      };
+      jobRef.current = next;
+      setJob(next);
+      setLastJob(next);
+      setProgress(seen ?? { stage: "planning", done: 0, total: 0 });
+    },
+    [now],
+  );
+
   const start = useCallback(
     async (mode: RenderMode, overlay: boolean) => {
       if (jobRef.current !== null || startingRef.current) return;
@@ -257,19 +280,9 @@ export function useRenders({
       setStarting(true);
       setError(null);
       try {
-        const started = await api.startRender(projectId, mode === "animatic" ? { mode, overlay } : { mode });
-        const seen = early.current.get(started.renderId) ?? null;
-        early.current.delete(started.renderId);
-        const next: RenderJob = {
-          renderId: started.renderId,
-          mode,
-          overlay: mode === "animatic" && overlay,
-          startedAt: now(),
-        };
-        jobRef.current = next;
-        setJob(next);
-        setLastJob(next);
-        setProgress(seen ?? { stage: "planning", done: 0, total: 0 });
+        const action = mode === "animatic" ? { tool: "render", mode, overlay } as const : { tool: "render", mode } as const;
+        const { result } = await runAction(api, projectId, action);
+        follow(result, mode, overlay);
       } catch (err) {
         if (!isUnauthorized(err)) setError(messageOf(err));
       } finally {
@@ -277,7 +290,16 @@ export function useRenders({
         setStarting(false);
       }
     },
-    [api, projectId, now],
+    [api, projectId, follow],
+  );
+
+  const adopt = useCallback(
+    (started: StartedRender, mode: RenderMode, overlay: boolean) => {
+      if (jobRef.current !== null || startingRef.current) return;
+      setError(null);
+      follow(started, mode, overlay);
+    },
+    [follow],
   );
 
   const select = useCallback((renderId: string) => {
@@ -295,6 +317,7 @@ export function useRenders({
     error,
     dismissError,
     start,
+    adopt,
     history,
     historyLoaded,
     historyError,

@@ -1,4 +1,5 @@
-import { useCallback, useId, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { runAction } from "../actions";
 import { ApiError, type ApiClient } from "../api";
 import { MAX_CAP_USD, parseCapInput, usage, type Budget } from "../budget";
 import { t } from "../i18n";
@@ -9,17 +10,23 @@ import { Ltr, ltrText } from "./Ltr";
 export interface BudgetPanelProps {
   api: ApiClient;
   projectId: string;
+  /** A budget the chat's set_budget_cap tool got back: shown as the PUT's answer here would be. */
+  latest?: Budget | null;
 }
 
 /**
  * What the project may still spend: the ledger's spent, reserved and available money against
  * its cap (a bar, red once past it), the calls paused for money, and the cap editor — the one
- * place to raise it, which resumes those calls.
+ * place to raise it on the dashboard (the chat's set_budget_cap tool is the other), which resumes
+ * those calls. Saving runs actions.ts's runAction, as the chat's tool does.
  */
-export function BudgetPanel({ api, projectId }: BudgetPanelProps) {
+export function BudgetPanel({ api, projectId, latest }: BudgetPanelProps) {
   const titleId = useId();
   const load = useCallback((signal: AbortSignal) => api.getBudget(projectId, signal), [api, projectId]);
   const { state, replace } = useLoaded(load);
+  useEffect(() => {
+    if (latest) replace(latest);
+  }, [latest, replace]);
   return (
     <section className="panel budget" aria-labelledby={titleId}>
       <h3 id={titleId}>{t("budgetTitle")}</h3>
@@ -35,7 +42,7 @@ export function BudgetPanel({ api, projectId }: BudgetPanelProps) {
           <CapEditor
             cap={state.value.capUsdMicros}
             onSave={async (capUsd) => {
-              const next = await api.setBudgetCap(projectId, capUsd);
+              const { result: next } = await runAction(api, projectId, { tool: "set_budget_cap", capUsd });
               replace(next);
               return next;
             }}
@@ -139,7 +146,7 @@ function CapEditor({ cap, onSave }: CapEditorProps) {
         aria-invalid={error !== null || undefined}
         onChange={(e) => setText(e.target.value)}
       />
-      <button type="submit" className="btn btn--primary" disabled={busy}>
+      <button type="submit" className="btn btn--primary" data-action="set_budget_cap" disabled={busy}>
         {t("budgetCapSave")}
       </button>
       {error && (

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from "react";
+import type { Outcome } from "../actions";
 import type { ApiClient } from "../api";
 import type { Conversation } from "../chat";
 import type { ChatMessageSource } from "../realtime";
@@ -15,6 +16,10 @@ export interface ChatColumnProps {
   conversation: Conversation;
   /** "Shot 3" for a QA conversation. */
   shotLabel: string | null;
+  /** A shot's number in the dashboard's order, for the tool calls' words. */
+  shotNumber(shotId: string): string;
+  /** Told what a tool call run from this column answered. */
+  onRan?(outcome: Outcome): void;
   events: ChatMessageSource;
   live: boolean;
   /** Changes when the composer should take the focus. */
@@ -27,7 +32,7 @@ export interface ChatColumnProps {
  * One open conversation as a column: its messages oldest first, kept scrolled to the newest,
  * the typing dots while the model answers, and the composer.
  */
-export function ChatColumn({ api, projectId, conversation, shotLabel, events, live, focusSeq, onClose, pollMs }: ChatColumnProps) {
+export function ChatColumn({ api, projectId, conversation, shotLabel, shotNumber, onRan, events, live, focusSeq, onClose, pollMs }: ChatColumnProps) {
   const { tr } = useChatText();
   const view = useConversation({ api, conversationId: conversation.conversationId, events, live, pollMs });
   const [draft, setDraft] = useState("");
@@ -72,7 +77,7 @@ export function ChatColumn({ api, projectId, conversation, shotLabel, events, li
           ✕
         </button>
       </header>
-      {conversation.topic === "general" && <p className="chat-col__notice alert alert--warning">{tr("chatGeneralNotice")}</p>}
+      {conversation.topic === "general" && <p className="chat-col__notice chat-col__hint muted">{tr("chatGeneralNotice")}</p>}
       {view.readError && (
         <ActionAlert
           className="chat-col__notice"
@@ -86,7 +91,15 @@ export function ChatColumn({ api, projectId, conversation, shotLabel, events, li
         {view.conversed !== null && shown === 0 && <p className="chat-col__empty muted">{tr("chatEmpty")}</p>}
         <ol className="chat-log" role="log" aria-labelledby={titleId}>
           {messages.map((message) => (
-            <ChatMessageItem key={message.messageId} api={api} projectId={projectId} message={message} onApply={view.apply} />
+            <ChatMessageItem
+              key={message.messageId}
+              api={api}
+              projectId={projectId}
+              message={message}
+              onApply={view.apply}
+              shotNumber={shotNumber}
+              onRan={onRan}
+            />
           ))}
           {view.outgoing.map((message) => (
             <OutgoingItem key={message.clientMessageId} message={message} onRetry={view.retry} onEdit={edit} />

@@ -1,8 +1,10 @@
 import { useState } from "react";
+import type { Outcome } from "../actions";
 import type { ApiClient } from "../api";
 import type { Message } from "../chat";
 import { ChatProposal } from "./ChatProposal";
 import { ChatScript } from "./ChatScript";
+import { ChatToolCalls } from "./ChatToolCalls";
 import { flawLabel, speakerLabel, useChatText } from "./chatText";
 
 export interface ChatMessageItemProps {
@@ -10,14 +12,17 @@ export interface ChatMessageItemProps {
   projectId: string;
   message: Message;
   onApply(messageId: string): Promise<{ alreadyApplied: boolean }>;
+  /** A shot's number in the dashboard's order, for the tool calls' words. */
+  shotNumber(shotId: string): string;
+  onRan?(outcome: Outcome): void;
 }
 
 /**
  * One stored message: who said it and when, its words in their own direction, and what the
  * assistant put beside them — questions, named flaws, the script it proposed (opened on
- * demand), a proposed fix for the shot.
+ * demand), a proposed fix for the shot, the dashboard actions it proposes (each run from here).
  */
-export function ChatMessageItem({ api, projectId, message, onApply }: ChatMessageItemProps) {
+export function ChatMessageItem({ api, projectId, message, onApply, shotNumber, onRan }: ChatMessageItemProps) {
   const { tr, time, fullTime } = useChatText();
   const [scriptOpen, setScriptOpen] = useState(false);
   return (
@@ -70,6 +75,9 @@ export function ChatMessageItem({ api, projectId, message, onApply }: ChatMessag
       )}
       {message.proposal !== null && (
         <ChatProposal proposal={message.proposal} applied={message.applied} onApply={() => onApply(message.messageId)} />
+      )}
+      {message.toolCalls.length > 0 && (
+        <ChatToolCalls api={api} projectId={projectId} calls={message.toolCalls} shotNumber={shotNumber} onRan={onRan} />
       )}
     </li>
   );

@@ -21,6 +21,21 @@ function message(id: string, speaker: string, content: string, extra: Record<str
 
 const PROPOSAL = { kind: "edit", command: "Make the sky dusk orange", hebrew: "להפוך את השמיים לכתום של שקיעה" };
 
+/** One call of each tool (shots s1 and s2 are rows 1 and 2), one on a shot not in the table, one unknown tool. */
+const TOOL_CALLS = [
+  { name: "generate", arguments: { shotId: "s1" } },
+  { name: "approve", arguments: { shotId: "s2" } },
+  { name: "reject", arguments: { shotId: "s1", reason: "הנעליים חסרות" } },
+  { name: "refine", arguments: { shotId: "s2", command: "Change the sky to dusk orange" } },
+  { name: "render", arguments: { mode: "animatic", overlay: true } },
+  { name: "render", arguments: { mode: "final" } },
+  { name: "set_budget_cap", arguments: { capUsd: 12.5 } },
+  { name: "approve", arguments: { shotId: "3f2a9c1d-0000-4000-8000-000000000000" } },
+  { name: "delete_project", arguments: { projectId: "p1" } },
+];
+
+const cards = (column: HTMLElement) => Array.from(column.querySelectorAll<HTMLElement>('[data-testid="chat-tool-call"]'));
+
 /** The gateway's chat as the tests play it: conversations, their messages and state. */
 function chatServer() {
   const server = {
@@ -289,17 +304,104 @@ describe("ChatPanel", () => {
     expect(typing(column)).toBeNull();
   });
 
-  it("says plainly that a general conversation is not answered, and shows the server's 409", async () => {
-    setup({
-      "POST /api/conversations/c-general/messages": () =>
-        errorResponse(409, "conflict", "conversation c-general is a general one, which no model answers yet; talk in a story or shot_qa conversation"),
+  it("answers a general conversation like the others, its reply proposing the dashboard's actions in words", async () => {
+    const { server, events } = setup({
+      "POST /api/conversations/c-general/messages": (init) => {
+        const { content, clientMessageId } = JSON.parse(init!.body as string) as { content: string; clientMessageId: string };
+        server.messages["c-general"]!.push(message(clientMessageId, "user", content));
+        server.state["c-general"] = "thinking";
+        return jsonResponse({ messageId: clientMessageId, duplicate: false }, 202);
+      },
     });
     const column = await open("שאלות כלליות");
-    expect(within(column).getByText(/שיחות כלליות נשמרות בפרויקט, אבל עוד אין מודל שעונה בהן/)).toBeTruthy();
-    expect(within(column).getByText("עוד אין הודעות. כתבו את ההודעה הראשונה.")).toBeTruthy();
-    write(column, "שאלה");
-    const alert = await within(column).findByRole("alert");
-    expect(alert.textContent).toContain("which no model answers yet");
+    expect(within(column).queryByText(/אין מודל שעונה/)).toBeNull();
+    expect(within(column).getByText(/בשיחה כללית העוזר יכול להציע כל פעולה של הלוח/)).toBeTruthy();
+
+    write(column, "אשר את שוט 2 ודחה את שוט 1");
+    await waitFor(() => expect(typing(column)).not.toBeNull());
+    server.messages["c-general"]!.push(message("g2", "assistant", "הנה מה שאפשר לעשות:", { toolCalls: TOOL_CALLS }));
+    server.state["c-general"] = "waiting";
+    act(() => events.publish({ projectId: "p1", conversationId: "c-general", messageId: "g2", speaker: "assistant" }));
+    await waitFor(() => expect(cards(column)).toHaveLength(TOOL_CALLS.length));
+    expect(typing(column)).toBeNull();
+
+    expect(cards(column).map((c) => c.querySelector(".chat-tool__words")!.textContent)).toEqual([
+      "יצירת שוט 1",
+      "אישור שוט 2",
+      "דחיית שוט 1",
+      "שיפור שוט 2",
+      "רינדור אנימטיק עם שכבת מידע צרובה",
+      "רינדור סופי של הסרט",
+      "עדכון תקרת התקציב ל־\u2066$12.50\u2069",
+      "אישור שוט 3f2a9c1d",
+      "כלי לא מוכר: \u2066delete_project\u2069",
+    ]);
+    expect(cards(column)[2]!.querySelector(".chat-tool__detail")!.textContent).toBe("הסיבה: הנעליים חסרות");
+    expect(cards(column)[3]!.querySelector(".chat-tool__detail q")!.getAttribute("dir")).toBe("auto");
+    expect(cards(column)[3]!.querySelector(".chat-tool__detail")!.textContent).toBe("פקודת העריכה: Change the sky to dusk orange");
+    // Each runnable card has its tool's run button; the unknown one has none, and says why.
+    expect(cards(column).map((c) => c.querySelector("button")?.dataset.action ?? null)).toEqual([
+      "generate",
+      "approve",
+      "reject",
+      "refine",
+      "render",
+      "render",
+      "set_budget_cap",
+      "approve",
+      null,
+    ]);
+    expect(cards(column)[8]!.textContent).toContain("הלוח לא יודע להריץ את הקריאה הזאת");
+
+    fireEvent.click(within(panel()).getByRole("button", { name: "English", pressed: false }));
+    expect(cards(column).slice(0, 2).map((c) => c.querySelector(".chat-tool__words")!.textContent)).toEqual(["Generate shot 1", "Approve shot 2"]);
+    expect(within(cards(column)[1]!).getByRole("button", { name: "Run" })).toBeTruthy();
+  });
+
+  it("runs a proposed action by the dashboard's API call: busy, then done; a refusal shown with dismiss, a lost request with retry", async () => {
+    let answer: (response: Response) => void = () => {};
+    let refine: "refuse" | "network" | "ok" = "refuse";
+    const { fetch, server } = setup({
+      "POST /api/shots/s2/approve": () => new Promise<Response>((resolve) => (answer = resolve)),
+      "POST /api/shots/s2/refine": () => {
+        if (refine === "network") throw new TypeError("Failed to fetch");
+        if (refine === "refuse") return errorResponse(422, "invalid_command", "an edit command starts with a verb: Change, Remove, Add…");
+        return jsonResponse({ ...shot({ shotId: "s2", status: "REFINING" }) }, 202);
+      },
+    });
+    server.messages["c-general"] = [message("g2", "assistant", "כך:", { toolCalls: TOOL_CALLS })];
+    const column = await open("שאלות כלליות");
+    const [, approve, , refineCard] = cards(column);
+
+    const run = within(approve!).getByRole("button", { name: "הרצה" }) as HTMLButtonElement;
+    fireEvent.click(run);
+    await waitFor(() => expect(callsTo(fetch, "POST /api/shots/s2/approve")).toHaveLength(1));
+    expect(run.disabled).toBe(true);
+    expect(run.textContent).toBe("מריץ…");
+    answer(jsonResponse(shot({ shotId: "s2", status: "GENERATING_VIDEO", revision: 2 })));
+    await waitFor(() => expect(run.textContent).toBe("✓ בוצע"));
+    expect(run.disabled).toBe(true);
+    expect(approve!.dataset.state).toBe("done");
+    fireEvent.click(run);
+    expect(callsTo(fetch, "POST /api/shots/s2/approve")).toHaveLength(1);
+
+    const runRefine = within(refineCard!).getByRole("button", { name: "הרצה" });
+    fireEvent.click(runRefine);
+    const refused = await within(refineCard!).findByRole("alert");
+    expect(refused.textContent).toContain("הפעולה לא בוצעה: an edit command starts with a verb: Change, Remove, Add…");
+    expect(JSON.parse(callsTo(fetch, "POST /api/shots/s2/refine")[0]![1]!.body as string)).toEqual({ command: "Change the sky to dusk orange" });
+    fireEvent.click(within(refused).getByRole("button", { name: "סגירה" }));
+    expect(within(refineCard!).queryByRole("alert")).toBeNull();
+
+    refine = "network";
+    fireEvent.click(runRefine);
+    const lost = await within(refineCard!).findByRole("alert");
+    expect(lost.textContent).toContain("אין תקשורת עם השרת");
+    refine = "ok";
+    fireEvent.click(within(lost).getByRole("button", { name: "לנסות שוב" }));
+    await waitFor(() => expect(within(refineCard!).getByRole("button", { name: "✓ בוצע" })).toBeTruthy());
+    expect(within(refineCard!).queryByRole("alert")).toBeNull();
+    expect(callsTo(fetch, "POST /api/shots/s2/refine")).toHaveLength(3);
   });
 
   it("applies a QA proposal, shows the 409 naming the shot's status, then who applied it", async () => {

@@ -1,7 +1,9 @@
 import { useCallback, useId, useMemo, useState } from "react";
+import type { Outcome } from "../actions";
 import type { ApiClient, Shot } from "../api";
 import { dirOf, type Locale } from "../i18n";
 import type { ChatMessageSource } from "../realtime";
+import { sortShots } from "../shots";
 import type { Conversations } from "../useConversations";
 import { ChatColumn } from "./ChatColumn";
 import { ChatLocale, useChatText } from "./chatText";
@@ -12,7 +14,7 @@ import { ActionAlert } from "./ActionAlert";
 export interface ChatPanelProps {
   api: ApiClient;
   projectId: string;
-  /** The project's shots in table order: QA conversations name their shot by its row. */
+  /** The project's shots: QA conversations and tool calls name a shot by its row (sortShots order). */
   shots: readonly Shot[];
   conversations: Conversations;
   /** The project room's CHAT_MESSAGE events. */
@@ -22,6 +24,8 @@ export interface ChatPanelProps {
   /** The chat's own interface language (Hebrew, right to left, by default). */
   locale: Locale;
   onLocale(locale: Locale): void;
+  /** Told what a tool call run from the chat answered, so the dashboard shows it. */
+  onRan?(outcome: Outcome): void;
   pollMs?: number;
 }
 
@@ -38,12 +42,12 @@ export function ChatPanel(props: ChatPanelProps) {
   );
 }
 
-function ChatView({ api, projectId, shots, conversations, events, live, locale, onLocale, pollMs }: ChatPanelProps) {
+function ChatView({ api, projectId, shots, conversations, events, live, locale, onLocale, onRan, pollMs }: ChatPanelProps) {
   const { tr } = useChatText();
   const titleId = useId();
   const [creating, setCreating] = useState(false);
 
-  const rowOf = useMemo(() => new Map(shots.map((s, i) => [s.shotId, i + 1])), [shots]);
+  const rowOf = useMemo(() => new Map(sortShots(shots).map((s, i) => [s.shotId, i + 1])), [shots]);
   const shotLabel = useCallback(
     (shotId: string) => {
       const n = rowOf.get(shotId);
@@ -51,6 +55,7 @@ function ChatView({ api, projectId, shots, conversations, events, live, locale, 
     },
     [rowOf, tr],
   );
+  const shotNumber = useCallback((shotId: string) => String(rowOf.get(shotId) ?? shotId.slice(0, 8)), [rowOf]);
 
   const list = conversations.list;
   const byId = new Map(list.kind === "ready" ? list.value.map((c) => [c.conversationId, c]) : []);
@@ -115,6 +120,8 @@ function ChatView({ api, projectId, shots, conversations, events, live, locale, 
                 projectId={projectId}
                 conversation={c}
                 shotLabel={c.shotId === null ? null : shotLabel(c.shotId)}
+                shotNumber={shotNumber}
+                onRan={onRan}
                 events={events}
                 live={live}
                 focusSeq={conversations.focus?.conversationId === c.conversationId ? conversations.focus.seq : null}

@@ -1,7 +1,8 @@
-import { useCallback, useId, useMemo, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { ApiClient, Shot } from "../api";
 import { t } from "../i18n";
 import type { RenderProgressSource } from "../realtime";
+import type { RenderMode, StartedRender } from "../renders";
 import type { ObjectUrls } from "../useMediaUrl";
 import { useRenders } from "../useRenders";
 import { RenderHistory } from "./RenderHistory";
@@ -17,8 +18,16 @@ export interface RenderPanelProps {
   /** The project's shots in table order, to name shots by their row. */
   shots?: readonly Shot[];
   objectUrls?: ObjectUrls;
+  /** A render the chat's render tool started: followed here like one started from the buttons. */
+  adopted?: AdoptedRender | null;
   pollIntervalMs?: number;
   now?: () => number;
+}
+
+export interface AdoptedRender {
+  started: StartedRender;
+  mode: RenderMode;
+  overlay: boolean;
 }
 
 /**
@@ -27,8 +36,16 @@ export interface RenderPanelProps {
  * follow it, watch it with its report beside it, and go back to any earlier
  * render to compare.
  */
-export function RenderPanel({ api, projectId, progressSource, shots, objectUrls, pollIntervalMs, now }: RenderPanelProps) {
+export function RenderPanel({ api, projectId, progressSource, shots, objectUrls, adopted, pollIntervalMs, now }: RenderPanelProps) {
   const renders = useRenders({ api, projectId, progressSource, pollIntervalMs, now });
+  const { adopt } = renders;
+  // Each render the chat started is adopted once: after it ends the panel must not follow it again.
+  const adoptedSeen = useRef<AdoptedRender | null>(null);
+  useEffect(() => {
+    if (!adopted || adopted === adoptedSeen.current) return;
+    adoptedSeen.current = adopted;
+    adopt(adopted.started, adopted.mode, adopted.overlay);
+  }, [adopted, adopt]);
   const [overlay, setOverlay] = useState(false);
   const titleId = useId();
   const overlayId = useId();
@@ -54,6 +71,8 @@ export function RenderPanel({ api, projectId, progressSource, shots, objectUrls,
             <button
               type="button"
               className="btn btn--primary"
+              data-action="render"
+              data-mode="animatic"
               disabled={busy}
               aria-describedby={hintId}
               onClick={() => void renders.start("animatic", overlay)}
@@ -74,6 +93,8 @@ export function RenderPanel({ api, projectId, progressSource, shots, objectUrls,
           <button
             type="button"
             className="btn"
+            data-action="render"
+            data-mode="final"
             disabled={busy}
             title={t("renderFinalHint")}
             onClick={() => void renders.start("final", false)}

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { shot } from "../test/fakes";
 import { ShotsTable } from "./ShotsTable";
@@ -109,6 +109,65 @@ describe("ShotsTable", () => {
     expect(screen.queryByLabelText("סיבת הדחייה")).toBeNull();
   });
 
+  it("offers generate on DRAFT and FAILED rows only, each action marked with its chat tool's name", () => {
+    const onGenerate = vi.fn();
+    render(
+      <ShotsTable
+        shots={[
+          shot({ shotId: "d", status: "DRAFT" }),
+          shot({ shotId: "f", status: "FAILED", startMs: 1000 }),
+          shot({ shotId: "a", status: "AWAITING_APPROVAL", startMs: 2000 }),
+          shot({ shotId: "c", status: "COMPLETED", startMs: 3000 }),
+        ]}
+        onGenerate={onGenerate}
+        onApprove={() => {}}
+        onReject={async () => true}
+        onRefine={async () => null}
+      />,
+    );
+    const actions = (id: string) => Array.from(row(id).querySelectorAll<HTMLElement>("[data-action]"), (b) => b.dataset.action);
+    expect(actions("d")).toEqual(["generate"]);
+    expect(actions("f")).toEqual(["generate"]);
+    expect(actions("a")).toEqual(["approve", "reject", "refine"]);
+    expect(actions("c")).toEqual([]);
+    expect(within(row("f")).getByRole("button", { name: "יצירה" }).title).toBe("יצירת התמונה מחדש אחרי הכישלון");
+    fireEvent.click(within(row("f")).getByRole("button", { name: "יצירה" }));
+    expect(onGenerate).toHaveBeenCalledWith("f");
+  });
+
+  it("refines with a required edit command, shows the server's refusal in the form and closes once accepted", async () => {
+    const onRefine = vi.fn(async (_shotId: string, command: string) =>
+      command.startsWith("the") ? "an edit command starts with a verb: Change, Remove, Add…" : null,
+    );
+    render(<ShotsTable shots={[shot({ shotId: "a", status: "AWAITING_APPROVAL" })]} onRefine={onRefine} onReject={async () => true} />);
+    const open = within(row("a")).getByRole("button", { name: "שיפור" }) as HTMLButtonElement;
+    fireEvent.click(open);
+    expect(open.disabled).toBe(true);
+    expect(screen.getByText(/שינוי אחד שמתחיל בפועל, עד 15 מילים/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "שיפור התמונה" }));
+    expect(screen.getByRole("alert").textContent).toBe("יש לכתוב את פקודת העריכה");
+    expect(onRefine).not.toHaveBeenCalled();
+
+    const field = screen.getByLabelText("פקודת העריכה לתמונה");
+    fireEvent.change(field, { target: { value: "the sky, but orange" } });
+    fireEvent.click(screen.getByRole("button", { name: "שיפור התמונה" }));
+    expect(await screen.findByText("an edit command starts with a verb: Change, Remove, Add…")).toBeTruthy();
+    expect(onRefine).toHaveBeenCalledWith("a", "the sky, but orange");
+    expect(screen.getByLabelText("פקודת העריכה לתמונה")).toBe(field);
+
+    // Rejecting instead swaps the forms; refining again starts afresh.
+    fireEvent.click(within(row("a")).getByRole("button", { name: "דחייה" }));
+    expect(screen.queryByLabelText("פקודת העריכה לתמונה")).toBeNull();
+    expect(screen.getByLabelText("סיבת הדחייה")).toBeTruthy();
+    fireEvent.click(within(row("a")).getByRole("button", { name: "שיפור" }));
+    fireEvent.change(screen.getByLabelText("פקודת העריכה לתמונה"), { target: { value: "  Change the sky to dusk orange " } });
+    fireEvent.click(screen.getByRole("button", { name: "שיפור התמונה" }));
+    expect(onRefine).toHaveBeenLastCalledWith("a", "Change the sky to dusk orange");
+    await waitFor(() => expect(screen.queryByLabelText("פקודת העריכה לתמונה")).toBeNull());
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("disables the buttons of a row with a request running", () => {
     render(
       <ShotsTable
@@ -116,6 +175,7 @@ describe("ShotsTable", () => {
         pending={new Set(["a"])}
         onApprove={() => {}}
         onReject={async () => true}
+        onRefine={async () => null}
       />,
     );
     for (const button of within(row("a")).getAllByRole("button")) {

@@ -1,16 +1,20 @@
 import { Fragment, useId, useState, type FormEvent } from "react";
 import type { Shot } from "../api";
-import { getLocale, intlTagOf, t } from "../i18n";
+import { getLocale, intlTagOf, t, type MessageKey } from "../i18n";
 import { formatMs } from "../shots";
 import { StatusBadge } from "./StatusBadge";
 
 export interface ShotsTableProps {
   shots: Shot[];
-  /** Shot ids whose approve / reject request is running. */
+  /** Shot ids whose generate / approve / reject / refine request is running. */
   pending?: ReadonlySet<string>;
+  /** Makes the still of a DRAFT shot, or again of a FAILED one. */
+  onGenerate?(shotId: string): void;
   onApprove?(shotId: string): void;
   /** Resolves to true when the rejection was accepted (closes the form). */
   onReject?(shotId: string, reason: string): Promise<boolean>;
+  /** Edits the still awaiting approval; resolves to null when accepted (closes the form), else the server's reason. */
+  onRefine?(shotId: string, command: string): Promise<string | null>;
   /** Opens the shot's version browser; `number` is its row number. */
   onVersions?(shotId: string, number: number): void;
   /** Opens the shot's QA conversation (made if it has none); `number` is its row number. */
@@ -29,9 +33,19 @@ export function formatUpdatedAt(iso: string): string {
   }).format(date);
 }
 
-export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, onVersions, onQa }: ShotsTableProps) {
-  const [rejecting, setRejecting] = useState<string | null>(null);
-  const canAct = onApprove !== undefined || onReject !== undefined || onVersions !== undefined || onQa !== undefined;
+/** The per-row form open under a row: the rejection's reason or the refinement's command. */
+type OpenForm = { shotId: string; kind: "reject" | "refine" } | null;
+
+/**
+ * The project's shots in song order with their live status, and each row's actions — every one
+ * marked with `data-action`, the name of the chat tool that does the same (see actions.ts):
+ * generate a DRAFT or FAILED shot; approve, reject (with a reason) or refine (with one edit
+ * command) a still awaiting approval; and the version browser and QA conversation.
+ */
+export function ShotsTable({ shots, pending = NO_PENDING, onGenerate, onApprove, onReject, onRefine, onVersions, onQa }: ShotsTableProps) {
+  const [form, setForm] = useState<OpenForm>(null);
+  const canAct = [onGenerate, onApprove, onReject, onRefine, onVersions, onQa].some((handler) => handler !== undefined);
+  const closeForm = (shotId: string) => setForm((current) => (current?.shotId === shotId ? null : current));
 
   if (shots.length === 0) return <p className="muted">{t("noShots")}</p>;
 
@@ -53,8 +67,11 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
         <tbody>
           {shots.map((shot, i) => {
             const awaiting = shot.status === "AWAITING_APPROVAL";
+            const generable = shot.status === "DRAFT" || shot.status === "FAILED";
             const busy = pending.has(shot.shotId);
-            const formOpen = rejecting === shot.shotId && awaiting && onReject !== undefined;
+            const open = form?.shotId === shot.shotId && awaiting ? form.kind : null;
+            const rejectOpen = open === "reject" && onReject !== undefined;
+            const refineOpen = open === "refine" && onRefine !== undefined;
             return (
               <Fragment key={shot.shotId}>
                 <tr data-shot-id={shot.shotId} aria-busy={busy || undefined}>
@@ -75,12 +92,25 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
                   </td>
                   {canAct && (
                     <td className="shots__actions">
+                      {generable && onGenerate && (
+                        <button
+                          type="button"
+                          className="btn btn--primary"
+                          data-action="generate"
+                          disabled={busy}
+                          title={t(shot.status === "FAILED" ? "generateAgainHint" : "generateHint")}
+                          onClick={() => onGenerate(shot.shotId)}
+                        >
+                          {t("generate")}
+                        </button>
+                      )}
                       {awaiting && (
                         <>
                           {onApprove && (
                             <button
                               type="button"
                               className="btn btn--approve"
+                              data-action="approve"
                               disabled={busy}
                               onClick={() => onApprove(shot.shotId)}
                             >
@@ -91,10 +121,23 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
                             <button
                               type="button"
                               className="btn btn--reject"
-                              disabled={busy || formOpen}
-                              onClick={() => setRejecting(shot.shotId)}
+                              data-action="reject"
+                              disabled={busy || rejectOpen}
+                              onClick={() => setForm({ shotId: shot.shotId, kind: "reject" })}
                             >
                               {t("reject")}
+                            </button>
+                          )}
+                          {onRefine && (
+                            <button
+                              type="button"
+                              className="btn"
+                              data-action="refine"
+                              disabled={busy || refineOpen}
+                              title={t("refineHint")}
+                              onClick={() => setForm({ shotId: shot.shotId, kind: "refine" })}
+                            >
+                              {t("refine")}
                             </button>
                           )}
                         </>
@@ -112,15 +155,35 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
                     </td>
                   )}
                 </tr>
-                {formOpen && (
+                {rejectOpen && (
                   <tr className="shots__reject-row">
                     <td colSpan={7}>
-                      <RejectForm
+                      <ShotForm
+                        key="reject"
+                        kind="reject"
                         busy={busy}
-                        onCancel={() => setRejecting(null)}
+                        onCancel={() => closeForm(shot.shotId)}
                         onSubmit={async (reason) => {
                           const ok = await onReject(shot.shotId, reason);
-                          if (ok) setRejecting((current) => (current === shot.shotId ? null : current));
+                          if (ok) closeForm(shot.shotId);
+                          return null;
+                        }}
+                      />
+                    </td>
+                  </tr>
+                )}
+                {refineOpen && (
+                  <tr className="shots__refine-row">
+                    <td colSpan={7}>
+                      <ShotForm
+                        key="refine"
+                        kind="refine"
+                        busy={busy}
+                        onCancel={() => closeForm(shot.shotId)}
+                        onSubmit={async (command) => {
+                          const refused = await onRefine(shot.shotId, command);
+                          if (refused === null) closeForm(shot.shotId);
+                          return refused;
                         }}
                       />
                     </td>
@@ -135,49 +198,66 @@ export function ShotsTable({ shots, pending = NO_PENDING, onApprove, onReject, o
   );
 }
 
-interface RejectFormProps {
+const FORMS = {
+  reject: { label: "rejectReasonLabel", hint: null, required: "rejectReasonRequired", confirm: "rejectConfirm", className: "btn btn--reject" },
+  refine: { label: "refineCommandLabel", hint: "refineHint", required: "refineCommandRequired", confirm: "refineConfirm", className: "btn btn--primary" },
+} as const satisfies Record<string, { label: MessageKey; hint: MessageKey | null; required: MessageKey; confirm: MessageKey; className: string }>;
+
+interface ShotFormProps {
+  kind: keyof typeof FORMS;
   busy: boolean;
-  onSubmit(reason: string): void;
+  /** Resolves to the server's reason when it refused the text (shown under the field), else null. */
+  onSubmit(text: string): Promise<string | null>;
   onCancel(): void;
 }
 
-/** Asks for the rejection reason, which is required. */
-function RejectForm({ busy, onSubmit, onCancel }: RejectFormProps) {
-  const [reason, setReason] = useState("");
+/** Asks for the rejection's reason or the refinement's edit command, which is required. */
+function ShotForm({ kind, busy, onSubmit, onCancel }: ShotFormProps) {
+  const texts = FORMS[kind];
+  const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const hintId = useId();
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const value = reason.trim();
+    const value = text.trim();
     if (value === "") {
-      setError(t("rejectReasonRequired"));
+      setError(t(texts.required));
       return;
     }
     setError(null);
-    onSubmit(value);
+    const refused = await onSubmit(value);
+    if (refused !== null) setError(refused);
   };
 
   return (
-    <form className="reject-form" onSubmit={submit} noValidate>
-      <label htmlFor={id}>{t("rejectReasonLabel")}</label>
+    <form className={`reject-form shot-form shot-form--${kind}`} data-form={kind} onSubmit={(e) => void submit(e)} noValidate>
+      <label htmlFor={id}>{t(texts.label)}</label>
       <textarea
         id={id}
         rows={2}
-        value={reason}
+        dir="auto"
+        value={text}
         required
         aria-invalid={error !== null || undefined}
-        onChange={(e) => setReason(e.target.value)}
+        aria-describedby={texts.hint ? hintId : undefined}
+        onChange={(e) => setText(e.target.value)}
         autoFocus
       />
+      {texts.hint && (
+        <p id={hintId} className="shot-form__hint muted">
+          {t(texts.hint)}
+        </p>
+      )}
       {error && (
-        <p className="field-error" role="alert">
+        <p className="field-error" role="alert" dir="auto">
           {error}
         </p>
       )}
       <div className="reject-form__buttons">
-        <button type="submit" className="btn btn--reject" disabled={busy}>
-          {t("rejectConfirm")}
+        <button type="submit" className={texts.className} disabled={busy}>
+          {t(texts.confirm)}
         </button>
         <button type="button" className="btn" onClick={onCancel}>
           {t("cancel")}
