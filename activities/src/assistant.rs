@@ -8,7 +8,8 @@ use crate::story::{StoryActivityDeps, created, turn};
 use crate::{ask, lookup};
 use chrono::Utc;
 use miri_core::ask::Refusal;
-use miri_core::chat::assistant::{self, AssistantAnswer, AssistantContext, AssistantIds};
+use miri_core::chat::ReplyIds;
+use miri_core::chat::assistant::{self, AssistantAnswer, AssistantContext};
 use miri_core::{AgentRole, ChatMessage, Message, Project, Shot, Topic};
 use miri_store::At;
 use miri_workflows::contract::{AnswerTurn, Answered, StoryReply, assistant_markers};
@@ -51,7 +52,7 @@ impl AssistantWorker {
             Ok(text) => text,
             Err(refusal) => return Ok(Answered::Refused(refusal)),
         };
-        let ids = AssistantIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
+        let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
         let message = match AssistantAnswer::parse(&text).and_then(|a| a.into_message(ids, &shots, Utc::now())) {
             Ok(message) => message,
             Err(e) => {

@@ -13,7 +13,8 @@ use crate::shot::{retryable, store_failure};
 use crate::story::{created, turn};
 use chrono::Utc;
 use miri_core::ask::Refusal;
-use miri_core::chat::qa::{self, QaAnswer, QaContext, QaIds};
+use miri_core::chat::ReplyIds;
+use miri_core::chat::qa::{self, QaAnswer, QaContext};
 use miri_core::llm::Blob;
 use miri_core::{AgentRole, ChatMessage, Message, Shot, Topic, Version, VersionKind};
 use miri_providers::models::Models;
@@ -84,7 +85,7 @@ impl QaWorker {
             Ok(text) => text,
             Err(refusal) => return Ok(Answered::Refused(refusal)),
         };
-        let ids = QaIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
+        let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
         let message = match QaAnswer::parse(&text).and_then(|a| a.into_message(ids, origin.as_ref().map(|o| &o.flux), Utc::now())) {
             Ok(message) => message,
             Err(e) => {

@@ -169,6 +169,13 @@ pub struct Applied {
     pub at: DateTime<Utc>,
 }
 
+/// The ids an assistant's reply is stored under (drawn by its workflow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyIds {
+    pub conversation_id: ConversationId,
+    pub reply_id: MessageId,
+}
+
 impl Message {
     /// A message that says `content`, with nothing beside it yet.
     pub fn new(message_id: MessageId, conversation_id: ConversationId, speaker: Speaker, content: &str, created_at: DateTime<Utc>) -> Self {

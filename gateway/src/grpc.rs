@@ -6,7 +6,10 @@
 use crate::rest::media_url;
 use crate::{auth, auth::Caller, error::ApiError, renders, server::AppState, shots};
 use miri_core::RenderMode;
-use miri_core::{ShotId, Version as CoreVersion};
+use futures::{Stream, StreamExt};
+use miri_core::{Event, Shot, ShotId, ShotUpdated, Version as CoreVersion};
+use miri_store::Kind;
+use std::pin::Pin;
 use axum::Router;
 use proto::{projects_server::ProjectsServer, renders_server::RendersServer, shots_server::ShotsServer};
 use tonic::server::NamedService;
@@ -20,7 +23,7 @@ pub mod proto {
 }
 
 use proto::{
-    GenerateResponse, ListProjectsRequest, ListProjectsResponse, ListRendersRequest, ListRendersResponse, ListShotsRequest,
+    GenerateResponse, ListProjectsRequest, ProjectEvent, WatchProjectRequest, ListProjectsResponse, ListRendersRequest, ListRendersResponse, ListShotsRequest,
     ListShotsResponse, ListVersionsResponse, RefineRequest, RejectRequest, RenderRef, RenderStatus, ShotAnswer, ShotRef,
     StartRenderRequest, StartRenderResponse,
 };
@@ -124,8 +127,48 @@ fn version(v: CoreVersion) -> proto::Version {
     }
 }
 
+/// A project's events as `WatchProject` streams them.
+type Events = Pin<Box<dyn Stream<Item = Result<ProjectEvent, Status>> + Send>>;
+
 #[tonic::async_trait]
 impl proto::projects_server::Projects for Studio {
+    type WatchProjectStream = Events;
+
+    /// Shot revisions from the store's feed (subscribed before the call is answered, so nothing
+    /// after it is missed) merged with the project's events off the Redis channel.
+    async fn watch_project(&self, request: Request<WatchProjectRequest>) -> Result<Response<Events>, Status> {
+        self.caller(&request).await?;
+        let project = crate::rest::existing_project(&self.0, &request.get_ref().project_id).await?.config.project_id;
+        let store = self.0.store.clone();
+        let feed = store.feed(project).await.map_err(ApiError::from)?;
+        let shots = feed.filter_map(move |entry| {
+            let store = store.clone();
+            async move {
+                match entry {
+                    Ok(entry) if entry.kind == Kind::Shot => match store.decode::<Shot>(entry).await {
+                        Ok((revision, shot)) => Some(Ok(Event::Shot(ShotUpdated::of(&shot, revision)))),
+                        Err(e) => Some(Err(Status::from(ApiError::from(e)))),
+                    },
+                    Ok(_) => None,
+                    Err(e) => Some(Err(Status::from(ApiError::from(e)))),
+                }
+            }
+        });
+        let unavailable = |e: redis::RedisError| Status::unavailable(format!("the event channel: {e}"));
+        let client = redis::Client::open(self.0.redis.url()).map_err(unavailable)?;
+        let mut pubsub = client.get_async_pubsub().await.map_err(unavailable)?;
+        pubsub.subscribe(&self.0.events_channel).await.map_err(unavailable)?;
+        let others = pubsub.into_on_message().filter_map(move |message| async move {
+            let payload: String = message.get_payload().ok()?;
+            let event: Event = serde_json::from_str(&payload).ok()?;
+            (event.project_id() == project && !matches!(event, Event::Shot(_))).then_some(Ok(event))
+        });
+        let events = futures::stream::select(shots.boxed(), others.boxed()).map(|event| {
+            event.map(|event| ProjectEvent { name: event.name().to_string(), json: serde_json::to_string(&event).unwrap_or_default() })
+        });
+        Ok(Response::new(Box::pin(events)))
+    }
+
     async fn list_projects(&self, request: Request<ListProjectsRequest>) -> Result<Response<ListProjectsResponse>, Status> {
         self.caller(&request).await?;
         let projects = self.0.store.projects().await.map_err(ApiError::from)?;

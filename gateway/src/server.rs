@@ -52,6 +52,10 @@ impl Redis {
         Self { url: url.to_string(), connection: Arc::default() }
     }
 
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub async fn connection(&self) -> redis::RedisResult<redis::aio::ConnectionManager> {
         let made = self.connection.get_or_try_init(|| async { redis::aio::ConnectionManager::new(redis::Client::open(self.url.as_str())?).await });
         made.await.cloned()

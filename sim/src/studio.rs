@@ -36,3 +36,17 @@ pub fn answer(title: &str, text: &str, broken: bool) -> Option<Value> {
         _ => None,
     }
 }
+
+/// The director's newest message in the task's conversation (`data.conversation`), trimmed.
+fn newest_said(data: &Value) -> String {
+    data["conversation"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .rev()
+        .find(|m| m["speaker"] == "user")
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}

@@ -252,7 +252,21 @@ impl Stack {
     }
 }
 
+/// The assistant's messages in a `GET …/messages` body, oldest first.
+pub fn replies(body: &Value) -> Vec<Value> {
+    body["messages"].as_array().into_iter().flatten().filter(|m| m["speaker"] == "assistant").cloned().collect()
+}
+
 impl Api {
+    /// Says `content` in `conversation` and waits (90 s at most) for the assistant's `n`th reply
+    /// with the conversation waiting again.
+    pub async fn ask(&self, conversation: &str, content: &str, n: usize) -> anyhow::Result<Value> {
+        let (code, body) = self.post(&format!("/api/conversations/{conversation}/messages"), json!({"content": content})).await?;
+        anyhow::ensure!(code == 202, "saying {content:?} answered {code}: {body}");
+        let body = self.wait_messages(conversation, Duration::from_secs(90), |b| replies(b).len() == n && b["state"] == "waiting").await?;
+        Ok(replies(&body)[n - 1].clone())
+    }
+
     /// Polls a conversation's messages until `done` holds; answers the last body.
     pub async fn wait_messages(&self, conversation: &str, within: Duration, done: impl Fn(&Value) -> bool) -> anyhow::Result<Value> {
         let deadline = tokio::time::Instant::now() + within;

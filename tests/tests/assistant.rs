@@ -5,23 +5,12 @@
 //! answer that proposes a made-up shot is refused with the reason and asked again; running a
 //! proposed call is the same REST call the dashboard's button makes.
 
-use miri_testkit::{Stack, StackOptions};
-use serde_json::{Value, json};
+use miri_testkit::{Stack, StackOptions, replies};
+use serde_json::json;
 use std::time::Duration;
 
 const WITHIN: Duration = Duration::from_secs(90);
 
-fn replies(body: &Value) -> Vec<Value> {
-    body["messages"].as_array().unwrap().iter().filter(|m| m["speaker"] == "assistant").cloned().collect()
-}
-
-/// Says `content` in `conversation` and waits for the assistant's `n`th reply.
-async fn ask(stack: &Stack, conversation: &str, content: &str, n: usize) -> anyhow::Result<Value> {
-    let (code, body) = stack.post(&format!("/api/conversations/{conversation}/messages"), json!({"content": content})).await?;
-    anyhow::ensure!(code == 202, "saying {content:?} answered {code}: {body}");
-    let body = stack.wait_messages(conversation, WITHIN, |b| replies(b).len() == n && b["state"] == "waiting").await?;
-    Ok(replies(&body)[n - 1].clone())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_assistant_proposes_the_dashboards_actions_as_tool_calls() -> anyhow::Result<()> {
@@ -43,19 +32,19 @@ async fn the_assistant_proposes_the_dashboards_actions_as_tool_calls() -> anyhow
     assert_eq!(code, 201, "{talk}");
     let conversation = talk["conversationId"].as_str().unwrap().to_string();
 
-    let reply = ask(&stack, &conversation, "אשר את שוט 2", 1).await?;
+    let reply = stack.ask(&conversation, "אשר את שוט 2", 1).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "approve", "arguments": {"shotId": second}}]), "{reply}");
     assert!(reply["content"].as_str().unwrap().contains("שוט 2"), "a Hebrew reply: {reply}");
 
-    let reply = ask(&stack, &conversation, "reject shot 1 because her shoes are missing", 2).await?;
+    let reply = stack.ask(&conversation, "reject shot 1 because her shoes are missing", 2).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "reject", "arguments": {"shotId": first, "reason": "her shoes are missing"}}]));
 
-    let reply = ask(&stack, &conversation, "approve shot 3", 3).await?;
+    let reply = stack.ask(&conversation, "approve shot 3", 3).await?;
     assert!(reply.get("toolCalls").is_none(), "a DRAFT shot is not approved: {reply}");
     assert!(reply["content"].as_str().unwrap().contains("shot 3 is DRAFT"), "{reply}");
-    let reply = ask(&stack, &conversation, "render an animatic with overlay, please", 4).await?;
+    let reply = stack.ask(&conversation, "render an animatic with overlay, please", 4).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "render", "arguments": {"mode": "animatic", "overlay": true}}]));
-    let reply = ask(&stack, &conversation, "צור את שוט 3", 5).await?;
+    let reply = stack.ask(&conversation, "צור את שוט 3", 5).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "generate", "arguments": {"shotId": third}}]));
 
     // A model that proposes a shot the project does not have is refused, told why, and given
@@ -74,7 +63,7 @@ async fn the_assistant_proposes_the_dashboards_actions_as_tool_calls() -> anyhow
     let (code, body) = stack.post(&format!("/api/shots/{second}/approve"), json!({})).await?;
     assert_eq!(code, 202, "{body}");
     stack.wait_status(&second, "COMPLETED", WITHIN).await?;
-    let reply = ask(&stack, &conversation, "approve shot 2", 6).await?;
+    let reply = stack.ask(&conversation, "approve shot 2", 6).await?;
     assert!(reply.get("toolCalls").is_none() && reply["content"].as_str().unwrap().contains("COMPLETED"), "{reply}");
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! approval is PERMISSION_DENIED.
 
 use miri_gateway::grpc::proto::{
-    ListProjectsRequest, ListRendersRequest, ListShotsRequest, RefineRequest, RejectRequest, RenderRef, ShotRef, StartRenderRequest,
+    ListProjectsRequest, ListRendersRequest, WatchProjectRequest, ListShotsRequest, RefineRequest, RejectRequest, RenderRef, ShotRef, StartRenderRequest,
     projects_client::ProjectsClient, renders_client::RendersClient, shots_client::ShotsClient,
 };
 use miri_testkit::{Stack, StackOptions};
@@ -61,6 +61,17 @@ async fn shots_are_driven_over_grpc_through_the_same_service_layer() -> anyhow::
     assert_eq!(early.code(), Code::FailedPrecondition, "{early:?}");
     let (_, rest) = stack.post(&format!("/api/shots/{id}/approve"), serde_json::json!({})).await?;
     assert_eq!(early.message(), rest["error"]["message"], "one service layer, one message");
+
+    // Watched from before the shot moves: every change arrives on the stream.
+    let mut watched = projects.watch_project(authed(&token, WatchProjectRequest { project_id: project.clone() })).await?.into_inner();
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(Some(event)) = watched.message().await {
+            let _ = seen_tx.send((event.name, serde_json::from_str::<serde_json::Value>(&event.json).unwrap_or_default()));
+        }
+    });
+    let missing = projects.watch_project(authed(&token, WatchProjectRequest { project_id: uuid::Uuid::new_v4().to_string() })).await;
+    assert_eq!(missing.unwrap_err().code(), Code::NotFound);
 
     let generated = shots.generate(authed(&token, shot(&id))).await?.into_inner();
     assert_eq!((generated.shot_id.as_str(), generated.workflow_id.clone()), (id.as_str(), format!("shot:{id}")));
@@ -119,5 +130,20 @@ async fn shots_are_driven_over_grpc_through_the_same_service_layer() -> anyhow::
     assert_eq!(listed.renders.iter().map(|r| r.render_id.as_str()).collect::<Vec<_>>(), [started.render_id.as_str()]);
     let (_, over_rest) = stack.get(&format!("/api/renders/{}", started.render_id)).await?;
     assert_eq!(over_rest["mediaUrl"].as_str(), Some(done.media_url.as_str()));
+
+    let mut events = Vec::new();
+    while let Ok(event) = seen.try_recv() {
+        events.push(event);
+    }
+    let statuses: Vec<&str> =
+        events.iter().filter(|(name, e)| name == "SHOT_UPDATED" && e["shotId"] == id.as_str()).filter_map(|(_, e)| e["status"].as_str()).collect();
+    for want in ["GENERATING_IMAGE", "AWAITING_APPROVAL", "GENERATING_VIDEO", "COMPLETED"] {
+        assert!(statuses.contains(&want), "{want} was streamed: {statuses:?}");
+    }
+    assert!(
+        events.iter().any(|(name, e)| name == "RENDER_PROGRESS" && e["renderId"] == started.render_id.as_str()),
+        "the render's progress was streamed: {:?}",
+        events.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -5,27 +5,16 @@
 //! proposal is applied once, only to a still awaiting approval; bad input is refused and stores
 //! nothing.
 
-use miri_testkit::{Stack, StackOptions};
+use miri_testkit::{Stack, StackOptions, replies};
 use serde_json::{Value, json};
 use std::time::Duration;
 use uuid::Uuid;
 
 const WITHIN: Duration = Duration::from_secs(90);
 
-fn replies(body: &Value) -> Vec<Value> {
-    body["messages"].as_array().unwrap().iter().filter(|m| m["speaker"] == "assistant").cloned().collect()
-}
 
 fn of_kind<'a>(versions: &'a Value, kind: &str) -> Vec<&'a Value> {
     versions.as_array().unwrap().iter().filter(|v| v["kind"] == kind).collect()
-}
-
-/// Says `content` in `conversation` and waits for the assistant's `n`th reply.
-async fn ask(stack: &Stack, conversation: &str, content: &str, n: usize) -> anyhow::Result<Value> {
-    let (code, body) = stack.post(&format!("/api/conversations/{conversation}/messages"), json!({"content": content})).await?;
-    anyhow::ensure!(code == 202, "saying {content:?} answered {code}: {body}");
-    let body = stack.wait_messages(conversation, WITHIN, |b| replies(b).len() == n && b["state"] == "waiting").await?;
-    Ok(replies(&body)[n - 1].clone())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +36,7 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
     let conversation = talk["conversationId"].as_str().unwrap().to_string();
 
     // A corrected prompt: the light, in the director's language.
-    let reply = ask(&stack, &conversation, "התאורה חשוכה מדי, לא רואים את הפנים שלה", 1).await?;
+    let reply = stack.ask(&conversation, "התאורה חשוכה מדי, לא רואים את הפנים שלה", 1).await?;
     assert!(reply["content"].as_str().unwrap().contains("תאורה"), "a Hebrew reply: {reply}");
     let proposal = &reply["proposal"];
     assert_eq!(proposal["kind"], "prompt", "{reply}");
@@ -88,7 +77,7 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
     assert_eq!(marked["applied"]["still"], original["versionId"], "{marked}");
 
     // An edit command, proposed as the director said it, edits the new still.
-    let reply = ask(&stack, &conversation, "Remove the bench", 2).await?;
+    let reply = stack.ask(&conversation, "Remove the bench", 2).await?;
     assert_eq!((reply["proposal"]["kind"].as_str(), reply["proposal"]["command"].as_str()), (Some("edit"), Some("Remove the bench")));
     assert!(reply["proposal"]["hebrew"].as_str().is_some_and(|h| h.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c))), "{reply}");
     let message = reply["messageId"].as_str().unwrap();
@@ -107,7 +96,7 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
     assert_eq!(edits[0]["parent"], edited["versionId"]);
 
     // A vague complaint is answered with a question and nothing to apply.
-    let reply = ask(&stack, &conversation, "לא אוהבת את זה", 3).await?;
+    let reply = stack.ask(&conversation, "לא אוהבת את זה", 3).await?;
     assert!(reply.get("proposal").is_none(), "{reply}");
     let vague = reply["messageId"].as_str().unwrap();
     let (code, body) = stack.post(&format!("/api/conversations/{conversation}/messages/{vague}/apply"), json!({})).await?;
@@ -115,7 +104,7 @@ async fn a_qa_proposal_refines_the_still_once_and_a_new_still_waits_for_approval
     assert!(body["error"]["message"].as_str().unwrap().contains("proposes nothing"), "{body}");
 
     // A proposal for a shot no longer awaiting approval is refused, and nothing is refined.
-    let reply = ask(&stack, &conversation, "It is too bright", 4).await?;
+    let reply = stack.ask(&conversation, "It is too bright", 4).await?;
     let late = reply["messageId"].as_str().unwrap();
     let (code, body) = stack.post(&format!("/api/shots/{shot}/approve"), json!({})).await?;
     assert_eq!(code, 202, "{body}");

@@ -7,11 +7,11 @@
 //! the refine endpoint would refuse goes back to the model as a refusal.
 
 use super::tool::{Tool, ToolName};
-use super::{MAX_MESSAGE_CHARS, Message, Speaker, recent};
+use super::{MAX_MESSAGE_CHARS, Message, ReplyIds, Speaker, recent};
 use crate::ask::{Refusal, structured_request};
 use crate::llm::{self, GenerateRequest, Part};
 use crate::schema::{FieldError, Validate, parse_json, text};
-use crate::{ConversationId, MessageId, Project, RenderMode, Shot, ShotId, ShotStatus};
+use crate::{Project, RenderMode, Shot, ShotId, ShotStatus};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -46,13 +46,6 @@ pub struct AssistantContext<'a> {
     pub shots: &'a [Shot],
     /// The conversation, oldest first, up to the message being answered.
     pub messages: &'a [Message],
-}
-
-/// The ids the turn's reply is stored under (drawn by the workflow).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AssistantIds {
-    pub conversation_id: ConversationId,
-    pub reply_id: MessageId,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -165,7 +158,7 @@ impl AssistantAnswer {
 
     /// The assistant's message, each action checked against its tool and against `shots` (the
     /// project's, as they stand).
-    pub fn into_message(self, ids: AssistantIds, shots: &[Shot], created_at: DateTime<Utc>) -> Result<Message, FieldError> {
+    pub fn into_message(self, ids: ReplyIds, shots: &[Shot], created_at: DateTime<Utc>) -> Result<Message, FieldError> {
         text("reply", &self.reply, MAX_MESSAGE_CHARS)?;
         if self.actions.len() > MAX_ACTIONS {
             return Err(FieldError::new("actions", format!("has {}; at most {MAX_ACTIONS}", self.actions.len())));
@@ -256,7 +249,7 @@ impl ActionDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ProjectId, Timestamps};
+    use crate::{ConversationId, MessageId, ProjectId, Timestamps};
     use uuid::Uuid;
 
     fn shot(n: u128, start_ms: u64, status: ShotStatus) -> Shot {
@@ -282,8 +275,8 @@ mod tests {
         vec![shot(2, 3000, ShotStatus::AwaitingApproval), shot(1, 0, ShotStatus::Completed), shot(3, 6000, ShotStatus::Draft)]
     }
 
-    fn ids() -> AssistantIds {
-        AssistantIds { conversation_id: ConversationId::from_uuid(Uuid::from_u128(3)), reply_id: MessageId::from_uuid(Uuid::from_u128(4)) }
+    fn ids() -> ReplyIds {
+        ReplyIds { conversation_id: ConversationId::from_uuid(Uuid::from_u128(3)), reply_id: MessageId::from_uuid(Uuid::from_u128(4)) }
     }
 
     fn message(answer: Value) -> Result<Message, FieldError> {

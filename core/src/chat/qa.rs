@@ -5,13 +5,13 @@
 //! proposes (an edit command to the edit rules, a prompt to the core rules, changed, Miri kept)
 //! before the director ever sees it, so applying one never fails on its shape.
 
-use super::{MAX_MESSAGE_CHARS, MAX_SUMMARY_CHARS, Message, Proposal, Speaker, recent};
+use super::{MAX_MESSAGE_CHARS, MAX_SUMMARY_CHARS, Message, Proposal, ReplyIds, Speaker, recent};
 use crate::ask::{Refusal, structured_request};
 use crate::llm::{self, Blob, GenerateRequest, Part};
 use crate::prompt::FluxRequest;
 use crate::prompt::flux::{FluxPrompt, prompt_schema};
 use crate::schema::{FieldError, Validate, parse_json, text};
-use crate::{ConversationId, MessageId, Shot};
+use crate::Shot;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -47,13 +47,6 @@ pub struct QaContext<'a> {
     pub rules: &'a [String],
     /// The conversation, oldest first, up to the message being answered.
     pub messages: &'a [Message],
-}
-
-/// The ids the turn's reply is stored under (drawn by the workflow).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QaIds {
-    pub conversation_id: ConversationId,
-    pub reply_id: MessageId,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -148,7 +141,7 @@ impl QaAnswer {
 
     /// The assistant's message, with its proposal checked against `prompt` (the request the
     /// still came from; a prompt fix needs one).
-    pub fn into_message(self, ids: QaIds, prompt: Option<&FluxRequest>, created_at: DateTime<Utc>) -> Result<Message, FieldError> {
+    pub fn into_message(self, ids: ReplyIds, prompt: Option<&FluxRequest>, created_at: DateTime<Utc>) -> Result<Message, FieldError> {
         text("reply", &self.reply, MAX_MESSAGE_CHARS)?;
         let proposal = self.proposal.map(|draft| draft.checked(prompt)).transpose()?;
         let message = Message {
@@ -189,7 +182,7 @@ mod tests {
     use super::*;
     use crate::prompt::color::Hex;
     use crate::prompt::{Coloured, ModelCode, RestingPose, Tag};
-    use crate::{ProjectId, ShotId, ShotStatus, Timestamps, VersionId};
+    use crate::{ConversationId, MessageId, ProjectId, ShotId, ShotStatus, Timestamps, VersionId};
     use uuid::Uuid;
 
     fn current() -> FluxRequest {
@@ -203,8 +196,8 @@ mod tests {
             .unwrap()
     }
 
-    fn ids() -> QaIds {
-        QaIds { conversation_id: ConversationId::from_uuid(Uuid::from_u128(3)), reply_id: MessageId::from_uuid(Uuid::from_u128(4)) }
+    fn ids() -> ReplyIds {
+        ReplyIds { conversation_id: ConversationId::from_uuid(Uuid::from_u128(3)), reply_id: MessageId::from_uuid(Uuid::from_u128(4)) }
     }
 
     fn message(answer: Value) -> Result<Message, FieldError> {

@@ -6,6 +6,7 @@
 //! command from after a colon, a budget the amount in the message. It answers in the message's
 //! language. A broken answer approves a shot that does not exist, which Miri refuses.
 
+use super::newest_said;
 use miri_core::prompt::edit;
 use serde_json::{Value, json};
 
@@ -23,7 +24,7 @@ const ANIMATIC: &[&str] = &["animatic", "אנימטיק", "טיוטה"];
 const OVERLAY: &[&str] = &["overlay", "numbers", "מספרים", "כיתוב"];
 
 pub fn answer(data: &Value, broken: bool) -> Value {
-    let said = newest(data);
+    let said = newest_said(data);
     let hebrew = said.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c));
     let say = |he: &str, en: &str| if hebrew { he.to_string() } else { en.to_string() };
     let words: Vec<String> = said
@@ -147,20 +148,6 @@ fn after(said: &str, markers: &[&str]) -> Option<String> {
         .min()
         .map(|i| said[i..].trim().to_string())
         .filter(|s| !s.is_empty())
-}
-
-/// The director's newest message in the conversation.
-fn newest(data: &Value) -> String {
-    data["conversation"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rev()
-        .find(|m| m["speaker"] == "user")
-        .and_then(|m| m["content"].as_str())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! It answers in the complaint's language. A real vision model also looks at the still; this
 //! one only reads. A broken answer proposes a vague command, which Miri refuses.
 
+use super::newest_said;
 use miri_core::prompt::edit;
 use serde_json::{Value, json};
 
@@ -13,7 +14,7 @@ const DARK: &[&str] = &["dark", "dim", "gloomy", "shadow", "shadowy", "חשוך"
 const BRIGHT: &[&str] = &["bright", "harsh", "glare", "overexposed", "washed", "בהיר", "בהירה", "מסנוור", "חזק"];
 
 pub fn answer(data: &Value, broken: bool) -> Value {
-    let complaint = newest_complaint(data);
+    let complaint = newest_said(data);
     let hebrew = complaint.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c));
     let say = |he: &str, en: &str| if hebrew { he.to_string() } else { en.to_string() };
     if broken {
@@ -60,20 +61,6 @@ pub fn answer(data: &Value, broken: bool) -> Value {
         "reply": say("אפשר לתקן את התאורה בעריכה של התמונה.", "The light can be fixed by editing the still."),
         "proposal": { "kind": "edit", "command": command },
     })
-}
-
-/// The director's newest message in the conversation.
-fn newest_complaint(data: &Value) -> String {
-    data["conversation"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .rev()
-        .find(|m| m["speaker"] == "user")
-        .and_then(|m| m["content"].as_str())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 #[cfg(test)]
