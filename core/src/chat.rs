@@ -9,7 +9,7 @@ pub mod tool;
 use crate::prompt::edit;
 use crate::prompt::flux::FluxPrompt;
 use crate::prompt::violation::summary;
-use crate::schema::{FieldError, Validate, each, rfc3339, text};
+use crate::schema::{FieldError, Validate, blank, each, rfc3339, text};
 use crate::script::{Flaw, MAX_FLAWS};
 use tool::Tool;
 use crate::{ConversationId, MessageId, ProjectId, ScriptId, ShotId, VersionId};
@@ -232,7 +232,7 @@ pub fn recent(messages: &[Message]) -> (usize, Vec<Value>) {
 
 impl Validate for Message {
     fn validate(&self) -> Result<(), FieldError> {
-        if self.content.trim().is_empty() && self.tool_calls.is_empty() {
+        if blank(&self.content) && self.tool_calls.is_empty() {
             return Err(FieldError::new("content", "must not be empty"));
         }
         let len = self.content.chars().count();

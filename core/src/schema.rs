@@ -49,9 +49,20 @@ pub fn each<T: Validate>(field: &str, items: &[T]) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A required text: not blank, at most `max` characters.
+/// Whether `value` shows nothing: only whitespace and invisible format characters (zero-width
+/// spaces and joiners, bidirectional marks and embeddings, the byte-order mark, soft hyphens),
+/// which a name or a message can be made of and still look empty.
+pub fn blank(value: &str) -> bool {
+    value.chars().all(|c| {
+        c.is_whitespace()
+            || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+    })
+}
+
+/// A required text: not blank (see [`blank`]), at most `max` characters.
 pub fn text(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
-    if value.trim().is_empty() {
+    if blank(value) {
         return Err(FieldError::new(field, "must not be empty"));
     }
     let len = value.chars().count();
@@ -126,5 +137,21 @@ pub mod rfc3339_opt {
         #[derive(Deserialize)]
         struct Time(#[serde(with = "super::rfc3339")] DateTime<Utc>);
         Ok(Option::<Time>::deserialize(d)?.map(|Time(t)| t))
+    }
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::*;
+
+    #[test]
+    fn invisible_text_is_blank_and_visible_marks_are_not() {
+        for nothing in ["", "  \n", "\u{200B}", "\u{200F}\u{200E}", "\u{FEFF} \u{2060}", "\u{202B}\u{202C}", "\u{00AD}"] {
+            assert!(blank(nothing), "{nothing:?}");
+            assert_eq!(text("title", nothing, 10).unwrap_err().field, "title");
+        }
+        for something in ["א", "🌙", "\u{202B}שוט\u{202C}", "a\u{200B}", "נִ"] {
+            assert!(!blank(something), "{something:?}");
+        }
     }
 }

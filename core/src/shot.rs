@@ -74,7 +74,7 @@ impl NewShot {
         if self.start_ms >= self.end_ms {
             return Err(ShotError::EmptySpan { start_ms: self.start_ms, end_ms: self.end_ms });
         }
-        if self.description.trim().is_empty() {
+        if crate::schema::blank(&self.description) {
             return Err(ShotError::EmptyDescription);
         }
         let none = String::new();

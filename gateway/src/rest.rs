@@ -25,7 +25,11 @@ pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
     Router::new()
         .route(
             "/api/projects",
-            get(list_projects).post(create_project).layer(DefaultBodyLimit::max(max_upload_bytes)),
+            get(list_projects).post(create_project).layer(DefaultBodyLimit::max(max_upload_bytes)).layer(
+                axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    refuse_oversize(req, next, max_upload_bytes)
+                }),
+            ),
         )
         .route("/api/projects/{id}/shots", get(list_shots).post(create_shot))
         .route("/api/shots/generate", post(generate))
@@ -162,7 +166,7 @@ async fn create_project(
             other => return Err(ApiError::BadRequest(format!("unknown form field {other:?}"))),
         }
     }
-    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !miri_core::schema::blank(n));
     let name = name.ok_or_else(|| ApiError::BadRequest("name is required".into()))?;
     if name.chars().count() > 200 {
         return Err(ApiError::BadRequest("name is too long (at most 200 characters)".into()));
@@ -183,6 +187,33 @@ async fn create_project(
     };
     st.store.create_project(&project).await?;
     Ok((StatusCode::CREATED, Json(json!({"projectId": project.config.project_id}))))
+}
+
+/// How much of a refused upload is read (and dropped) so the client, still sending, reads the
+/// 413; beyond it the connection is closed.
+const MAX_DRAIN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An upload that declares more than `limit` bytes is answered 413 before any of it is parsed.
+/// Its body is read and dropped first (up to [`MAX_DRAIN_BYTES`]): a server that answers and
+/// hangs up mid-upload leaves the client with a broken connection instead of the reason.
+async fn refuse_oversize(req: axum::extract::Request, next: axum::middleware::Next, limit: usize) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let Some(length) = declared.filter(|&n| n > limit as u64) else {
+        return next.run(req).await;
+    };
+    let mut body = req.into_body().into_data_stream();
+    let mut read = 0u64;
+    while read < length.min(MAX_DRAIN_BYTES) {
+        match futures::StreamExt::next(&mut body).await {
+            Some(Ok(chunk)) => read += chunk.len() as u64,
+            _ => break,
+        }
+    }
+    ApiError::TooLarge(format!(
+        "the upload is {length} bytes; the limit is {limit} bytes (--max-upload-mb {})",
+        limit / (1024 * 1024)
+    ))
+    .into_response()
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {

@@ -62,6 +62,10 @@ impl Redis {
     }
 }
 
+async fn unknown_api(uri: axum::http::Uri) -> crate::error::ApiError {
+    crate::error::ApiError::NotFound(format!("{} is no API route", uri.path()))
+}
+
 pub struct Gateway {
     config: GatewayConfig,
     state: AppState,
@@ -116,6 +120,8 @@ impl Gateway {
             .merge(budget::routes())
             .merge(health::routes())
             .merge(grpc::routes(self.state.clone()))
+            // An unknown API path is a JSON 404, never the web app's page.
+            .route("/api/{*path}", axum::routing::any(unknown_api))
             .fallback_service(spa)
             .layer(DefaultBodyLimit::max(1024 * 1024))
             .with_state(self.state)

@@ -71,8 +71,8 @@ pub(crate) async fn approve(st: &AppState, caller: &Caller, id: ShotId) -> Resul
 pub(crate) async fn reject(st: &AppState, caller: &Caller, id: ShotId, reason: &str) -> Result<(u64, Shot), ApiError> {
     caller.require_editor()?;
     let reason = reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(ApiError::BadRequest("reason must not be empty".into()));
+    if miri_core::schema::blank(&reason) {
+        return Err(ApiError::BadRequest("reason must not be empty (invisible characters alone say nothing)".into()));
     }
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(ApiError::BadRequest(format!("reason is too long (at most {MAX_REASON_CHARS} characters)")));
