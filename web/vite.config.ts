@@ -24,5 +24,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
+    // Component tests wait on real timers and DOM updates; on a busy 2-core CI machine the
+    // default 5 s per test has cut short tests that pass (a real hang still fails).
+    testTimeout: 15_000,
   },
 });

@@ -10,7 +10,7 @@ use chrono::Utc;
 use miri_core::ask::Refusal;
 use miri_core::chat::ReplyIds;
 use miri_core::chat::assistant::{self, AssistantAnswer, AssistantContext};
-use miri_core::{AgentRole, ChatMessage, Message, Project, Shot, Topic};
+use miri_core::{AgentRole, ChatMessage, Message, Project, Shot, Tool, Topic};
 use miri_store::At;
 use miri_workflows::contract::{AnswerTurn, Answered, StoryReply, assistant_markers};
 use std::sync::Arc;
@@ -60,6 +60,7 @@ impl AssistantWorker {
                 return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
             }
         };
+        let message = self.in_hebrew(&input, message).await;
         created(d.store.append(&message, 0).await)?;
         self.announce(&input, &message).await;
         Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
@@ -67,6 +68,22 @@ impl AssistantWorker {
 }
 
 impl AssistantWorker {
+    /// `message` with each proposed edit command's Hebrew beside it. Best effort: a translation
+    /// that cannot be had leaves the command as it is.
+    async fn in_hebrew(&self, input: &AnswerTurn, mut message: Message) -> Message {
+        let d = &self.deps;
+        for (i, call) in message.tool_calls.iter_mut().enumerate() {
+            if let Tool::Refine { command, hebrew, .. } = call {
+                let key = format!("assistant:{}:{}:hebrew:{i}", input.reply_id, input.refusals.len());
+                match ask::hebrew(&d.models, &d.budget, &d.store, input.project_id, &key, command).await {
+                    Ok((translated, _)) => *hebrew = Some(translated),
+                    Err(why) => tracing::warn!(message = %message.message_id, "the edit command has no Hebrew translation: {why:?}"),
+                }
+            }
+        }
+        message
+    }
+
     async fn announce(&self, input: &AnswerTurn, message: &Message) {
         self.deps.events.chat_message(&ChatMessage::of(input.project_id, message)).await;
     }

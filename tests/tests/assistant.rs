@@ -44,7 +44,11 @@ async fn the_assistant_proposes_the_dashboards_actions_as_tool_calls() -> anyhow
     assert!(reply["content"].as_str().unwrap().contains("shot 3 is DRAFT"), "{reply}");
     let reply = stack.ask(&conversation, "render an animatic with overlay, please", 4).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "render", "arguments": {"mode": "animatic", "overlay": true}}]));
-    let reply = stack.ask(&conversation, "צור את שוט 3", 5).await?;
+    let reply = stack.ask(&conversation, "refine shot 2: Remove the bench", 5).await?;
+    let arguments = &reply["toolCalls"][0]["arguments"];
+    assert_eq!((&reply["toolCalls"][0]["name"], &arguments["command"]), (&json!("refine"), &json!("Remove the bench")), "{reply}");
+    assert!(arguments["hebrew"].as_str().is_some_and(|h| h.chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c))), "the command in Hebrew: {reply}");
+    let reply = stack.ask(&conversation, "צור את שוט 3", 6).await?;
     assert_eq!(reply["toolCalls"], json!([{"name": "generate", "arguments": {"shotId": third}}]));
 
     // A model that proposes a shot the project does not have is refused, told why, and given
@@ -56,14 +60,14 @@ async fn the_assistant_proposes_the_dashboards_actions_as_tool_calls() -> anyhow
     let body = stack.wait_messages(&conversation, WITHIN, |b| b["progress"]["error"].is_string() && b["state"] == "waiting").await?;
     let error = body["progress"]["error"].as_str().unwrap();
     assert!(error.contains("ORCHESTRATOR") && error.contains("not a shot of this project"), "{error}");
-    assert_eq!(replies(&body).len(), 5, "no reply stored for a refused answer");
+    assert_eq!(replies(&body).len(), 6, "no reply stored for a refused answer");
     stack.rest.post(format!("{}/_sim/faults", stack.sim)).json(&json!({"badAnswerRate": 0.0})).send().await?.error_for_status()?;
 
     // Running the first proposal: the dashboard's own call, and the shot goes on to its clip.
     let (code, body) = stack.post(&format!("/api/shots/{second}/approve"), json!({})).await?;
     assert_eq!(code, 202, "{body}");
     stack.wait_status(&second, "COMPLETED", WITHIN).await?;
-    let reply = stack.ask(&conversation, "approve shot 2", 6).await?;
+    let reply = stack.ask(&conversation, "approve shot 2", 7).await?;
     assert!(reply.get("toolCalls").is_none() && reply["content"].as_str().unwrap().contains("COMPLETED"), "{reply}");
     Ok(())
 }

@@ -25,6 +25,13 @@ describe("studio actions", () => {
       shotId: "s1",
       command: "Remove the bench",
     });
+    // The command's Hebrew rides along for the director to read; it is never sent.
+    expect(parseToolCall({ name: "refine", arguments: { shotId: "s1", command: "Remove the bench", hebrew: "הסר את הספסל" } })).toEqual({
+      tool: "refine",
+      shotId: "s1",
+      command: "Remove the bench",
+      hebrew: "הסר את הספסל",
+    });
     // overlay: false is skipped by the server.
     expect(parseToolCall({ name: "render", arguments: { mode: "animatic" } })).toEqual({ tool: "render", mode: "animatic" });
     expect(parseToolCall({ name: "render", arguments: { mode: "animatic", overlay: true } })).toEqual({ tool: "render", mode: "animatic", overlay: true });
@@ -45,6 +52,8 @@ describe("studio actions", () => {
       { name: "reject", arguments: { shotId: "s1" } },
       { name: "reject", arguments: { shotId: "s1", reason: "  " } },
       { name: "refine", arguments: { shotId: "s1", command: null } },
+      { name: "refine", arguments: { shotId: "s1", command: "Remove the bench", hebrew: 3 } },
+      { name: "approve", arguments: { shotId: "s1", hebrew: "אשר" } },
       { name: "render", arguments: { mode: "director's cut" } },
       { name: "render", arguments: { mode: "animatic", overlay: "yes" } },
       { name: "render", arguments: { mode: "final", overlay: true } },

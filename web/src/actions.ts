@@ -14,7 +14,7 @@ export type StudioAction =
   | { tool: "generate"; shotId: string }
   | { tool: "approve"; shotId: string }
   | { tool: "reject"; shotId: string; reason: string }
-  | { tool: "refine"; shotId: string; command: string }
+  | { tool: "refine"; shotId: string; command: string; /** The command in Hebrew, shown beside it; never sent. */ hebrew?: string }
   | { tool: "render"; mode: RenderMode; overlay?: boolean }
   | { tool: "set_budget_cap"; capUsd: number };
 
@@ -70,7 +70,8 @@ export function parseToolCall(call: { name: unknown; arguments: unknown }): Stud
   const { name } = call;
   const args = call.arguments ?? {};
   if (typeof name !== "string" || !isToolName(name) || !isRecord(args)) return null;
-  const allowed = ARGUMENTS[name];
+  // A refinement also carries its command's Hebrew translation, for the director to read.
+  const allowed = name === "refine" ? [...ARGUMENTS[name], "hebrew"] : ARGUMENTS[name];
   if (Object.keys(args).some((key) => !allowed.includes(key))) return null;
   const shotId = nonBlank(args.shotId);
   switch (name) {
@@ -83,7 +84,10 @@ export function parseToolCall(call: { name: unknown; arguments: unknown }): Stud
     }
     case "refine": {
       const command = nonBlank(args.command);
-      return shotId === null || command === null ? null : { tool: name, shotId, command };
+      if (shotId === null || command === null) return null;
+      if (args.hebrew === undefined) return { tool: name, shotId, command };
+      const hebrew = nonBlank(args.hebrew);
+      return hebrew === null ? null : { tool: name, shotId, command, hebrew };
     }
     case "render": {
       const { mode, overlay } = args;

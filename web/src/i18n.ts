@@ -445,6 +445,7 @@ export const messages = {
   toolSetBudgetCap: { he: "עדכון תקרת התקציב ל־{cap}", en: "Set the budget cap to {cap}" },
   toolReason: { he: "הסיבה:", en: "Reason:" },
   toolCommand: { he: "פקודת העריכה:", en: "Edit command:" },
+  toolCommandHebrew: { he: "בעברית:", en: "In Hebrew:" },
   toolUnknown: { he: "כלי לא מוכר: {name}", en: "Unknown tool: {name}" },
   toolUnknownHint: {
     he: "הלוח לא יודע להריץ את הקריאה הזאת כפי שהגיעה, ולכן היא לא תורץ",

@@ -231,7 +231,7 @@ impl ActionDraft {
             ToolName::Reject => Tool::Reject { shot_id: shot(self.shot_id)?, reason: needs("reason", self.reason)? },
             ToolName::Refine => {
                 let command = needs("command", self.command)?.split_whitespace().collect::<Vec<_>>().join(" ");
-                Tool::Refine { shot_id: shot(self.shot_id)?, command }
+                Tool::Refine { shot_id: shot(self.shot_id)?, command, hebrew: None }
             }
             ToolName::Render => Tool::Render {
                 mode: self.mode.ok_or_else(|| FieldError::new(format!("{field}.mode"), "render needs its mode: final or animatic"))?,
@@ -302,7 +302,7 @@ mod tests {
         assert_eq!(m.tool_calls.len(), 4);
         assert_eq!((m.speaker, m.content.as_str()), (Speaker::Assistant, "אאשר את שוט 2"));
         let r = message(json!({"reply": "r", "actions": [{"tool": "refine", "shotId": id(2), "command": "Remove  the bench"}]})).unwrap();
-        assert_eq!(r.tool_calls, vec![Tool::Refine { shot_id: two, command: "Remove the bench".into() }]);
+        assert_eq!(r.tool_calls, vec![Tool::Refine { shot_id: two, command: "Remove the bench".into(), hebrew: None }]);
     }
 
     #[test]

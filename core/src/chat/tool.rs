@@ -59,8 +59,15 @@ pub enum Tool {
     Generate { shot_id: ShotId },
     Approve { shot_id: ShotId },
     Reject { shot_id: ShotId, reason: String },
-    /// Edit the still awaiting approval by one short imperative command.
-    Refine { shot_id: ShotId, command: String },
+    /// Edit the still awaiting approval by one short imperative command; `hebrew` is the command
+    /// in Hebrew, shown beside it (every prompt a director is shown carries its translation) and
+    /// never sent to the refine endpoint.
+    Refine {
+        shot_id: ShotId,
+        command: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hebrew: Option<String>,
+    },
     Render {
         mode: RenderMode,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -136,6 +143,10 @@ mod tests {
         assert_eq!(serde_json::from_value::<Tool>(v).unwrap(), call);
         let render = serde_json::to_value(Tool::Render { mode: RenderMode::Animatic, overlay: false }).unwrap();
         assert_eq!(render, json!({"name": "render", "arguments": {"mode": "animatic"}}));
+        let refine = Tool::Refine { shot_id, command: "Remove the bench".into(), hebrew: Some("הסר את הספסל".into()) };
+        let v = serde_json::to_value(&refine).unwrap();
+        assert_eq!(v["arguments"], json!({"shotId": shot_id, "command": "Remove the bench", "hebrew": "הסר את הספסל"}));
+        assert!(!ToolName::Refine.arguments().contains(&"hebrew"), "the translation is shown, never an argument");
         let cap = serde_json::to_value(Tool::SetBudgetCap { cap_usd: 12.5 }).unwrap();
         assert_eq!(cap, json!({"name": "set_budget_cap", "arguments": {"capUsd": 12.5}}));
     }
@@ -147,7 +158,7 @@ mod tests {
             Tool::Generate { shot_id },
             Tool::Approve { shot_id },
             Tool::Reject { shot_id, reason: "r".into() },
-            Tool::Refine { shot_id, command: "Remove the bench".into() },
+            Tool::Refine { shot_id, command: "Remove the bench".into(), hebrew: None },
             Tool::Render { mode: RenderMode::Animatic, overlay: true },
             Tool::SetBudgetCap { cap_usd: 1.0 },
         ];
@@ -174,8 +185,8 @@ mod tests {
     #[test]
     fn a_call_is_held_to_its_endpoints_checks() {
         let shot_id = ShotId::from_uuid(Uuid::from_u128(7));
-        assert!(Tool::Refine { shot_id, command: "Remove the bench".into() }.check("actions[0]").is_ok());
-        let e = Tool::Refine { shot_id, command: "make it nicer".into() }.check("actions[0]").unwrap_err();
+        assert!(Tool::Refine { shot_id, command: "Remove the bench".into(), hebrew: None }.check("actions[0]").is_ok());
+        let e = Tool::Refine { shot_id, command: "make it nicer".into(), hebrew: None }.check("actions[0]").unwrap_err();
         assert_eq!(e.field, "actions[0].command");
         assert_eq!(Tool::Reject { shot_id, reason: " ".into() }.check("a").unwrap_err().field, "a.reason");
         assert_eq!(Tool::Render { mode: RenderMode::Final, overlay: true }.check("a").unwrap_err().field, "a.overlay");

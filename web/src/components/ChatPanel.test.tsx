@@ -26,7 +26,7 @@ const TOOL_CALLS = [
   { name: "generate", arguments: { shotId: "s1" } },
   { name: "approve", arguments: { shotId: "s2" } },
   { name: "reject", arguments: { shotId: "s1", reason: "הנעליים חסרות" } },
-  { name: "refine", arguments: { shotId: "s2", command: "Change the sky to dusk orange" } },
+  { name: "refine", arguments: { shotId: "s2", command: "Change the sky to dusk orange", hebrew: "שנה את השמיים לכתום של דמדומים" } },
   { name: "render", arguments: { mode: "animatic", overlay: true } },
   { name: "render", arguments: { mode: "final" } },
   { name: "set_budget_cap", arguments: { capUsd: 12.5 } },
@@ -338,6 +338,7 @@ describe("ChatPanel", () => {
     ]);
     expect(cards(column)[2]!.querySelector(".chat-tool__detail")!.textContent).toBe("הסיבה: הנעליים חסרות");
     expect(cards(column)[3]!.querySelector(".chat-tool__detail q")!.getAttribute("dir")).toBe("auto");
+    expect(cards(column)[3]!.querySelector(".chat-tool__translation")!.textContent).toBe("בעברית: שנה את השמיים לכתום של דמדומים");
     expect(cards(column)[3]!.querySelector(".chat-tool__detail")!.textContent).toBe("פקודת העריכה: Change the sky to dusk orange");
     // Each runnable card has its tool's run button; the unknown one has none, and says why.
     expect(cards(column).map((c) => c.querySelector("button")?.dataset.action ?? null)).toEqual([

@@ -93,6 +93,11 @@ function ToolCallCard({ action, shotNumber, run }: ToolCallCardProps) {
           <span className="muted">{detail.label}</span> <q dir="auto">{detail.text}</q>
         </p>
       )}
+      {action.tool === "refine" && action.hebrew && (
+        <p className="chat-tool__detail chat-tool__translation" lang="he" dir="rtl">
+          <span className="muted">{tr("toolCommandHebrew")}</span> <q>{action.hebrew}</q>
+        </p>
+      )}
       <button
         type="button"
         className={state.kind === "done" ? "btn chat-tool__run chat-tool__run--done" : "btn btn--primary chat-tool__run"}
