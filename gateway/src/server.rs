@@ -1,5 +1,5 @@
-//! Wires the gateway: shared state, the router (REST, webhook, media, Socket.IO, the built web
-//! app) and graceful shutdown.
+//! Wires the gateway: shared state, the router (REST, gRPC, webhook, media, Socket.IO, the built
+//! web app) and graceful shutdown.
 
 use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, renders, rest, rules, scenes, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
