@@ -225,4 +225,26 @@ describe("VersionBrowser", () => {
     fireEvent.keyDown(older(), { key: "Escape" });
     expect(onClose).toHaveBeenCalledTimes(2);
   });
+
+  it("keeps Tab inside the dialog and gives focus back to its opener when it closes", async () => {
+    const opener = document.createElement("button");
+    document.body.appendChild(opener);
+    opener.focus();
+    const fetch = routedFetch({ [VERSIONS]: () => jsonResponse(HISTORY) });
+    const api = createApiClient({ getToken: () => "tok-1", fetch });
+    const { unmount } = render(<VersionBrowser api={api} shotId="s1" shotLabel="שוט 1" onClose={() => {}} objectUrls={fakeObjectUrls()} />);
+    await ready();
+    const controls = Array.from(dialog().querySelectorAll<HTMLElement>("button:not([disabled]), a[href], video[controls]"));
+    const first = controls[0]!;
+    const last = controls[controls.length - 1]!;
+    expect(document.activeElement).toBe(first);
+    last.focus();
+    fireEvent.keyDown(last, { key: "Tab" });
+    expect(document.activeElement).toBe(first);
+    fireEvent.keyDown(first, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(last);
+    unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
 });

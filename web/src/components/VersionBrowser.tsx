@@ -1,4 +1,4 @@
-import { useCallback, useId, useMemo, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { ApiClient } from "../api";
 import { t } from "../i18n";
 import { useLoaded } from "../useLoaded";
@@ -35,13 +35,20 @@ export function VersionBrowser({ api, shotId, shotLabel, onClose, objectUrls }: 
   const step = (by: number) => setSelectedId(versions[at + by]?.versionId ?? null);
   const listed = new Set(versions.map((v) => v.versionId));
 
+  const dialog = useRef<HTMLElement>(null);
+  // Focus goes back where it was (the row's versions button) when the dialog closes; read while
+  // rendering, before the close button's autoFocus takes it.
+  const [opener] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  useEffect(() => () => opener?.focus(), [opener]);
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === "Escape") onClose();
+    if (event.key === "Tab" && dialog.current) trapTab(event, dialog.current);
   };
 
   return (
     <div className="overlay" onKeyDown={onKeyDown}>
-      <section className="versions" role="dialog" aria-modal="true" aria-labelledby={titleId}>
+      <section className="versions" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={dialog}>
         <header className="versions__head">
           <h3 id={titleId}>{t("versionsTitle", { shot: shotLabel })}</h3>
           <button type="button" className="btn" onClick={onClose} autoFocus>
@@ -104,4 +111,22 @@ export function VersionBrowser({ api, shotId, shotLabel, onClose, objectUrls }: 
       </section>
     </div>
   );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), video[controls], [tabindex]:not([tabindex="-1"])';
+
+/** Keeps Tab and Shift+Tab inside `dialog` (a modal): past the last control is the first. */
+function trapTab(event: KeyboardEvent, dialog: HTMLElement) {
+  const focusable = Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE));
+  const first = focusable[0];
+  const last = focusable[focusable.length - 1];
+  if (!first || !last) return;
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !dialog.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
+    event.preventDefault();
+    first.focus();
+  }
 }
