@@ -1,7 +1,7 @@
 //! Conversations and scripts over REST. A director's message is stored first, then signalled to
 //! the conversation's `StoryWorkflow` (signal-with-start: the first message starts the
-//! conversation; the story interview, QA on a shot and a general conversation each have theirs), and answered 202 at
-//! once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A message sent again with
+//! conversation; the story interview, QA on a shot and a general conversation each have
+//! theirs), and answered 202 at once; the reply arrives as `CHAT_MESSAGE` and in `GET …/messages`. A message sent again with
 //! the same `clientMessageId` is the same message: stored once, answered once. A QA reply's
 //! proposal is applied with `POST …/messages/{messageId}/apply`: the shot's still is refined,
 //! and the message's next revision says who applied it to which still. Scripts are the interview's proposals, every version kept (`GET …/scripts/{scriptId}`

@@ -23,9 +23,9 @@ pub mod proto {
 }
 
 use proto::{
-    GenerateResponse, ListProjectsRequest, ProjectEvent, WatchProjectRequest, ListProjectsResponse, ListRendersRequest, ListRendersResponse, ListShotsRequest,
-    ListShotsResponse, ListVersionsResponse, RefineRequest, RejectRequest, RenderRef, RenderStatus, ShotAnswer, ShotRef,
-    StartRenderRequest, StartRenderResponse,
+    GenerateResponse, ListProjectsRequest, ListProjectsResponse, ListRendersRequest, ListRendersResponse, ListShotsRequest,
+    ListShotsResponse, ListVersionsResponse, ProjectEvent, RefineRequest, RejectRequest, RenderRef, RenderStatus, ShotAnswer,
+    ShotRef, StartRenderRequest, StartRenderResponse, WatchProjectRequest,
 };
 
 /// Every service and reflection as routes beside REST on one port (gRPC is told apart by its
@@ -35,16 +35,21 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .register_encoded_file_descriptor_set(proto::DESCRIPTOR)
         .build_v1()
         .expect("the descriptor set compiled from proto/ is valid");
-    Router::new()
-        .route_service(&path_of(&reflection), reflection)
-        .route_service(&path_of(&ShotsServer::new(Studio(state.clone()))), ShotsServer::new(Studio(state.clone())))
-        .route_service(&path_of(&ProjectsServer::new(Studio(state.clone()))), ProjectsServer::new(Studio(state.clone())))
-        .route_service(&path_of(&RendersServer::new(Studio(state.clone()))), RendersServer::new(Studio(state)))
+    let studio = Studio(state);
+    let router = serve(Router::new(), reflection);
+    let router = serve(router, ShotsServer::new(studio.clone()));
+    let router = serve(router, ProjectsServer::new(studio.clone()));
+    serve(router, RendersServer::new(studio))
 }
 
-/// Every method path of a service.
-fn path_of<S: NamedService>(_: &S) -> String {
-    format!("/{}/{{*method}}", S::NAME)
+/// `router` with `service` at every method path of it: `/{package.Service}/*`.
+fn serve<S>(router: Router<AppState>, service: S) -> Router<AppState>
+where
+    S: NamedService + tonic::codegen::Service<axum::extract::Request, Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
+    S::Response: axum::response::IntoResponse,
+    S::Future: Send + 'static,
+{
+    router.route_service(&format!("/{}/{{*method}}", S::NAME), service)
 }
 
 #[derive(Clone)]

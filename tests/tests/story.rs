@@ -3,17 +3,13 @@
 //! per song Part, accepted as a new revision; replies arrive over Socket.IO as `CHAT_MESSAGE`;
 //! a repeated POST is one message; refused answers go back with the reason; bad input is refused.
 
-use miri_testkit::{Api, Stack, StackOptions};
+use miri_testkit::{Api, Stack, StackOptions, replies};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
 
 const WITHIN: Duration = Duration::from_secs(90);
-
-fn assistant_replies(body: &Value) -> usize {
-    body["messages"].as_array().unwrap().iter().filter(|m| m["speaker"] == "assistant").count()
-}
 
 async fn story(api: &Api, project: &str) -> anyhow::Result<String> {
     let (code, body) = api.post(&format!("/api/projects/{project}/conversations"), json!({"topic": "story", "title": "הסיפור"})).await?;
@@ -42,7 +38,7 @@ async fn a_hebrew_interview_names_flaws_then_proposes_a_script_the_director_acce
     assert_eq!((code, body["messageId"].as_str()), (202, Some(first.as_str())), "{body}");
     let event = watch.chat(&conversation, "assistant", WITHIN).await?;
     assert_eq!(event["projectId"], project.as_str());
-    let body = stack.wait_messages(&conversation, WITHIN, |b| assistant_replies(b) == 1 && b["state"] == "waiting").await?;
+    let body = stack.wait_messages(&conversation, WITHIN, |b| replies(b).len() == 1 && b["state"] == "waiting").await?;
     let reply = &body["messages"][1];
     assert_eq!((&reply["messageId"], &body["messages"][0]["content"]), (&event["messageId"], &said["content"]));
     assert!(reply["content"].as_str().unwrap().chars().any(|c| ('\u{05D0}'..='\u{05EA}').contains(&c)), "a Hebrew reply: {reply}");
@@ -69,7 +65,7 @@ async fn a_hebrew_interview_names_flaws_then_proposes_a_script_the_director_acce
     assert_eq!(code, 202);
     let event = watch.chat(&conversation, "assistant", WITHIN).await?;
     let script_id = event["scriptId"].as_str().expect("the reply names its script").to_string();
-    let body = stack.wait_messages(&conversation, WITHIN, |b| assistant_replies(b) == 2 && b["state"] == "waiting").await?;
+    let body = stack.wait_messages(&conversation, WITHIN, |b| replies(b).len() == 2 && b["state"] == "waiting").await?;
     assert_eq!(body["messages"].as_array().unwrap().len(), 4, "the repeated POST made no message: {body}");
     assert_eq!(body["progress"]["lastScriptId"], script_id.as_str());
 
@@ -123,7 +119,7 @@ async fn refused_answers_go_back_with_the_reason_and_bad_input_is_refused() -> a
     let (code, body) = stack.post(&format!("/api/conversations/{general}/messages"), json!({"content": "hi"})).await?;
     assert_eq!(code, 202, "a general conversation is answered too: {body}");
     // Answered before the faults below are seeded, so its call draws none of theirs.
-    stack.wait_messages(general, WITHIN, |b| assistant_replies(b) == 1 && b["state"] == "waiting").await?;
+    stack.wait_messages(general, WITHIN, |b| replies(b).len() == 1 && b["state"] == "waiting").await?;
 
     let conversation = story(&stack, &project).await?;
     let messages = format!("/api/conversations/{conversation}/messages");
@@ -151,7 +147,7 @@ async fn refused_answers_go_back_with_the_reason_and_bad_input_is_refused() -> a
     assert_eq!(code, 202);
     let (_, body) = stack.get(&messages).await?;
     assert_eq!(body["state"], "thinking", "the director sees the DIRECTOR at work: {body}");
-    let body = stack.wait_messages(&conversation, WITHIN, |b| assistant_replies(b) == 1 && b["state"] == "waiting").await?;
+    let body = stack.wait_messages(&conversation, WITHIN, |b| replies(b).len() == 1 && b["state"] == "waiting").await?;
     assert_eq!(body["progress"]["refused"], json!(["reply: must not be empty"]), "{body}");
     let worker = stack.log("worker");
     assert_eq!(worker.lines().filter(|l| l.contains(&conversation) && l.contains("answer was refused")).count(), 1, "{worker}");
@@ -161,10 +157,10 @@ async fn refused_answers_go_back_with_the_reason_and_bad_input_is_refused() -> a
     stack.post(&messages, json!({"content": "And then?"})).await?;
     let body = stack.wait_messages(&conversation, WITHIN, |b| b["progress"]["error"].is_string() && b["state"] == "waiting").await?;
     assert!(body["progress"]["error"].as_str().unwrap().contains("3 times"), "{body}");
-    assert_eq!(assistant_replies(&body), 1);
+    assert_eq!(replies(&body).len(), 1);
     stack.rest.post(format!("{}/_sim/faults", stack.sim)).json(&json!({"badAnswerRate": 0.0})).send().await?.error_for_status()?;
     stack.post(&messages, json!({"content": "Write the script."})).await?;
-    let body = stack.wait_messages(&conversation, WITHIN, |b| assistant_replies(b) == 2 && b["state"] == "waiting").await?;
+    let body = stack.wait_messages(&conversation, WITHIN, |b| replies(b).len() == 2 && b["state"] == "waiting").await?;
     let last = body["messages"].as_array().unwrap().last().unwrap();
     assert!(last["scriptId"].is_string(), "{body}");
     assert!(body["progress"].get("error").is_none(), "{body}");
