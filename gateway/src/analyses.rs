@@ -33,8 +33,9 @@ async fn start(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let (project, member) = existing_project(&st, &caller, &id).await?;
+    member.require_editor()?;
+    let project_id = project.config.project_id;
     let analysis_id = AnalysisId::from_uuid(Uuid::new_v4());
     let workflow_id = analysis_workflow_id(project_id, analysis_id);
     let opts = WorkflowStartOptions::new(TASK_QUEUE, workflow_id.clone())
@@ -51,10 +52,10 @@ async fn start(
 /// `{"status": "failed", "error", "progress"}`.
 async fn show(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path((id, analysis)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let project_id = existing_project(&st, &caller, &id).await?.0.config.project_id;
     let analysis_id = AnalysisId::parse("analysisId", &analysis)?;
     if let Some((_, done)) = st.store.get::<Analysis>(&analysis_id.to_string(), At::Newest).await?
         && done.project_id == project_id
@@ -72,23 +73,23 @@ async fn show(
     }))
 }
 
-async fn analyses(st: &AppState, id: &str) -> Result<Vec<Analysis>, ApiError> {
-    let project_id = existing_project(st, id).await?.config.project_id;
+async fn analyses(st: &AppState, caller: &Caller, id: &str) -> Result<Vec<Analysis>, ApiError> {
+    let project_id = existing_project(st, caller, id).await?.0.config.project_id;
     let mut all: Vec<Analysis> =
         st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, a)| a).collect();
     all.sort_by_key(|a| std::cmp::Reverse(a.created_at));
     Ok(all)
 }
 
-async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Analysis>, ApiError> {
-    analyses(&st, &id).await?.into_iter().next().map(Json).ok_or_else(|| {
+async fn newest(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Analysis>, ApiError> {
+    analyses(&st, &caller, &id).await?.into_iter().next().map(Json).ok_or_else(|| {
         ApiError::NotFound(format!("project {id} has no analysis yet; POST /api/projects/{id}/analyses makes one"))
     })
 }
 
 /// Every analysis, newest first, without their tables.
-async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = analyses(&st, &id)
+async fn list(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let items: Vec<Value> = analyses(&st, &caller, &id)
         .await?
         .iter()
         .map(|a| {

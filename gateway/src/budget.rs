@@ -2,7 +2,7 @@
 //! reserved, what waits for money), `PUT` sets a new cap (owners only) and wakes every shot that
 //! paused for money, so paid work resumes without anyone restarting it.
 
-use crate::{auth::Caller, error::ApiError, server::AppState};
+use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
     Json, Router,
     extract::{Path, State, rejection::JsonRejection},
@@ -10,7 +10,7 @@ use axum::{
 };
 use chrono::Utc;
 use miri_core::budget::{Ledger, MAX_CAP_USD, Micros};
-use miri_core::{ProjectId, ShotId};
+use miri_core::ShotId;
 use miri_workflows::{ShotWorkflow, shot::BudgetRaised, shot_workflow_id};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,8 +20,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/projects/{id}/budget", get(show).put(set_cap))
 }
 
-async fn show(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project = existing_project(&st, &id).await?;
+async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project = existing_project(&st, &caller, &id).await?.0.config.project_id;
     let view = match st.store.ledger(project).await? {
         Some((revision, ledger)) => view(&ledger, Some(revision)),
         // Never used yet: the cap it will open with.
@@ -42,10 +42,9 @@ async fn set_cap(
     Path(id): Path<String>,
     body: Result<Json<SetCap>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    if caller.role != miri_store::Role::Owner {
-        return Err(ApiError::Forbidden("only an owner token can change the budget".into()));
-    }
-    let project = existing_project(&st, &id).await?;
+    let (project, member) = existing_project(&st, &caller, &id).await?;
+    member.require_owner("change the budget")?;
+    let project = project.config.project_id;
     let Json(SetCap { cap_usd }) = body.map_err(ApiError::from)?;
     if !cap_usd.is_finite() || !(0.0..=MAX_CAP_USD).contains(&cap_usd) {
         return Err(ApiError::BadRequest(format!("capUsd: {cap_usd} is not an amount between 0 and {MAX_CAP_USD} dollars")));
@@ -77,9 +76,6 @@ fn waiting_shots(ledger: &Ledger) -> Vec<ShotId> {
     shots
 }
 
-async fn existing_project(st: &AppState, raw: &str) -> Result<ProjectId, ApiError> {
-    Ok(crate::rest::existing_project(st, raw).await?.config.project_id)
-}
 
 fn view(ledger: &Ledger, revision: Option<u64>) -> Value {
     let reservations: Vec<Value> = ledger

@@ -9,7 +9,7 @@
 //! the newest acceptance is the project's script.
 
 use crate::rest::{Body, awaiting_approval, existing_project, existing_shot, signal};
-use crate::{auth::Caller, error::ApiError, server::AppState};
+use crate::{auth::{Caller, Member}, error::ApiError, server::AppState};
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -55,11 +55,11 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct NewConversation {
-    topic: Topic,
-    title: String,
+pub(crate) struct NewConversation {
+    pub(crate) topic: Topic,
+    pub(crate) title: String,
     #[serde(default)]
-    shot_id: Option<String>,
+    pub(crate) shot_id: Option<String>,
 }
 
 async fn create(
@@ -68,8 +68,14 @@ async fn create(
     Path(id): Path<String>,
     Body(req): Body<NewConversation>,
 ) -> Result<(StatusCode, Json<Conversation>), ApiError> {
-    caller.require_editor()?;
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    Ok((StatusCode::CREATED, Json(create_conversation(&st, &caller, &id, req).await?)))
+}
+
+/// Opens a conversation in `project` (a QA one names its shot, which must be the project's).
+pub(crate) async fn create_conversation(st: &AppState, caller: &Caller, project: &str, req: NewConversation) -> Result<Conversation, ApiError> {
+    let (project, member) = existing_project(st, caller, project).await?;
+    member.require_editor()?;
+    let project_id = project.config.project_id;
     let shot_id = req.shot_id.as_deref().map(|s| ShotId::parse("shotId", s)).transpose()?;
     let conversation = Conversation {
         conversation_id: ConversationId::from_uuid(Uuid::new_v4()),
@@ -87,23 +93,31 @@ async fn create(
         }
     }
     st.store.append(&conversation, 0).await?;
-    Ok((StatusCode::CREATED, Json(conversation)))
+    Ok(conversation)
+}
+
+async fn list(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"conversations": conversations(&st, &caller, &id).await?})))
 }
 
 /// The project's conversations, newest first.
-async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+pub(crate) async fn conversations(st: &AppState, caller: &Caller, project: &str) -> Result<Vec<Conversation>, ApiError> {
+    let project_id = existing_project(st, caller, project).await?.0.config.project_id;
     let mut all: Vec<Conversation> =
         st.store.list(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, c)| c).collect();
     all.sort_by_key(|c| std::cmp::Reverse(c.created_at));
-    Ok(Json(json!({"conversations": all})))
+    Ok(all)
 }
 
-async fn existing_conversation(st: &AppState, raw: &str) -> Result<Conversation, ApiError> {
+/// The conversation with the caller's standing in its project; 404 alike when it does not exist
+/// and when the caller does not belong to its project.
+async fn existing_conversation(st: &AppState, caller: &Caller, raw: &str) -> Result<(Conversation, Member), ApiError> {
     let id = ConversationId::parse("conversationId", raw)?;
-    st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.map(|(_, c)| c).ok_or_else(|| {
-        ApiError::NotFound(format!("conversation {id} does not exist; POST /api/projects/{{id}}/conversations makes one"))
-    })
+    let missing =
+        || ApiError::NotFound(format!("conversation {id} does not exist; POST /api/projects/{{id}}/conversations makes one"));
+    let (_, conversation) = st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.ok_or_else(missing)?;
+    let member = caller.in_project(st, conversation.project_id).await.map_err(|_| missing())?;
+    Ok((conversation, member))
 }
 
 #[derive(Deserialize)]
@@ -121,20 +135,40 @@ async fn say(
     Path(id): Path<String>,
     Body(req): Body<Say>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    let conversation = existing_conversation(&st, &id).await?;
+    let said = say_message(&st, &caller, &id, &req.content, req.client_message_id.as_deref()).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"messageId": said.message_id, "workflowId": said.workflow_id, "duplicate": said.duplicate}))))
+}
+
+/// A director's message as stored and handed to its conversation.
+pub(crate) struct Sent {
+    pub(crate) message_id: MessageId,
+    pub(crate) workflow_id: String,
+    /// The same client message id was sent before: the same message, answered once.
+    pub(crate) duplicate: bool,
+}
+
+/// Stores the director's message, then signals (or starts) the workflow that answers it.
+pub(crate) async fn say_message(
+    st: &AppState,
+    caller: &Caller,
+    conversation: &str,
+    content: &str,
+    client_message_id: Option<&str>,
+) -> Result<Sent, ApiError> {
+    let (conversation, member) = existing_conversation(st, caller, conversation).await?;
+    member.require_editor()?;
     let workflow_id = answered_by(&conversation);
-    let length = req.content.chars().count();
+    let length = content.chars().count();
     if length > MAX_MESSAGE_CHARS {
         return Err(ApiError::TooLarge(format!(
             "content is {length} characters; a message has at most {MAX_MESSAGE_CHARS} (split it in two)"
         )));
     }
-    let message_id = match req.client_message_id.as_deref() {
+    let message_id = match client_message_id {
         Some(raw) => MessageId::parse("clientMessageId", raw)?,
         None => MessageId::from_uuid(Uuid::new_v4()),
     };
-    let message = Message::new(message_id, conversation.conversation_id, Speaker::User, req.content.trim(), Utc::now());
+    let message = Message::new(message_id, conversation.conversation_id, Speaker::User, content.trim(), Utc::now());
     message.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let duplicate = match st.store.append(&message, 0).await {
         Ok(()) => false,
@@ -169,13 +203,33 @@ async fn say(
                 "message {message_id} is stored but its conversation could not be reached ({e}); send it again with clientMessageId {message_id}"
             ))
         })?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"messageId": message_id, "workflowId": workflow_id, "duplicate": duplicate}))))
+    Ok(Sent { message_id, workflow_id, duplicate })
+}
+
+async fn messages(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let t = transcript(&st, &caller, &id).await?;
+    Ok(Json(json!({
+        "conversationId": t.conversation.conversation_id,
+        "topic": t.conversation.topic,
+        "title": t.conversation.title,
+        "state": t.state,
+        "progress": t.progress,
+        "messages": t.messages,
+    })))
+}
+
+/// A conversation as it stands.
+pub(crate) struct Transcript {
+    pub(crate) conversation: Conversation,
+    pub(crate) state: StoryState,
+    pub(crate) progress: Option<StoryStatus>,
+    pub(crate) messages: Vec<Message>,
 }
 
 /// The conversation oldest first, with the interview's state: `thinking` while the DIRECTOR
 /// answers, `waiting` when the director has the word.
-async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let conversation = existing_conversation(&st, &id).await?;
+pub(crate) async fn transcript(st: &AppState, caller: &Caller, conversation: &str) -> Result<Transcript, ApiError> {
+    let (conversation, _) = existing_conversation(st, caller, conversation).await?;
     let all: Vec<Message> = st
         .store
         .list(Under::Conversation(conversation.conversation_id.to_string()), At::Newest)
@@ -183,21 +237,14 @@ async fn messages(State(st): State<AppState>, _c: Caller, Path(id): Path<String>
         .into_iter()
         .map(|(_, m)| m)
         .collect();
-    let progress = progress(&st, answered_by(&conversation)).await;
+    let progress = progress(st, answered_by(&conversation)).await;
     // Without the workflow's word, the store's: the director spoke last, so a reply is due.
     let state = match &progress {
         Some(p) => p.state,
         None if all.last().is_some_and(|m| m.speaker == Speaker::User) => StoryState::Thinking,
         None => StoryState::Waiting,
     };
-    Ok(Json(json!({
-        "conversationId": conversation.conversation_id,
-        "topic": conversation.topic,
-        "title": conversation.title,
-        "state": state,
-        "progress": progress,
-        "messages": all,
-    })))
+    Ok(Transcript { conversation, state, progress, messages: all })
 }
 
 /// The workflow that answers `conversation`.
@@ -231,9 +278,25 @@ async fn apply(
     caller: Caller,
     Path((id, message)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    let conversation = existing_conversation(&st, &id).await?;
-    let message_id = MessageId::parse("messageId", &message)?;
+    let done = apply_proposal(&st, &caller, &id, &message).await?;
+    let status = if done.already_applied { StatusCode::OK } else { StatusCode::ACCEPTED };
+    let body = json!({"messageId": done.message_id, "shotId": done.shot_id, "applied": done.applied, "alreadyApplied": done.already_applied});
+    Ok((status, Json(body)))
+}
+
+/// A proposal applied (now, or before).
+pub(crate) struct AppliedProposal {
+    pub(crate) message_id: MessageId,
+    pub(crate) shot_id: ShotId,
+    pub(crate) applied: Option<miri_core::chat::Applied>,
+    pub(crate) already_applied: bool,
+}
+
+/// Refines the shot's still by the proposal of QA reply `message`; once.
+pub(crate) async fn apply_proposal(st: &AppState, caller: &Caller, conversation: &str, message: &str) -> Result<AppliedProposal, ApiError> {
+    let (conversation, member) = existing_conversation(st, caller, conversation).await?;
+    member.require_editor()?;
+    let message_id = MessageId::parse("messageId", message)?;
     let (revision, proposed) = match st.store.get::<Message>(&message_id.to_string(), At::Newest).await? {
         Some(found) if found.1.conversation_id == conversation.conversation_id => found,
         _ => return Err(ApiError::NotFound(format!("message {message_id} is not a message of conversation {}", conversation.conversation_id))),
@@ -243,13 +306,12 @@ async fn apply(
             "message {message_id} proposes nothing to apply; tell the assistant what is wrong with the still and apply its proposal"
         )));
     };
-    let already = |applied: &Message| {
-        (StatusCode::OK, Json(json!({"messageId": message_id, "shotId": shot_id, "applied": applied.applied, "alreadyApplied": true})))
-    };
+    let already =
+        |applied: &Message| AppliedProposal { message_id, shot_id, applied: applied.applied.clone(), already_applied: true };
     if proposed.applied.is_some() {
         return Ok(already(&proposed));
     }
-    let (_, shot) = existing_shot(&st, shot_id).await?;
+    let (_, shot, _) = existing_shot(st, caller, shot_id).await?;
     awaiting_approval(&shot, "applying a proposal")?;
     let still = st.store.versions(shot_id).await?.into_iter().find(|v| v.kind == VersionKind::Image).ok_or_else(|| {
         ApiError::Conflict(format!("shot {shot_id} has no still to refine"))
@@ -266,7 +328,7 @@ async fn apply(
     };
     // Signalled before it is marked: the shot takes a proposal once, so a retry after a lost
     // mark is harmless, while a mark without its signal would never be applied.
-    signal(&st, shot_id, |h| async move { h.signal(ShotWorkflow::refine, refine, WorkflowSignalOptions::default()).await }).await?;
+    signal(st, shot_id, |h| async move { h.signal(ShotWorkflow::refine, refine, WorkflowSignalOptions::default()).await }).await?;
     let applied = proposed.applied(&by, still.version_id, Utc::now());
     match st.store.append(&applied, revision + 1).await {
         Ok(()) => {}
@@ -276,7 +338,7 @@ async fn apply(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({"messageId": message_id, "shotId": shot_id, "applied": applied.applied, "alreadyApplied": false}))))
+    Ok(AppliedProposal { message_id, shot_id, applied: applied.applied, already_applied: false })
 }
 
 /// Every script of the project, newest revision of each, newest first.
@@ -292,19 +354,24 @@ fn view((revision, script): &(u64, Script)) -> Value {
     v
 }
 
-async fn scripts(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
-    let all = project_scripts(&st, project_id).await?;
+async fn scripts(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let all = scripts_of(&st, &caller, &id).await?;
     Ok(Json(json!({"scripts": all.iter().map(view).collect::<Vec<_>>()})))
+}
+
+/// Every script of the project the caller names, newest first.
+pub(crate) async fn scripts_of(st: &AppState, caller: &Caller, project: &str) -> Result<Vec<(u64, Script)>, ApiError> {
+    let project_id = existing_project(st, caller, project).await?.0.config.project_id;
+    project_scripts(st, project_id).await
 }
 
 /// One script as it stands, with every revision it has had (the proposal, then the acceptance).
 async fn one_script(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path((id, script)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let project_id = existing_project(&st, &caller, &id).await?.0.config.project_id;
     let script_id = ScriptId::parse("scriptId", &script)?;
     let history = st.store.history::<Script>(&script_id.to_string()).await?;
     match history.last() {
@@ -322,22 +389,32 @@ async fn accept(
     caller: Caller,
     Path((id, script)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require_editor()?;
-    let project_id = existing_project(&st, &id).await?.config.project_id;
-    let script_id = ScriptId::parse("scriptId", &script)?;
+    let (script, already) = accept_script(&st, &caller, &id, &script).await?;
+    let mut v = view(&script);
+    if already {
+        v["alreadyAccepted"] = json!(true);
+    }
+    Ok(Json(v))
+}
+
+/// Accepts a script version (a revision naming who accepted it); answers it, and whether it was
+/// accepted already.
+pub(crate) async fn accept_script(st: &AppState, caller: &Caller, project: &str, script: &str) -> Result<((u64, Script), bool), ApiError> {
+    let (project, member) = existing_project(st, caller, project).await?;
+    member.require_editor()?;
+    let project_id = project.config.project_id;
+    let script_id = ScriptId::parse("scriptId", script)?;
     loop {
         let (revision, current) = match st.store.get::<Script>(&script_id.to_string(), At::Newest).await? {
             Some(found) if found.1.project_id == project_id => found,
             _ => return Err(ApiError::NotFound(format!("script {script_id} is not a script of project {project_id}"))),
         };
         if current.is_accepted() {
-            let mut v = view(&(revision, current));
-            v["alreadyAccepted"] = json!(true);
-            return Ok(Json(v));
+            return Ok(((revision, current), true));
         }
-        let accepted = current.accepted(&caller.name(), Utc::now());
+        let accepted = current.accepted(&member.name(), Utc::now());
         match st.store.append(&accepted, revision + 1).await {
-            Ok(()) => return Ok(Json(view(&(revision + 1, accepted)))),
+            Ok(()) => return Ok(((revision + 1, accepted), false)),
             // Someone accepted it meanwhile: read again and answer that.
             Err(StoreError::Conflict { .. }) => continue,
             Err(e) => return Err(e.into()),
@@ -346,8 +423,8 @@ async fn accept(
 }
 
 /// The script the director accepted last.
-async fn accepted(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+async fn accepted(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let project_id = existing_project(&st, &caller, &id).await?.0.config.project_id;
     let all = project_scripts(&st, project_id).await?;
     let newest = all.iter().filter(|(_, s)| s.is_accepted()).max_by_key(|(_, s)| s.accepted_at);
     newest.map(|s| Json(view(s))).ok_or_else(|| {

@@ -70,7 +70,7 @@ async fn on_connect(s: SocketRef) {
 async fn on_join(
     s: SocketRef,
     io: SocketIo,
-    Extension(_caller): Extension<auth::Caller>,
+    Extension(caller): Extension<auth::Caller>,
     State(store): State<Records>,
     State(feeds): State<Feeds>,
     TryData(req): TryData<JoinRequest>,
@@ -80,8 +80,9 @@ async fn on_join(
         Err(_) => json!({"ok": false, "error": "expected {projectId}"}),
         Ok(r) => match ProjectId::parse("projectId", &r.project_id) {
             Err(e) => json!({"ok": false, "error": e.to_string()}),
-            Ok(id) => match store.project(id).await {
-                Ok(Some(_)) => {
+            // A project the caller does not belong to "does not exist", as over REST.
+            Ok(id) => match visible(&caller, &store, id).await {
+                Ok(true) => {
                     let room = project_room(id);
                     s.join(room.clone());
                     match feeds.ensure(id, &store, io).await {
@@ -92,7 +93,7 @@ async fn on_join(
                         }
                     }
                 }
-                Ok(None) => json!({"ok": false, "error": format!("project {id} does not exist")}),
+                Ok(false) => json!({"ok": false, "error": format!("project {id} does not exist")}),
                 Err(e) => {
                     tracing::error!("join: {e}");
                     json!({"ok": false, "error": "store unavailable; try again"})
@@ -103,6 +104,11 @@ async fn on_join(
     if let Err(e) = ack.send(&reply) {
         tracing::debug!("join ack not sent: {e}");
     }
+}
+
+/// Whether project `id` exists and `caller` belongs to it.
+async fn visible(caller: &auth::Caller, store: &Records, id: ProjectId) -> Result<bool, miri_store::StoreError> {
+    Ok(caller.role_in(store, id).await?.is_some() && store.project(id).await?.is_some())
 }
 
 /// Relays the Redis event channel to Socket.IO rooms until the process stops, re-subscribing

@@ -1,6 +1,7 @@
 //! The gRPC adapter (tonic, `proto/miri/v1/studio.proto`) over the same service layer as REST:
 //! each call authenticates from its `authorization` metadata, parses its ids, calls
-//! [`crate::shots`] and shapes the answer. Server reflection lists every service, so `grpcurl`
+//! [`crate::shots`], [`crate::renders`] (here) or [`crate::scenes`] and [`crate::chat`] ([`story`]) and shapes
+//! the answer. Server reflection lists every service, so `grpcurl`
 //! can discover and call them without the proto file.
 
 use crate::rest::media_url;
@@ -11,9 +12,14 @@ use miri_core::{Event, Shot, ShotId, ShotUpdated, Version as CoreVersion};
 use miri_store::Kind;
 use std::pin::Pin;
 use axum::Router;
-use proto::{projects_server::ProjectsServer, renders_server::RendersServer, shots_server::ShotsServer};
+use proto::{
+    chat_server::ChatServer, projects_server::ProjectsServer, renders_server::RendersServer, scenes_server::ScenesServer,
+    shots_server::ShotsServer,
+};
 use tonic::server::NamedService;
 use tonic::{Request, Response, Status};
+
+mod story;
 
 #[allow(clippy::all, missing_docs)]
 pub mod proto {
@@ -39,6 +45,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
     let router = serve(Router::new(), reflection);
     let router = serve(router, ShotsServer::new(studio.clone()));
     let router = serve(router, ProjectsServer::new(studio.clone()));
+    let router = serve(router, ScenesServer::new(studio.clone()));
+    let router = serve(router, ChatServer::new(studio.clone()));
     serve(router, RendersServer::new(studio))
 }
 
@@ -142,8 +150,8 @@ impl proto::projects_server::Projects for Studio {
     /// Shot revisions from the store's feed (subscribed before the call is answered, so nothing
     /// after it is missed) merged with the project's events off the Redis channel.
     async fn watch_project(&self, request: Request<WatchProjectRequest>) -> Result<Response<Events>, Status> {
-        self.caller(&request).await?;
-        let project = crate::rest::existing_project(&self.0, &request.get_ref().project_id).await?.config.project_id;
+        let caller = self.caller(&request).await?;
+        let project = crate::rest::existing_project(&self.0, &caller, &request.get_ref().project_id).await?.0.config.project_id;
         let store = self.0.store.clone();
         let feed = store.feed(project).await.map_err(ApiError::from)?;
         let shots = feed.filter_map(move |entry| {
@@ -175,8 +183,8 @@ impl proto::projects_server::Projects for Studio {
     }
 
     async fn list_projects(&self, request: Request<ListProjectsRequest>) -> Result<Response<ListProjectsResponse>, Status> {
-        self.caller(&request).await?;
-        let projects = self.0.store.projects().await.map_err(ApiError::from)?;
+        let caller = self.caller(&request).await?;
+        let projects = crate::rest::visible_projects(&self.0, &caller).await?;
         Ok(Response::new(ListProjectsResponse {
             projects: projects
                 .into_iter()
@@ -193,15 +201,15 @@ impl proto::projects_server::Projects for Studio {
 #[tonic::async_trait]
 impl proto::shots_server::Shots for Studio {
     async fn list_shots(&self, request: Request<ListShotsRequest>) -> Result<Response<ListShotsResponse>, Status> {
-        self.caller(&request).await?;
-        let shots = shots::list(&self.0, &request.get_ref().project_id).await?;
+        let caller = self.caller(&request).await?;
+        let shots = shots::list(&self.0, &caller, &request.get_ref().project_id).await?;
         Ok(Response::new(ListShotsResponse { shots: shots.into_iter().map(shot).collect() }))
     }
 
     async fn get_shot(&self, request: Request<ShotRef>) -> Result<Response<proto::Shot>, Status> {
-        self.caller(&request).await?;
-        let found = crate::rest::existing_shot(&self.0, shot_id(&request.get_ref().shot_id)?).await?;
-        Ok(Response::new(shot(found)))
+        let caller = self.caller(&request).await?;
+        let (revision, found, _) = crate::rest::existing_shot(&self.0, &caller, shot_id(&request.get_ref().shot_id)?).await?;
+        Ok(Response::new(shot((revision, found))))
     }
 
     async fn generate(&self, request: Request<ShotRef>) -> Result<Response<GenerateResponse>, Status> {
@@ -232,8 +240,8 @@ impl proto::shots_server::Shots for Studio {
     }
 
     async fn list_versions(&self, request: Request<ShotRef>) -> Result<Response<ListVersionsResponse>, Status> {
-        self.caller(&request).await?;
-        let versions = shots::versions(&self.0, shot_id(&request.get_ref().shot_id)?).await?;
+        let caller = self.caller(&request).await?;
+        let versions = shots::versions(&self.0, &caller, shot_id(&request.get_ref().shot_id)?).await?;
         Ok(Response::new(ListVersionsResponse { versions: versions.into_iter().map(version).collect() }))
     }
 }
@@ -268,14 +276,14 @@ impl proto::renders_server::Renders for Studio {
     }
 
     async fn get_render(&self, request: Request<RenderRef>) -> Result<Response<RenderStatus>, Status> {
-        self.caller(&request).await?;
-        let status = renders::status(&self.0, &request.get_ref().render_id).await?;
+        let caller = self.caller(&request).await?;
+        let status = renders::status(&self.0, &caller, &request.get_ref().render_id).await?;
         Ok(Response::new(render_status(&status)))
     }
 
     async fn list_renders(&self, request: Request<ListRendersRequest>) -> Result<Response<ListRendersResponse>, Status> {
-        self.caller(&request).await?;
-        let finished = renders::finished(&self.0, &request.get_ref().project_id).await?;
+        let caller = self.caller(&request).await?;
+        let finished = renders::finished(&self.0, &caller, &request.get_ref().project_id).await?;
         let renders = finished
             .iter()
             .map(|r| {

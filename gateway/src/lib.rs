@@ -12,6 +12,7 @@ mod feeds;
 mod follow;
 pub mod grpc;
 mod health;
+mod keys;
 mod mp3;
 mod renders;
 mod rest;

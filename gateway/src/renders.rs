@@ -4,7 +4,7 @@
 //! running or failed one is read from its workflow, found by the `RenderId` search attribute
 //! since the id alone does not name the workflow.
 
-use crate::{auth::Caller, error::ApiError, server::AppState};
+use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
     Json, Router,
     extract::{Path, State},
@@ -80,11 +80,9 @@ pub(crate) async fn start_render(
     mode: RenderMode,
     overlay: bool,
 ) -> Result<(RenderId, String), ApiError> {
-    caller.require_editor()?;
-    let project_id = ProjectId::parse("projectId", project)?;
-    if st.store.project(project_id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("project {project_id} does not exist")));
-    }
+    let (project, member) = existing_project(st, caller, project).await?;
+    member.require_editor()?;
+    let project_id = project.config.project_id;
     let render_id = RenderId::from_uuid(Uuid::new_v4());
     let workflow_id = render_workflow_id(project_id, render_id);
     let input = RenderInput { project_id, render_id, format: RenderFormat::FINAL, mode, overlay };
@@ -103,14 +101,16 @@ pub(crate) async fn start_render(
 
 /// `{"status": "completed", "render": {...}, "mediaUrl"}`, `{"status": "running", "progress"}`
 /// or `{"status": "failed", "error"}`.
-async fn show(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(status(&st, &id).await?))
+async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(status(&st, &caller, &id).await?))
 }
 
 /// Where render `render` stands, as `show` answers it (the service REST and gRPC share).
-pub(crate) async fn status(st: &AppState, render: &str) -> Result<Value, ApiError> {
+pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Result<Value, ApiError> {
     let render_id = RenderId::parse("renderId", render)?;
-    if let Some(done) = completed(st, render_id).await? {
+    let missing = || ApiError::NotFound(format!("render {render_id} does not exist"));
+    if let Some((project, done)) = completed(st, render_id).await? {
+        caller.in_project(st, project).await.map_err(|_| missing())?;
         return Ok(done);
     }
     let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
@@ -118,8 +118,11 @@ pub(crate) async fn status(st: &AppState, render: &str) -> Result<Value, ApiErro
     let execution = match found.next().await {
         Some(Ok(execution)) => execution,
         Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
-        None => return Err(ApiError::NotFound(format!("render {render_id} does not exist"))),
+        None => return Err(missing()),
     };
+    // The workflow id names the project: `render:{project}:{render}`.
+    let project = execution.id().split(':').nth(1).and_then(|p| ProjectId::parse("projectId", p).ok()).ok_or_else(missing)?;
+    caller.in_project(st, project).await.map_err(|_| missing())?;
     let handle = st.temporal.get_workflow_handle::<RenderWorkflow>(execution.id());
     match execution.status() {
         WorkflowExecutionStatus::Running => {
@@ -131,6 +134,7 @@ pub(crate) async fn status(st: &AppState, render: &str) -> Result<Value, ApiErro
         }
         WorkflowExecutionStatus::Completed => completed(st, render_id)
             .await?
+            .map(|(_, done)| done)
             .ok_or_else(|| ApiError::Internal(format!("render {render_id} finished but has no record"))),
         _ => {
             let error = match handle.get_result(WorkflowGetResultOptions::default()).await {
@@ -148,17 +152,14 @@ pub(crate) async fn status(st: &AppState, render: &str) -> Result<Value, ApiErro
 
 /// `{"renders": [...]}`: the project's finished renders, newest first, each its record with its
 /// `mediaUrl`.
-async fn list(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let renders: Vec<Value> = finished(&st, &id).await?.iter().map(listed).collect();
+async fn list(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let renders: Vec<Value> = finished(&st, &caller, &id).await?.iter().map(listed).collect();
     Ok(Json(json!({ "renders": renders })))
 }
 
 /// The project's finished renders, newest first (the service REST and gRPC share).
-pub(crate) async fn finished(st: &AppState, project: &str) -> Result<Vec<Render>, ApiError> {
-    let project_id = ProjectId::parse("projectId", project)?;
-    if st.store.project(project_id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("project {project_id} does not exist")));
-    }
+pub(crate) async fn finished(st: &AppState, caller: &Caller, project: &str) -> Result<Vec<Render>, ApiError> {
+    let project_id = existing_project(st, caller, project).await?.0.config.project_id;
     let mut renders: Vec<Render> =
         st.store.list::<Render>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, r)| r).collect();
     renders.sort_by(|a, b| b.created_at.cmp(&a.created_at));
@@ -178,7 +179,8 @@ pub(crate) fn media_url(render: &Render) -> Option<String> {
     render.media.as_ref().map(|m| format!("/api/media/{}", m.key))
 }
 
-async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<Value>, ApiError> {
+/// A finished render's project and answer; `None` while it has no record.
+async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<(ProjectId, Value)>, ApiError> {
     let Some((_, render)) = st
         .store
         .get::<Render>(&render_id.to_string(), At::Newest)
@@ -187,7 +189,8 @@ async fn completed(st: &AppState, render_id: RenderId) -> Result<Option<Value>, 
         return Ok(None);
     };
     let media_url = media_url(&render);
-    Ok(Some(
+    Ok(Some((
+        render.project_id,
         json!({"status": "completed", "renderId": render_id, "render": render, "mediaUrl": media_url}),
-    ))
+    )))
 }

@@ -2,7 +2,7 @@
 //! the service layer ([`crate::shots`] for the shot actions, shared with gRPC) or append to the
 //! store.
 
-use crate::{auth::Caller, error::ApiError, mp3, server::AppState, shots};
+use crate::{auth::{Caller, Member}, error::ApiError, mp3, server::AppState, shots};
 use axum::{
     Json, Router,
     extract::{DefaultBodyLimit, Multipart, Path, State, rejection::JsonRejection},
@@ -137,8 +137,21 @@ pub(crate) fn media_url(key: &str) -> String {
     format!("/api/media/{key}")
 }
 
-async fn list_projects(State(st): State<AppState>, _c: Caller) -> Result<Json<Vec<ProjectView>>, ApiError> {
-    Ok(Json(st.store.projects().await?.into_iter().map(ProjectView::from).collect()))
+async fn list_projects(State(st): State<AppState>, caller: Caller) -> Result<Json<Vec<ProjectView>>, ApiError> {
+    Ok(Json(visible_projects(&st, &caller).await?.into_iter().map(ProjectView::from).collect()))
+}
+
+/// The projects `caller` belongs to, oldest first.
+pub(crate) async fn visible_projects(st: &AppState, caller: &Caller) -> Result<Vec<Project>, ApiError> {
+    let all = st.store.projects().await?;
+    if caller.is_admin() {
+        return Ok(all);
+    }
+    let mine: std::collections::HashSet<ProjectId> = match caller.project() {
+        Some(p) => [p].into(),
+        None => st.store.memberships_of(caller.token_id()).await?.into_iter().map(|m| m.project_id).collect(),
+    };
+    Ok(all.into_iter().filter(|p| mine.contains(&p.config.project_id)).collect())
 }
 
 /// Multipart `name`, `song` (MP3), `lyrics`, `plot`. Everything is checked before anything is
@@ -148,7 +161,7 @@ async fn create_project(
     caller: Caller,
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
+    caller.require_studio_editor()?;
     let (mut name, mut lyrics, mut plot, mut song) = (None, None, None, None::<Bytes>);
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         let field_name = field.name().unwrap_or_default().to_string();
@@ -186,6 +199,7 @@ async fn create_project(
         plot: plot.unwrap_or_default(),
     };
     st.store.create_project(&project).await?;
+    caller.join(&st.store, project.config.project_id, miri_store::Role::Owner, &caller.name()).await?;
     Ok((StatusCode::CREATED, Json(json!({"projectId": project.config.project_id}))))
 }
 
@@ -224,10 +238,13 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// The project named by `raw`: 400 when it is no id, 404 when it does not exist.
-pub(crate) async fn existing_project(st: &AppState, raw: &str) -> Result<Project, ApiError> {
+/// The project named by `raw` with the caller's standing in it: 400 when it is no id, 404 when
+/// it does not exist or the caller does not belong to it.
+pub(crate) async fn existing_project(st: &AppState, caller: &Caller, raw: &str) -> Result<(Project, Member), ApiError> {
     let id = ProjectId::parse("projectId", raw)?;
-    st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))
+    let member = caller.in_project(st, id).await?;
+    let project = st.store.project(id).await?.ok_or_else(|| ApiError::NotFound(format!("project {id} does not exist")))?;
+    Ok((project, member))
 }
 
 /// `Ok` while `shot` waits for the director's decision; otherwise the 409 saying `act` needs that.
@@ -238,16 +255,21 @@ pub(crate) fn awaiting_approval(shot: &Shot, act: &str) -> Result<(), ApiError> 
     }
 }
 
-pub(crate) async fn existing_shot(st: &AppState, id: ShotId) -> Result<(u64, Shot), ApiError> {
-    st.store.shot(id).await?.ok_or_else(|| ApiError::NotFound(format!("shot {id} does not exist")))
+/// The shot with the caller's standing in its project; 404 alike when it does not exist and when
+/// the caller does not belong to its project.
+pub(crate) async fn existing_shot(st: &AppState, caller: &Caller, id: ShotId) -> Result<(u64, Shot, Member), ApiError> {
+    let missing = || ApiError::NotFound(format!("shot {id} does not exist"));
+    let (revision, shot) = st.store.shot(id).await?.ok_or_else(missing)?;
+    let member = caller.in_project(st, shot.project_id).await.map_err(|_| missing())?;
+    Ok((revision, shot, member))
 }
 
 async fn list_shots(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ShotView>>, ApiError> {
-    let shots = shots::list(&st, &id).await?;
+    let shots = shots::list(&st, &caller, &id).await?;
     Ok(Json(shots.into_iter().map(|(rev, s)| ShotView::new(rev, s)).collect()))
 }
 
@@ -257,8 +279,8 @@ async fn create_shot(
     Path(id): Path<String>,
     Body(new): Body<NewShot>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    let project = existing_project(&st, &id).await?;
+    let (project, member) = existing_project(&st, &caller, &id).await?;
+    member.require_editor()?;
     let timestamps = new.validate().map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let video_model = &project.config.global_settings.video_model;
     if let Some(Err(longest)) = KlingModel::of(video_model).map(|m| m.clip_secs(timestamps.duration_ms())) {
@@ -286,8 +308,8 @@ async fn create_shot(
     Ok((StatusCode::CREATED, Json(json!({"shotId": shot.shot_id}))))
 }
 
-async fn get_shot(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<ShotView>, ApiError> {
-    let (rev, shot) = existing_shot(&st, parse_shot_id(&id)?).await?;
+async fn get_shot(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<ShotView>, ApiError> {
+    let (rev, shot, _) = existing_shot(&st, &caller, parse_shot_id(&id)?).await?;
     Ok(Json(ShotView::new(rev, shot)))
 }
 
@@ -302,10 +324,10 @@ struct VersionView {
 
 async fn list_versions(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionView>>, ApiError> {
-    let versions = shots::versions(&st, parse_shot_id(&id)?).await?;
+    let versions = shots::versions(&st, &caller, parse_shot_id(&id)?).await?;
     Ok(Json(
         versions
             .into_iter()

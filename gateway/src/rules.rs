@@ -47,11 +47,11 @@ fn shown(rule: &Rule) -> Value {
 
 async fn list(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let project_id = existing_project(&st, &caller, &id).await?.0.config.project_id;
     let mut rules: Vec<Rule> = st
         .store
         .list::<Rule>(Under::Project(project_id.to_string()), At::Newest)
@@ -70,8 +70,9 @@ async fn add(
     Path(id): Path<String>,
     Body(req): Body<NewRule>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+    let (project, member) = existing_project(&st, &caller, &id).await?;
+    member.require_editor()?;
+    let project_id = project.config.project_id;
     let text = req.text.split_whitespace().collect::<Vec<_>>().join(" ");
     let rule = Rule {
         rule_id: RuleId::from_uuid(uuid::Uuid::new_v4()),
@@ -93,11 +94,10 @@ async fn add(
 }
 
 async fn retire(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    caller.require_editor()?;
     let rule_id = RuleId::parse("ruleId", &id)?;
-    let Some((revision, rule)) = st.store.get::<Rule>(&rule_id.to_string(), At::Newest).await? else {
-        return Err(ApiError::NotFound(format!("rule {rule_id} does not exist")));
-    };
+    let missing = || ApiError::NotFound(format!("rule {rule_id} does not exist"));
+    let (revision, rule) = st.store.get::<Rule>(&rule_id.to_string(), At::Newest).await?.ok_or_else(missing)?;
+    caller.in_project(&st, rule.project_id).await.map_err(|_| missing())?.require_editor()?;
     if !rule.active {
         return Ok(Json(shown(&rule)));
     }

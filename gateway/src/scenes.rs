@@ -47,11 +47,27 @@ async fn start(
     Path(id): Path<String>,
     Body(req): Body<BreakdownRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_editor()?;
-    if let Some(n) = req.shots.filter(|n| !(1..=MOST_SHOTS).contains(n)) {
+    let started = start_breakdown(&st, &caller, &id, req.shots).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"breakdownId": started.breakdown_id, "workflowId": started.workflow_id, "analysisId": started.analysis_id})),
+    ))
+}
+
+/// A breakdown under way.
+pub(crate) struct Started {
+    pub(crate) breakdown_id: Uuid,
+    pub(crate) workflow_id: String,
+    pub(crate) analysis_id: miri_core::AnalysisId,
+}
+
+/// Starts breaking the song into scenes and shots from the project's newest analysis.
+pub(crate) async fn start_breakdown(st: &AppState, caller: &Caller, project: &str, shots: Option<u32>) -> Result<Started, ApiError> {
+    let (project, member) = existing_project(st, caller, project).await?;
+    member.require_editor()?;
+    if let Some(n) = shots.filter(|n| !(1..=MOST_SHOTS).contains(n)) {
         return Err(ApiError::BadRequest(format!("shots: must be between 1 and {MOST_SHOTS} (got {n})")));
     }
-    let project = existing_project(&st, &id).await?;
     let project_id = project.config.project_id;
     let analyses = st.store.list::<Analysis>(Under::Project(project_id.to_string()), At::Newest).await?;
     let Some((_, analysis)) = analyses.into_iter().max_by_key(|(_, a)| a.created_at) else {
@@ -69,29 +85,31 @@ async fn start(
         analysis_id: analysis.analysis_id,
         poll_every_secs: st.poll_every_secs,
         require_human_approval: project.config.global_settings.require_human_approval,
-        shots: req.shots,
+        shots,
     };
     st.temporal
         .start_workflow(BreakdownWorkflow::run, input, opts)
         .await
         .map_err(|e| ApiError::Unavailable(format!("could not start the breakdown workflow: {e}")))?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"breakdownId": breakdown, "workflowId": workflow_id, "analysisId": analysis.analysis_id})),
-    ))
+    Ok(Started { breakdown_id: breakdown, workflow_id, analysis_id: analysis.analysis_id })
 }
 
 async fn show(
     State(st): State<AppState>,
-    _c: Caller,
+    caller: Caller,
     Path((id, breakdown)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
-    let breakdown = Uuid::parse_str(&breakdown)
+    Ok(Json(breakdown_status(&st, &caller, &id, &breakdown).await?))
+}
+
+/// `{"status": "running"|"completed"|"failed", "breakdownId", …}`: where a breakdown stands.
+pub(crate) async fn breakdown_status(st: &AppState, caller: &Caller, project: &str, breakdown: &str) -> Result<Value, ApiError> {
+    let project_id = existing_project(st, caller, project).await?.0.config.project_id;
+    let breakdown = Uuid::parse_str(breakdown)
         .map_err(|_| ApiError::BadRequest(format!("breakdownId: must be a UUID (got {:?})", breakdown.chars().take(40).collect::<String>())))?;
     let what = format!("breakdown {breakdown} of project {project_id}");
     let id = breakdown_workflow_id(project_id, breakdown);
-    Ok(Json(match follow::<BreakdownWorkflow, _>(&st, id, BreakdownWorkflow::progress, &what).await? {
+    Ok(match follow::<BreakdownWorkflow, _>(st, id, BreakdownWorkflow::progress, &what).await? {
         Followed::Running(progress) => json!({"status": "running", "breakdownId": breakdown, "progress": progress}),
         Followed::Completed(made) => {
             json!({"status": "completed", "breakdownId": breakdown, "scenes": made.scenes, "references": made.references,
@@ -100,12 +118,17 @@ async fn show(
         Followed::Failed { error, progress } => {
             json!({"status": "failed", "breakdownId": breakdown, "error": error, "progress": progress})
         }
-    }))
+    })
 }
 
-/// The newest breakdown's scenes, in order.
-async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let project_id = existing_project(&st, &id).await?.config.project_id;
+async fn newest(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let scenes = newest_scenes(&st, &caller, &id).await?;
+    Ok(Json(json!({"scenes": scenes.into_iter().map(|(_, shown)| shown).collect::<Vec<_>>()})))
+}
+
+/// The newest breakdown's scenes, in order, each beside its JSON with its references.
+pub(crate) async fn newest_scenes(st: &AppState, caller: &Caller, project: &str) -> Result<Vec<(Scene, Value)>, ApiError> {
+    let project_id = existing_project(st, caller, project).await?.0.config.project_id;
     let all: Vec<Scene> =
         st.store.list::<Scene>(Under::Project(project_id.to_string()), At::Newest).await?.into_iter().map(|(_, s)| s).collect();
     let newest = all.iter().map(|s| s.created_at).max();
@@ -122,9 +145,9 @@ async fn newest(State(st): State<AppState>, _c: Caller, Path(id): Path<String>) 
                        "prompt": a.request.prompt_text(), "hebrew": a.hebrew, "mediaUrl": media_url, "cost": a.cost})
             })
             .collect();
-        let mut scene = serde_json::to_value(&scene).map_err(|e| ApiError::Internal(e.to_string()))?;
-        scene["references"] = Value::Array(references);
-        shown.push(scene);
+        let mut json = serde_json::to_value(&scene).map_err(|e| ApiError::Internal(e.to_string()))?;
+        json["references"] = Value::Array(references);
+        shown.push((scene, json));
     }
-    Ok(Json(json!({"scenes": shown})))
+    Ok(shown)
 }

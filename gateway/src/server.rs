@@ -1,7 +1,7 @@
 //! Wires the gateway: shared state, the router (REST, gRPC, webhook, media, Socket.IO, the built
 //! web app) and graceful shutdown.
 
-use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, renders, rest, rules, scenes, webhook};
+use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, keys, renders, rest, rules, scenes, webhook};
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
@@ -118,6 +118,7 @@ impl Gateway {
             .merge(rules::routes())
             .merge(chat::routes())
             .merge(budget::routes())
+            .merge(keys::routes())
             .merge(health::routes())
             .merge(grpc::routes(self.state.clone()))
             // An unknown API path is a JSON 404, never the web app's page.

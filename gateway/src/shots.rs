@@ -19,8 +19,8 @@ use temporalio_common::search_attributes::SearchAttributes;
 
 /// Starts the shot's workflow (or signals the running one); answers its workflow id.
 pub(crate) async fn generate(st: &AppState, caller: &Caller, id: ShotId) -> Result<String, ApiError> {
-    caller.require_editor()?;
-    let (_, shot) = existing_shot(st, id).await?;
+    let (_, shot, member) = existing_shot(st, caller, id).await?;
+    member.require_editor()?;
     if !matches!(shot.status, ShotStatus::Draft | ShotStatus::Failed) {
         return Err(ApiError::Conflict(format!("shot {id} is {}; generate needs DRAFT or FAILED", shot.status)));
     }
@@ -45,7 +45,7 @@ pub(crate) async fn generate(st: &AppState, caller: &Caller, id: ShotId) -> Resu
         ]))
         .build();
     st.temporal
-        .signal_with_start_workflow(ShotWorkflow::run, input, ShotWorkflow::generate, Generate { by: caller.name() }, opts)
+        .signal_with_start_workflow(ShotWorkflow::run, input, ShotWorkflow::generate, Generate { by: member.name() }, opts)
         .await
         .map_err(|e| ApiError::Unavailable(format!("could not start the shot workflow: {e}")))?;
     Ok(workflow_id)
@@ -54,14 +54,14 @@ pub(crate) async fn generate(st: &AppState, caller: &Caller, id: ShotId) -> Resu
 /// Approves the still awaiting approval. A shot approved already (its clip under way or done)
 /// answers `true` beside it and nothing is sent: idempotent, and never a second clip.
 pub(crate) async fn approve(st: &AppState, caller: &Caller, id: ShotId) -> Result<(u64, Shot, bool), ApiError> {
-    caller.require_editor()?;
-    let (revision, shot) = existing_shot(st, id).await?;
+    let (revision, shot, member) = existing_shot(st, caller, id).await?;
+    member.require_editor()?;
     match shot.status {
         ShotStatus::AwaitingApproval => {}
         ShotStatus::GeneratingVideo | ShotStatus::Completed | ShotStatus::FinalRender => return Ok((revision, shot, true)),
         other => return Err(ApiError::Conflict(format!("shot {id} is {other}; approve needs AWAITING_APPROVAL"))),
     }
-    let by = caller.name();
+    let by = member.name();
     signal(st, id, |h| async move { h.signal(ShotWorkflow::approve, Approve { by }, WorkflowSignalOptions::default()).await })
         .await?;
     Ok((revision, shot, false))
@@ -69,7 +69,8 @@ pub(crate) async fn approve(st: &AppState, caller: &Caller, id: ShotId) -> Resul
 
 /// Rejects the still awaiting approval, for `reason` (the rulebook learns from it).
 pub(crate) async fn reject(st: &AppState, caller: &Caller, id: ShotId, reason: &str) -> Result<(u64, Shot), ApiError> {
-    caller.require_editor()?;
+    let (revision, shot, member) = existing_shot(st, caller, id).await?;
+    member.require_editor()?;
     let reason = reason.trim().to_string();
     if miri_core::schema::blank(&reason) {
         return Err(ApiError::BadRequest("reason must not be empty (invisible characters alone say nothing)".into()));
@@ -77,9 +78,8 @@ pub(crate) async fn reject(st: &AppState, caller: &Caller, id: ShotId, reason: &
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(ApiError::BadRequest(format!("reason is too long (at most {MAX_REASON_CHARS} characters)")));
     }
-    let (revision, shot) = existing_shot(st, id).await?;
     awaiting_approval(&shot, "reject")?;
-    let by = caller.name();
+    let by = member.name();
     signal(st, id, |h| async move { h.signal(ShotWorkflow::reject, Reject { by, reason }, WorkflowSignalOptions::default()).await })
         .await?;
     Ok((revision, shot))
@@ -88,27 +88,27 @@ pub(crate) async fn reject(st: &AppState, caller: &Caller, id: ShotId, reason: &
 /// Edits the still awaiting approval by one command (FLUX.2 edit, the scene's seed and
 /// references); a vague or long command is refused here, unpaid.
 pub(crate) async fn refine(st: &AppState, caller: &Caller, id: ShotId, command: &str) -> Result<(u64, Shot), ApiError> {
-    caller.require_editor()?;
+    let (revision, shot, member) = existing_shot(st, caller, id).await?;
+    member.require_editor()?;
     let command = command.trim().to_string();
     let violations = edit::validate(&command);
     if !violations.is_empty() {
         return Err(ApiError::Unprocessable(format!("the edit command is refused: {}", summary(&violations))));
     }
-    let (revision, shot) = existing_shot(st, id).await?;
     awaiting_approval(&shot, "refine")?;
-    let refine = Refine { by: caller.name(), command, fix: None, proposal: None };
+    let refine = Refine { by: member.name(), command, fix: None, proposal: None };
     signal(st, id, |h| async move { h.signal(ShotWorkflow::refine, refine, WorkflowSignalOptions::default()).await }).await?;
     Ok((revision, shot))
 }
 
 /// The project's shots, each at its newest revision.
-pub(crate) async fn list(st: &AppState, project: &str) -> Result<Vec<(u64, Shot)>, ApiError> {
-    let project = existing_project(st, project).await?;
+pub(crate) async fn list(st: &AppState, caller: &Caller, project: &str) -> Result<Vec<(u64, Shot)>, ApiError> {
+    let (project, _) = existing_project(st, caller, project).await?;
     Ok(st.store.shots(project.config.project_id).await?)
 }
 
 /// Every version the shot has had, newest first.
-pub(crate) async fn versions(st: &AppState, id: ShotId) -> Result<Vec<Version>, ApiError> {
-    let (_, shot) = existing_shot(st, id).await?;
+pub(crate) async fn versions(st: &AppState, caller: &Caller, id: ShotId) -> Result<Vec<Version>, ApiError> {
+    let (_, shot, _) = existing_shot(st, caller, id).await?;
     Ok(st.store.versions(shot.shot_id).await?)
 }

@@ -14,6 +14,7 @@ mod store;
 mod temporal;
 mod up;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use config::{Common, GatewayArgs, SimArgs, WorkerArgs};
 
@@ -53,6 +54,10 @@ enum Command {
         role: config::RoleArg,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Make it a key for this one project (otherwise a studio token: an owner administers
+        /// every project, others reach the projects they create or join).
+        #[arg(long)]
+        project: Option<String>,
     },
     /// Check prompts against the rules before anything is paid for.
     Prompt {
@@ -150,9 +155,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Gateway { common, gateway } => services::run_gateway(&common, &gateway, shutdown_signal()).await,
         Command::Worker { common, worker } => services::run_worker(&common, &worker).await,
         Command::Sim(args) => services::run_sim(&args, shutdown_signal()).await.map(|_| ()),
-        Command::Token { common, role, label } => {
+        Command::Token { common, role, label, project } => {
             let (store, _) = services::open_store(&common).await?;
-            println!("{}", miri_gateway::auth::issue(&store, role.into(), &label).await?);
+            let project = project.map(|p| miri_core::ProjectId::parse("--project", &p)).transpose()?;
+            if let Some(p) = project {
+                store.project(p).await?.with_context(|| format!("project {p} does not exist"))?;
+            }
+            let new = miri_gateway::auth::NewToken { role: role.into(), label: &label, project, created_by: Some("cli".into()) };
+            println!("{}", miri_gateway::auth::issue_token(&store, new).await?.0);
             Ok(())
         }
         Command::Prompt { command: PromptCommand::Validate { file, kind } } => std::process::exit(prompt::run(&file, kind)),

@@ -26,10 +26,11 @@ pub enum Kind {
     Token,
     Ledger,
     Script,
+    Membership,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Self::Project,
         Self::AgentConfig,
         Self::Analysis,
@@ -45,6 +46,7 @@ impl Kind {
         Self::Token,
         Self::Ledger,
         Self::Script,
+        Self::Membership,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +66,7 @@ impl Kind {
             Self::Token => "token",
             Self::Ledger => "ledger",
             Self::Script => "script",
+            Self::Membership => "membership",
         }
     }
 

@@ -801,6 +801,7 @@ fn collection(kind: Kind) -> &'static str {
         Kind::Token => "tokens",
         Kind::Ledger => "ledger",
         Kind::Script => "scripts",
+        Kind::Membership => "memberships",
     }
 }
 
@@ -910,6 +911,7 @@ mod tests {
             (Kind::Script, "sc", place(Some("p"), None, None, Some("c")), "projects/p/scripts/sc"),
             (Kind::ProviderRequest, "q", place(Some("p"), None, Some("sh"), None), "projects/p/providerRequests/q"),
             (Kind::Token, "t", Place::default(), "tokens/t"),
+            (Kind::Membership, "p:t", place(Some("p"), None, None, None), "projects/p/memberships/p:t"),
             (Kind::AgentConfig, "a", Place::default(), "agentConfigs/a"),
         ];
         for (kind, id, place, path) in cases {

@@ -22,7 +22,7 @@ pub use error::StoreError;
 pub use firestore::FirestoreBackend;
 pub use media::{MediaError, MediaStore};
 pub use record::Record;
-pub use records::{ProviderRequest, Role, TokenRecord};
+pub use records::{Membership, ProviderRequest, Role, TokenRecord};
 pub use sqlite::SqliteBackend;
 pub use store::{Revised, Store};
 

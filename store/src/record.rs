@@ -3,7 +3,7 @@
 //! names its shot), and the typed layer fills the place in from the parent's newest record.
 
 use crate::entry::{Kind, Place};
-use crate::records::{ProviderRequest, TokenRecord};
+use crate::records::{Membership, ProviderRequest, TokenRecord};
 use miri_core::budget::Ledger;
 use miri_core::{
     AgentConfig, Analysis, Conversation, Message, Project, Render, Rule, Scene, SceneAsset, Script, Shot, Version,
@@ -160,6 +160,16 @@ impl Record for TokenRecord {
     const KIND: Kind = Kind::Token;
     fn id(&self) -> String {
         self.token_sha256.clone()
+    }
+}
+
+impl Record for Membership {
+    const KIND: Kind = Kind::Membership;
+    fn id(&self) -> String {
+        Membership::id_of(self.project_id, &self.token_sha256)
+    }
+    fn place(&self) -> Place {
+        project(self.project_id)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::backend::Backend;
 use crate::entry::{At, Entry, Kind, Place, Under};
 use crate::record::Record;
-use crate::records::{ProviderRequest, TokenRecord};
+use crate::records::{Membership, ProviderRequest, TokenRecord};
 use crate::{MediaStore, StoreError};
 use bytes::Bytes;
 use chrono::Utc;
@@ -188,6 +188,47 @@ impl<B: Backend> Store<B> {
 
     pub async fn token(&self, token_sha256: &str) -> Result<Option<TokenRecord>, StoreError> {
         Ok(self.get(token_sha256, At::Newest).await?.map(|(_, t)| t))
+    }
+
+    /// The keys issued for `project`, oldest first, revoked ones included.
+    pub async fn project_tokens(&self, project: ProjectId) -> Result<Vec<TokenRecord>, StoreError> {
+        let all = self.list::<TokenRecord>(Under::All, At::Newest).await?;
+        Ok(all.into_iter().map(|(_, t)| t).filter(|t| t.project_id == Some(project)).collect())
+    }
+
+    /// Appends the revoked revision of a token; revoking twice keeps the first revocation.
+    /// Answers the token as it now stands, or `None` when there is no such token.
+    pub async fn revoke_token(&self, token_sha256: &str, by: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let Some((revision, token)) = self.get::<TokenRecord>(token_sha256, At::Newest).await? else { return Ok(None) };
+        if token.revoked_at.is_some() {
+            return Ok(Some(token));
+        }
+        let revoked = TokenRecord { revoked_at: Some(now()), revoked_by: Some(by.to_string()), ..token };
+        match self.append(&revoked, revision + 1).await {
+            Ok(()) => Ok(Some(revoked)),
+            // Revoked by someone else meanwhile: theirs stands.
+            Err(StoreError::Conflict { .. }) => Ok(self.token(token_sha256).await?),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records a studio token's role in a project (the first grant stands; roles are not
+    /// rewritten by a repeated grant).
+    pub async fn grant(&self, membership: &Membership) -> Result<(), StoreError> {
+        match self.append(membership, 0).await {
+            Ok(()) | Err(StoreError::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn membership(&self, project: ProjectId, token_sha256: &str) -> Result<Option<Membership>, StoreError> {
+        Ok(self.get(&Membership::id_of(project, token_sha256), At::Newest).await?.map(|(_, m)| m))
+    }
+
+    /// Every project a studio token is a member of.
+    pub async fn memberships_of(&self, token_sha256: &str) -> Result<Vec<Membership>, StoreError> {
+        let all = self.list::<Membership>(Under::All, At::Newest).await?;
+        Ok(all.into_iter().map(|(_, m)| m).filter(|m| m.token_sha256 == token_sha256).collect())
     }
 
     /// The project's ledger as it stands (never opened: `None`).

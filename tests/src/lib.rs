@@ -297,6 +297,20 @@ impl Api {
         format!("{}{path}", self.http)
     }
 
+    /// The same gateway, called with another bearer token.
+    pub fn as_token(&self, token: &str) -> Api {
+        Api { http: self.http.clone(), token: token.to_string(), rest: self.rest.clone(), scratch: self.scratch.clone() }
+    }
+
+    /// A new API key for `project` with `role`, issued by this caller (an owner of the project).
+    pub async fn key(&self, project: &str, role: &str, label: &str) -> anyhow::Result<String> {
+        let (status, body) = self.post(&format!("/api/projects/{project}/keys"), json!({"role": role, "label": label})).await?;
+        if status != 201 {
+            bail!("issuing a {role} key answered {status}: {body}");
+        }
+        Ok(body["token"].as_str().context("token")?.to_string())
+    }
+
     /// A request with the bearer token; answers (status, JSON body or Null).
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
         let mut req = self.rest.request(method, self.url(path)).bearer_auth(&self.token);

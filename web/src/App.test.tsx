@@ -419,4 +419,26 @@ describe("App", () => {
     const budget = screen.getByRole("region", { name: "תקציב" });
     await waitFor(() => expect(budget.querySelector('[data-figure="cap"] dd')?.textContent).toBe("$20.00"));
   });
+
+  it("shows the open project's keys and members to its owner, and nothing where the gateway has no such routes", async () => {
+    const ownerId = "a".repeat(64);
+    const { fetch } = renderApp({
+      routes: {
+        "GET /api/me": () => jsonResponse({ label: "studio", role: "editor", tokenId: ownerId, projectId: null, admin: false }),
+        "GET /api/projects/p1/members": () =>
+          jsonResponse({ members: [{ projectId: "p1", tokenId: ownerId, role: "owner", grantedBy: "studio", grantedAt: "2025-01-01T00:00:00Z" }] }),
+        "GET /api/projects/p1/keys": () => jsonResponse({ keys: [] }),
+      },
+    });
+    const keys = await screen.findByRole("region", { name: "מפתחות וחברים" });
+    expect(await within(keys).findByText("אין עדיין מפתחות לפרויקט")).toBeTruthy();
+    expect(within(keys).getByRole("button", { name: "הנפקת מפתח" })).toBeTruthy();
+    expect(authHeader(callsTo(fetch, "GET", "/api/me")[0]![1])).toBe("Bearer tok-1");
+
+    // The token owns p1 by its membership; p2's members are not found (404): no panel there.
+    fireEvent.change(screen.getByLabelText("פרויקט"), { target: { value: "p2" } });
+    await screen.findByText("טיוטה");
+    await waitFor(() => expect(callsTo(fetch, "GET", "/api/projects/p2/members")).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole("region", { name: "מפתחות וחברים" })).toBeNull());
+  });
 });

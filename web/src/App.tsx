@@ -6,6 +6,7 @@ import { AnalysisPanel } from "./components/AnalysisPanel";
 import { BudgetPanel } from "./components/BudgetPanel";
 import { ChatPanel } from "./components/ChatPanel";
 import { ConnectionStatus } from "./components/ConnectionStatus";
+import { KeysPanel } from "./components/KeysPanel";
 import { Login } from "./components/Login";
 import { NewProjectForm } from "./components/NewProjectForm";
 import { ProjectPicker } from "./components/ProjectPicker";
@@ -315,6 +316,7 @@ function Dashboard({ api, token, socketFactory, onLogout }: DashboardProps) {
               shots={shots.shots}
               adopted={adopted?.projectId === activeProject.projectId ? adopted : null}
             />
+            <KeysPanel key={`keys:${activeProject.projectId}`} api={api} projectId={activeProject.projectId} />
           </section>
         )}
       </main>

@@ -36,6 +36,14 @@
 //                                          -> 202 | 200 {alreadyApplied, …}; 409 when the shot cannot take it
 //   GET  /api/projects/{projectId}/scripts/{scriptId}        -> Script + revision(s)
 //   POST /api/projects/{projectId}/scripts/{scriptId}/accept -> the accepted Script
+//   GET  /api/me                           -> {label, role, tokenId, projectId | null, admin}
+//   GET  /api/projects/{projectId}/keys    -> {keys: [ProjectKey, …]} oldest first; 403 unless an owner
+//   POST /api/projects/{projectId}/keys    {role, label} -> 201 {token, key}: the secret, answered once;
+//                                          400 blank or too long label, unknown role
+//   POST /api/projects/{projectId}/keys/{tokenId}/revoke -> {key} (revoked; still listed)
+//   GET  /api/projects/{projectId}/members -> {members: [Member, …]} (any member)
+//   POST /api/projects/{projectId}/members {tokenId, role} -> 201 Member (owners only);
+//                                          404 unknown token, 409 when it is a project key
 //   errors: non-2xx with JSON {"error": {"code": string, "message": string}}
 //   401 means the token is missing, invalid or expired.
 
@@ -73,6 +81,20 @@ import {
 import { isRecord, num, str } from "./json";
 import { parseBudget, type Budget } from "./budget";
 import { parseHealth, type ProviderHealth } from "./health";
+import {
+  parseIssuedKey,
+  parseKeyAnswer,
+  parseKeys,
+  parseMe,
+  parseMember,
+  parseMembers,
+  type IssuedKey,
+  type Me,
+  type Member,
+  type NewKey,
+  type NewMember,
+  type ProjectKey,
+} from "./keys";
 import { parseScenes, type Scene } from "./scenes";
 import { parseVersion, type Version } from "./versions";
 import { browserXhr, sendForm, type FormAnswer, type UploadProgress, type XhrFactory } from "./upload";
@@ -176,6 +198,17 @@ export interface ApiClient {
   applyProposal(conversationId: string, messageId: string): Promise<{ alreadyApplied: boolean }>;
   getScript(projectId: string, scriptId: string, signal?: AbortSignal): Promise<Script>;
   acceptScript(projectId: string, scriptId: string): Promise<Script>;
+  /** The calling token: its label, role, id, the project a key is for, and whether it is the studio's owner. */
+  getMe(signal?: AbortSignal): Promise<Me>;
+  /** The project's keys, oldest first, revoked ones included (owners only: 403 otherwise). */
+  listKeys(projectId: string, signal?: AbortSignal): Promise<ProjectKey[]>;
+  /** Issues a key; the answer's `token` is the secret, which the gateway never answers again. */
+  issueKey(projectId: string, key: NewKey): Promise<IssuedKey>;
+  /** Revokes a key; resolves to the key as it now stands. */
+  revokeKey(projectId: string, tokenId: string): Promise<ProjectKey>;
+  listMembers(projectId: string, signal?: AbortSignal): Promise<Member[]>;
+  /** Makes a studio token a member (owners only); resolves to the membership as it stands. */
+  addMember(projectId: string, member: NewMember): Promise<Member>;
 }
 
 export interface StartRenderRequest {
@@ -402,6 +435,25 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async acceptScript(projectId, scriptId) {
       const path = `/api/projects/${seg(projectId)}/scripts/${seg(scriptId)}/accept`;
       return expectOne(await request("POST", path), parseScript);
+    },
+    async getMe(signal) {
+      return expectOne(await request("GET", "/api/me", undefined, signal), parseMe);
+    },
+    async listKeys(projectId, signal) {
+      return expectOne(await request("GET", `/api/projects/${seg(projectId)}/keys`, undefined, signal), parseKeys);
+    },
+    async issueKey(projectId, { role, label }) {
+      return expectOne(await request("POST", `/api/projects/${seg(projectId)}/keys`, { role, label }), parseIssuedKey);
+    },
+    async revokeKey(projectId, tokenId) {
+      const path = `/api/projects/${seg(projectId)}/keys/${seg(tokenId)}/revoke`;
+      return expectOne(await request("POST", path), parseKeyAnswer);
+    },
+    async listMembers(projectId, signal) {
+      return expectOne(await request("GET", `/api/projects/${seg(projectId)}/members`, undefined, signal), parseMembers);
+    },
+    async addMember(projectId, { tokenId, role }) {
+      return expectOne(await request("POST", `/api/projects/${seg(projectId)}/members`, { tokenId, role }), parseMember);
     },
   };
 }

@@ -9,6 +9,8 @@ import {
   renderModeLabel,
   renderStageLabel,
   renderStageLabels,
+  roleLabel,
+  roleLabels,
   setLocale,
   statusLabel,
   statusLabels,
@@ -32,6 +34,7 @@ describe("i18n", () => {
       ...Object.values(renderStageLabels),
       ...Object.values(analysisStageLabels),
       ...Object.values(partLabels),
+      ...Object.values(roleLabels),
     ]) {
       expect(entry.he).not.toBe("");
       expect(entry.en).not.toBe("");
@@ -60,6 +63,12 @@ describe("i18n", () => {
     expect(analysisStageLabel("uploading")).toBe("uploading");
     setLocale("en");
     expect(partLabel("bridge 1")).toBe("Bridge 1");
+  });
+
+  it("names the roles in a project, showing an unknown one raw", () => {
+    expect(["viewer", "editor", "owner", "auditor"].map(roleLabel)).toEqual(["צופה", "עורך", "בעלים", "auditor"]);
+    setLocale("en");
+    expect(roleLabel("owner")).toBe("Owner");
   });
 
   it("shows an unknown status raw", () => {

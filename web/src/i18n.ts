@@ -458,6 +458,78 @@ export const messages = {
   qaButton: { he: "QA", en: "QA" },
   qaButtonHint: { he: "שיחת QA על השוט", en: "QA conversation on the shot" },
 
+  // Keys and members
+  keysTitle: { he: "מפתחות וחברים", en: "Keys and members" },
+  keysLoading: { he: "טוען הרשאות…", en: "Loading access…" },
+  keysYou: { he: "את/ה מחובר/ת כ־„{label}” · {role}", en: "You are signed in as “{label}” · {role}" },
+  keysYouAdmin: { he: "בעלים של הסטודיו", en: "Studio owner" },
+  keysListTitle: { he: "מפתחות API", en: "API keys" },
+  keysListHint: {
+    he: "מפתח נותן לאינטגרציה גישה לפרויקט הזה בלבד, בתפקיד שנבחר לו",
+    en: "A key gives an integration access to this project only, with the role chosen for it",
+  },
+  keysListLoading: { he: "טוען מפתחות…", en: "Loading keys…" },
+  keysNone: { he: "אין עדיין מפתחות לפרויקט", en: "This project has no keys yet" },
+  keysColLabel: { he: "תיאור", en: "Label" },
+  keysColRole: { he: "תפקיד", en: "Role" },
+  keysColCreated: { he: "נוצר", en: "Created" },
+  keysColState: { he: "מצב", en: "State" },
+  keysBy: { he: "על ידי {name}", en: "by {name}" },
+  keysActive: { he: "פעיל", en: "Active" },
+  keysRevokedAt: { he: "נשלל", en: "Revoked" },
+  keysRevoke: { he: "שלילת המפתח", en: "Revoke the key" },
+  keysRevokeQuestion: {
+    he: "לשלול את המפתח „{label}”? כל מי שמשתמש בו יאבד מיד את הגישה לפרויקט, ואי אפשר לבטל את השלילה.",
+    en: "Revoke the key “{label}”? Whoever uses it loses access to the project at once, and it cannot be undone.",
+  },
+  keysRevokeConfirm: { he: "כן, לשלול את המפתח", en: "Yes, revoke the key" },
+  keysRevokeError: { he: "המפתח לא נשלל: {message}", en: "The key was not revoked: {message}" },
+  keysIssueTitle: { he: "הנפקת מפתח חדש", en: "Issue a new key" },
+  keysLabelLabel: { he: "תיאור המפתח (למה הוא משמש)", en: "Key label (what it is for)" },
+  keysRoleLabel: { he: "תפקיד המפתח", en: "Key role" },
+  keysIssue: { he: "הנפקת מפתח", en: "Issue the key" },
+  keysLabelBlank: { he: "יש לכתוב תיאור: למה המפתח משמש", en: "Write a label: what the key is for" },
+  keysLabelLong: { he: "התיאור ארוך מדי (עד {max} תווים)", en: "The label is too long (at most {max} characters)" },
+  keysIssueError: { he: "המפתח לא הונפק: {message}", en: "The key was not issued: {message}" },
+  keysSecretTitle: { he: "המפתח „{label}” הונפק", en: "The key “{label}” was issued" },
+  keysSecretWarning: {
+    he: "זו הפעם היחידה שהמפתח הסודי מוצג. יש להעתיק אותו עכשיו ולשמור אותו במקום בטוח: אחרי סגירת החלון לא ניתן יהיה לראות אותו שוב, רק לשלול אותו ולהנפיק מפתח חדש.",
+    en: "This is the only time the secret key is shown. Copy it now and keep it somewhere safe: once this window is closed it cannot be seen again, only revoked and replaced by a new key.",
+  },
+  keysSecretLabel: { he: "המפתח הסודי", en: "Secret key" },
+  keysCopy: { he: "העתקה", en: "Copy" },
+  keysCopied: { he: "המפתח הועתק", en: "The key was copied" },
+  keysCopyFailed: {
+    he: "ההעתקה נכשלה; יש לסמן את המפתח ולהעתיק אותו ידנית",
+    en: "Copying failed; select the key and copy it by hand",
+  },
+  keysSecretClose: { he: "שמרתי את המפתח, סגירה", en: "I have saved the key, close" },
+  membersTitle: { he: "חברי הפרויקט", en: "Project members" },
+  membersNone: { he: "אין עדיין חברים בפרויקט", en: "This project has no members yet" },
+  membersUnavailable: { he: "רשימת החברים אינה זמינה", en: "The members list is not available" },
+  membersColToken: { he: "אסימון", en: "Token" },
+  membersColRole: { he: "תפקיד", en: "Role" },
+  membersColGranted: { he: "צורף", en: "Granted" },
+  membersYou: { he: "(האסימון שלך)", en: "(your token)" },
+  membersAddTitle: { he: "צירוף אסימון סטודיו לפרויקט", en: "Add a studio token to the project" },
+  membersRoleLabel: { he: "תפקיד בפרויקט", en: "Role in the project" },
+  membersTokenLabel: { he: "מזהה האסימון", en: "Token id" },
+  membersTokenHint: {
+    he: "64 ספרות הקסדצימליות (ה־SHA-256 של האסימון). למפתח של אינטגרציה יש להנפיק מפתח במקום.",
+    en: "64 hex digits (the token's SHA-256). For an integration's key, issue a key instead.",
+  },
+  membersTokenInvalid: {
+    he: "מזהה אסימון הוא 64 ספרות הקסדצימליות (0–9, a–f)",
+    en: "A token id is 64 hex digits (0–9, a–f)",
+  },
+  membersAdd: { he: "צירוף לפרויקט", en: "Add to the project" },
+  membersAdded: { he: "האסימון צורף לפרויקט בתפקיד {role}", en: "The token joined the project as {role}" },
+  membersKept: {
+    he: "האסימון כבר חבר בפרויקט בתפקיד {role}; התפקיד לא שונה",
+    en: "The token is already a member, as {role}; its role was not changed",
+  },
+  membersAddError: { he: "האסימון לא צורף: {message}", en: "The token was not added: {message}" },
+
   // Errors
   networkError: {
     he: "אין תקשורת עם השרת",
@@ -490,6 +562,18 @@ export type KnownStatus = keyof typeof statusLabels;
 
 export function isKnownStatus(status: string): status is KnownStatus {
   return Object.prototype.hasOwnProperty.call(statusLabels, status);
+}
+
+/** Hebrew and English names of a token's role in a project. */
+export const roleLabels = {
+  viewer: { he: "צופה", en: "Viewer" },
+  editor: { he: "עורך", en: "Editor" },
+  owner: { he: "בעלים", en: "Owner" },
+} satisfies Record<string, Entry>;
+
+/** The label of a role; a role the UI does not know is shown raw. */
+export function roleLabel(role: string): string {
+  return Object.prototype.hasOwnProperty.call(roleLabels, role) ? roleLabels[role as keyof typeof roleLabels][current] : role;
 }
 
 /** Hebrew and English labels for each stage of a render. */

@@ -9,7 +9,7 @@ use miri_core::{
     Author, Beat, ConversationId, GlobalSettings, MediaRef, Project, ProjectConfig, ProjectId, SceneId, Script, ScriptId,
     Shot, ShotId, ShotStatus, Timestamps, Version, VersionId, VersionKind,
 };
-use miri_store::{At, Backend, Kind, Store, StoreError, Under};
+use miri_store::{At, Backend, Kind, Membership, Role, Store, StoreError, TokenRecord, Under};
 use std::{any::Any, sync::Arc, time::Duration};
 use uuid::Uuid;
 
@@ -61,6 +61,10 @@ macro_rules! conformance_suite {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn scripts_list_under_project_and_conversation_and_acceptance_is_a_revision() {
             suite::scripts(&$make.await.store).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn project_keys_memberships_and_revocation() {
+            suite::access(&$make.await.store).await;
         }
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn racing_reservations_never_overspend_the_budget() {
@@ -385,4 +389,55 @@ pub async fn racing_reservations<B: Backend + 'static>(store: Arc<Store<B>>) {
     assert_eq!(revision, 10, "opened + one revision per decision");
     let history = store.history::<miri_core::budget::Ledger>(&project.to_string()).await.unwrap();
     assert_eq!(history.len(), 11);
+}
+
+fn token(sha: &str, role: Role, project: Option<ProjectId>) -> TokenRecord {
+    TokenRecord {
+        token_sha256: sha.into(),
+        role,
+        label: format!("key {sha}"),
+        created_at: Utc::now(),
+        project_id: project,
+        created_by: None,
+        revoked_at: None,
+        revoked_by: None,
+    }
+}
+
+/// Project keys list under their project only; a revocation is a revision and the first one
+/// stands; a membership is found by project and token, and a repeated grant changes nothing.
+pub async fn access<B: Backend>(store: &Store<B>) {
+    let (p, q) = (project(), project());
+    let (pid, qid) = (p.config.project_id, q.config.project_id);
+    store.create_token(&token("studio", Role::Editor, None)).await.unwrap();
+    store.create_token(&token("p-viewer", Role::Viewer, Some(pid))).await.unwrap();
+    store.create_token(&token("q-editor", Role::Editor, Some(qid))).await.unwrap();
+    let keys: Vec<_> = store.project_tokens(pid).await.unwrap().into_iter().map(|t| t.token_sha256).collect();
+    assert_eq!(keys, ["p-viewer"]);
+
+    let revoked = store.revoke_token("p-viewer", "token:owner").await.unwrap().unwrap();
+    assert!(revoked.revoked_at.is_some());
+    let again = store.revoke_token("p-viewer", "token:someone-else").await.unwrap().unwrap();
+    assert_eq!(again.revoked_by.as_deref(), Some("token:owner"));
+    assert_eq!(store.token("p-viewer").await.unwrap().unwrap().revoked_at, revoked.revoked_at);
+    assert_eq!(store.revoke_token("nobody", "token:owner").await.unwrap(), None);
+    assert_eq!(store.history::<TokenRecord>("p-viewer").await.unwrap().len(), 2);
+
+    let grant = |project, role| Membership {
+        project_id: project,
+        token_sha256: "studio".into(),
+        role,
+        granted_by: "token:studio".into(),
+        granted_at: Utc::now(),
+    };
+    store.grant(&grant(pid, Role::Owner)).await.unwrap();
+    store.grant(&grant(pid, Role::Viewer)).await.unwrap();
+    store.grant(&grant(qid, Role::Viewer)).await.unwrap();
+    assert_eq!(store.membership(pid, "studio").await.unwrap().unwrap().role, Role::Owner);
+    assert_eq!(store.membership(pid, "q-editor").await.unwrap(), None);
+    let mut of: Vec<_> = store.memberships_of("studio").await.unwrap().into_iter().map(|m| (m.project_id, m.role)).collect();
+    of.sort_by_key(|(p, _)| p.to_string());
+    let mut want = vec![(pid, Role::Owner), (qid, Role::Viewer)];
+    want.sort_by_key(|(p, _)| p.to_string());
+    assert_eq!(of, want);
 }

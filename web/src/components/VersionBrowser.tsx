@@ -116,7 +116,7 @@ export function VersionBrowser({ api, shotId, shotLabel, onClose, objectUrls }: 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), video[controls], [tabindex]:not([tabindex="-1"])';
 
 /** Keeps Tab and Shift+Tab inside `dialog` (a modal): past the last control is the first. */
-function trapTab(event: KeyboardEvent, dialog: HTMLElement) {
+export function trapTab(event: KeyboardEvent, dialog: HTMLElement) {
   const focusable = Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE));
   const first = focusable[0];
   const last = focusable[focusable.length - 1];
