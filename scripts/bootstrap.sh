@@ -52,3 +52,13 @@ if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.pa
   echo "bootstrap: npm ci (web)"
   (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The fuzz targets build with the nightly toolchain and cargo-fuzz (pinned).
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  echo "bootstrap: installing the nightly Rust toolchain (for cargo-fuzz)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version 2>/dev/null | grep -q "0.13"; then
+  echo "bootstrap: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --version "^0.13"
+fi
