@@ -26,7 +26,7 @@ pub const MAX_CONVERSATION_CHARS: usize = 60_000;
 /// The longest summary of a proposed prompt fix.
 pub const MAX_SUMMARY_CHARS: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Topic {
     Story,

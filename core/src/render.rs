@@ -10,7 +10,7 @@ pub mod report;
 
 pub use report::RenderReport;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RenderMode {
     /// Every shot's approved clip.

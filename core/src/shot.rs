@@ -40,7 +40,7 @@ impl Validate for Timestamps {
 }
 
 /// What a director sends to add a shot.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewShot {
     pub start_ms: u64,

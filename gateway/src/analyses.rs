@@ -4,12 +4,11 @@
 //! (newest first: each analysis is a new record, none is ever overwritten).
 
 use crate::follow::{Followed, follow};
-use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use crate::{api::Op, auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use miri_core::{Analysis, AnalysisId};
 use miri_store::{At, Under};
@@ -21,11 +20,16 @@ use temporalio_client::WorkflowStartOptions;
 use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects/{id}/analyses", post(start).get(list))
-        .route("/api/projects/{id}/analyses/{analysis}", get(show))
-        .route("/api/projects/{id}/analysis", get(newest))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::post("/api/projects/{id}/analyses", "Analyse the song: beats and features locally, Parts and Moments by the ORCHESTRATOR", start)
+            .answers(&[(202, "{analysisId, workflowId}"), (403, "A viewer cannot start an analysis")]),
+        Op::get("/api/projects/{id}/analyses", "Every analysis of the song, newest first", list).answers(&[(200, "{analyses: [...]}")]),
+        Op::get("/api/projects/{id}/analyses/{analysis}", "One analysis: running with its progress, completed or failed", show)
+            .answers(&[(200, "{status, analysisId, analysis | progress | error}")]),
+        Op::get("/api/projects/{id}/analysis", "The newest completed analysis (Parts, Moments, beats)", newest)
+            .answers(&[(200, "The analysis")]),
+    ]
 }
 
 async fn start(

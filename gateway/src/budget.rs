@@ -2,11 +2,10 @@
 //! reserved, what waits for money), `PUT` sets a new cap (owners only) and wakes every shot that
 //! paused for money, so paid work resumes without anyone restarting it.
 
-use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use crate::{api::Op, auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State, rejection::JsonRejection},
-    routing::get,
 };
 use chrono::Utc;
 use miri_core::budget::{Ledger, MAX_CAP_USD, Micros};
@@ -16,8 +15,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::WorkflowSignalOptions;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/projects/{id}/budget", get(show).put(set_cap))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::get("/api/projects/{id}/budget", "The project's budget: cap, spent, reserved, waiting shots", show).answers(&[(200, "The ledger")]),
+        Op::put("/api/projects/{id}/budget", "Set the budget cap; shots waiting for money resume when it allows", set_cap)
+            .json::<SetCap>()
+            .answers(&[(200, "The ledger, with the shots resumed"), (403, "Only an owner sets the budget")]),
+    ]
 }
 
 async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -30,7 +34,7 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
     Ok(Json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetCap {
     cap_usd: f64,

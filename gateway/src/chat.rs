@@ -9,12 +9,11 @@
 //! the newest acceptance is the project's script.
 
 use crate::rest::{Body, awaiting_approval, existing_project, existing_shot, signal};
-use crate::{auth::{Caller, Member}, error::ApiError, server::AppState};
+use crate::{api::Op, auth::{Caller, Member}, error::ApiError, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use chrono::Utc;
 use miri_core::chat::{MAX_MESSAGE_CHARS, Proposal};
@@ -42,18 +41,28 @@ use uuid::Uuid;
 /// How long a GET waits for the interview's state before reading it off the store instead.
 const STATE_WITHIN: Duration = Duration::from_secs(3);
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects/{id}/conversations", post(create).get(list))
-        .route("/api/conversations/{id}/messages", post(say).get(messages))
-        .route("/api/conversations/{id}/messages/{message}/apply", post(apply))
-        .route("/api/projects/{id}/scripts", get(scripts))
-        .route("/api/projects/{id}/scripts/{script}", get(one_script))
-        .route("/api/projects/{id}/scripts/{script}/accept", post(accept))
-        .route("/api/projects/{id}/script", get(accepted))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::post("/api/projects/{id}/conversations", "Open a conversation: the story interview, QA on a shot, or the assistant", create)
+            .json::<NewConversation>()
+            .answers(&[(201, "The conversation"), (403, "A viewer cannot open conversations")]),
+        Op::get("/api/projects/{id}/conversations", "The project's conversations, newest first", list).answers(&[(200, "{conversations: [...]}")]),
+        Op::post("/api/conversations/{id}/messages", "Say something; the reply arrives as CHAT_MESSAGE and in the messages", say)
+            .json::<Say>()
+            .answers(&[(202, "{messageId, workflowId, duplicate}"), (403, "A viewer cannot speak"), (409, "The client id is another message's"), (413, "Too long")]),
+        Op::get("/api/conversations/{id}/messages", "The conversation oldest first, with its state (thinking or waiting)", messages)
+            .answers(&[(200, "{conversationId, topic, title, state, progress, messages}")]),
+        Op::post("/api/conversations/{id}/messages/{message}/apply", "Apply a QA reply's proposal to its shot's still (once)", apply)
+            .answers(&[(202, "Applied"), (200, "Applied before: alreadyApplied"), (409, "Nothing to apply, or the shot is not awaiting approval")]),
+        Op::get("/api/projects/{id}/scripts", "Every script version the interview proposed, newest first", scripts).answers(&[(200, "{scripts: [...]}")]),
+        Op::get("/api/projects/{id}/scripts/{script}", "One script with every revision it has had", one_script).answers(&[(200, "The script with its revisions")]),
+        Op::post("/api/projects/{id}/scripts/{script}/accept", "Accept a script version: it becomes the project's script", accept)
+            .answers(&[(200, "The accepted script (alreadyAccepted when it was)"), (403, "A viewer cannot accept")]),
+        Op::get("/api/projects/{id}/script", "The script the director accepted last", accepted).answers(&[(200, "The script")]),
+    ]
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct NewConversation {
     pub(crate) topic: Topic,
@@ -120,7 +129,7 @@ async fn existing_conversation(st: &AppState, caller: &Caller, raw: &str) -> Res
     Ok((conversation, member))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Say {
     content: String,

@@ -3,16 +3,22 @@
 //! merges them per provider and `GET /metrics` shows them to Prometheus. A worker that stops
 //! reporting drops out when its entry expires.
 
-use crate::{auth::Caller, error::ApiError, server::AppState};
-use axum::{Json, Router, extract::State, http::header, response::IntoResponse, routing::get};
+use crate::{api::Op, auth::Caller, error::ApiError, server::AppState};
+use axum::{Json, extract::State, http::header, response::IntoResponse};
 use miri_providers::breaker::{BreakerSnapshot, BreakerState, Provider};
 use redis::AsyncCommands;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/providers/health", get(health)).route("/metrics", get(metrics))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::get("/api/providers/health", "Each provider's circuit breaker as the workers report it", health)
+            .answers(&[(200, "{providers: [{provider, state, workers}], workers}"), (503, "Redis is unreachable")]),
+        Op::get("/metrics", "Prometheus metrics: breaker states per provider and worker", metrics)
+            .public()
+            .answers(&[(200, "Prometheus text exposition format")]),
+    ]
 }
 
 /// Every reporting worker's breakers, by worker.

@@ -3,12 +3,11 @@
 //! them; a key's secret is answered once, when it is issued, and is never stored.
 
 use crate::auth::{self, Caller, NewToken};
-use crate::{error::ApiError, rest::{Body, existing_project}, server::AppState};
+use crate::{api::Op, error::ApiError, rest::{Body, existing_project}, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use miri_store::{At, Membership, Role, TokenRecord, Under};
 use serde::Deserialize;
@@ -17,12 +16,22 @@ use serde_json::{Value, json};
 /// The longest label a key may carry.
 pub const MAX_LABEL_CHARS: usize = 100;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/me", get(me))
-        .route("/api/projects/{id}/keys", post(issue).get(list))
-        .route("/api/projects/{id}/keys/{token}/revoke", post(revoke))
-        .route("/api/projects/{id}/members", post(add_member).get(members))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::get("/api/me", "The calling token: its label, role, id, and the one project a key is for", me)
+            .answers(&[(200, "{label, role, tokenId, projectId, admin}")]),
+        Op::post("/api/projects/{id}/keys", "Issue an API key for this project; its secret is answered this once", issue)
+            .json::<NewKey>()
+            .answers(&[(201, "{token, key}"), (403, "Only an owner issues keys")]),
+        Op::get("/api/projects/{id}/keys", "The project's keys, revoked ones included (never a secret)", list)
+            .answers(&[(200, "{keys: [...]}"), (403, "Only an owner lists keys")]),
+        Op::post("/api/projects/{id}/keys/{token}/revoke", "Revoke a key: it stops working at once", revoke)
+            .answers(&[(200, "{key}"), (403, "Only an owner revokes keys")]),
+        Op::post("/api/projects/{id}/members", "Add a studio token to the project with a role", add_member)
+            .json::<NewMember>()
+            .answers(&[(201, "The membership"), (403, "Only an owner adds members"), (409, "The token is a project key")]),
+        Op::get("/api/projects/{id}/members", "Who belongs to the project", members).answers(&[(200, "{members: [...]}")]),
+    ]
 }
 
 /// The calling token as the dashboard needs it: its role, its label, and whether it is the
@@ -49,7 +58,7 @@ fn shown(key: &TokenRecord) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewKey {
     role: Role,
@@ -124,7 +133,7 @@ fn token_id(raw: &str) -> bool {
     raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewMember {
     token_id: String,

@@ -3,6 +3,7 @@
 //! run behind a load balancer. It holds no provider key, only the webhook verification keys.
 
 mod analyses;
+pub mod api;
 pub mod auth;
 mod budget;
 mod chat;

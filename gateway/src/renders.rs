@@ -4,12 +4,11 @@
 //! running or failed one is read from its workflow, found by the `RenderId` search attribute
 //! since the id alone does not name the workflow.
 
-use crate::{auth::Caller, error::ApiError, rest::existing_project, server::AppState};
+use crate::{api::Op, auth::Caller, error::ApiError, rest::existing_project, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use futures::StreamExt;
 use bytes::Bytes;
@@ -32,14 +31,20 @@ use temporalio_common::error::IncomingError;
 use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects/{id}/renders", post(start).get(list))
-        .route("/api/renders/{id}", get(show))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::post("/api/projects/{id}/renders", "Start a final render or an animatic of the project", start)
+            .optional_json::<StartRender>()
+            .answers(&[(202, "{renderId, workflowId, mode, overlay}"), (403, "A viewer cannot render")]),
+        Op::get("/api/projects/{id}/renders", "The project's finished renders, newest first, each with its report", list)
+            .answers(&[(200, "{renders: [...]}")]),
+        Op::get("/api/renders/{id}", "Where a render stands: running with its progress, completed or failed", show)
+            .answers(&[(200, "{status, renderId, progress | render, mediaUrl | error}")]),
+    ]
 }
 
 /// `{"mode": "final" | "animatic", "overlay": bool}`; an empty body is a clean final render.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StartRender {
     #[serde(default = "RenderMode::final_cut")]

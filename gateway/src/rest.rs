@@ -2,13 +2,12 @@
 //! the service layer ([`crate::shots`] for the shot actions, shared with gRPC) or append to the
 //! store.
 
-use crate::{auth::{Caller, Member}, error::ApiError, mp3, server::AppState, shots};
+use crate::{api::Op, auth::{Caller, Member}, error::ApiError, mp3, server::AppState, shots};
 use axum::{
-    Json, Router,
-    extract::{DefaultBodyLimit, Multipart, Path, State, rejection::JsonRejection},
+    Json,
+    extract::{Multipart, Path, State, rejection::JsonRejection},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
 };
 use bytes::Bytes;
 use chrono::Utc;
@@ -21,24 +20,43 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-pub fn routes(max_upload_bytes: usize) -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/projects",
-            get(list_projects).post(create_project).layer(DefaultBodyLimit::max(max_upload_bytes)).layer(
-                axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
-                    refuse_oversize(req, next, max_upload_bytes)
-                }),
-            ),
-        )
-        .route("/api/projects/{id}/shots", get(list_shots).post(create_shot))
-        .route("/api/shots/generate", post(generate))
-        .route("/api/shots/{id}", get(get_shot))
-        .route("/api/shots/{id}/versions", get(list_versions))
-        .route("/api/shots/{id}/approve", post(approve))
-        .route("/api/shots/{id}/reject", post(reject))
-        .route("/api/shots/{id}/refine", post(refine))
-        .route("/api/media/{*key}", get(media))
+pub fn ops(max_upload_bytes: usize) -> Vec<Op> {
+    vec![
+        Op::get("/api/projects", "The projects the caller belongs to, oldest first", list_projects).answers(&[(200, "[project]")]),
+        Op::post("/api/projects", "Create a project from a song (MP3), its lyrics and a plot; its creator owns it", create_project)
+            .multipart(&[
+                ("name", "The project's name", true),
+                ("song", "The song, an MP3 file", true),
+                ("lyrics", "The lyrics, any script", false),
+                ("plot", "The base plot", false),
+            ])
+            .answers(&[
+                (201, "{projectId}"),
+                (403, "A viewer or a project key cannot create projects"),
+                (413, "The upload is over --max-upload-mb"),
+                (422, "The song is not an MP3"),
+            ])
+            .upload_limit(max_upload_bytes),
+        Op::get("/api/projects/{id}/shots", "The project's shots, each at its newest revision", list_shots).answers(&[(200, "[shot]")]),
+        Op::post("/api/projects/{id}/shots", "Add a shot (DRAFT) on the song's timeline", create_shot)
+            .json::<NewShot>()
+            .answers(&[(201, "{shotId}"), (403, "A viewer cannot add shots"), (422, "Longer than the video model's longest clip")]),
+        Op::post("/api/shots/generate", "Generate the shot's still (DRAFT or FAILED); answered at once", generate)
+            .json::<GenerateRequest>()
+            .answers(&[(202, "{shotId, workflowId}"), (403, "A viewer cannot generate"), (409, "Not DRAFT or FAILED")]),
+        Op::get("/api/shots/{id}", "One shot at its newest revision", get_shot).answers(&[(200, "The shot")]),
+        Op::get("/api/shots/{id}/versions", "Every version the shot has had, newest first", list_versions).answers(&[(200, "[version]")]),
+        Op::post("/api/shots/{id}/approve", "Approve the still awaiting approval: its clip is made", approve)
+            .answers(&[(202, "Approved"), (200, "Approved before: alreadyApproved, no second clip"), (403, "A viewer cannot approve"), (409, "Not awaiting approval")]),
+        Op::post("/api/shots/{id}/reject", "Reject the still, saying why (the rulebook learns from it)", reject)
+            .json::<RejectRequest>()
+            .answers(&[(202, "Rejected"), (403, "A viewer cannot reject"), (409, "Not awaiting approval")]),
+        Op::post("/api/shots/{id}/refine", "Edit the still by one short imperative command", refine)
+            .json::<RefineRequest>()
+            .answers(&[(202, "Refining"), (403, "A viewer cannot refine"), (409, "Not awaiting approval"), (422, "The command is vague or too long")]),
+        Op::get("/api/media/{*key}", "A stored image, clip, song or film by its content address", media)
+            .answers(&[(200, "The bytes, with their content type")]),
+    ]
 }
 
 /// `Json<T>` whose rejections are [`ApiError`]s (400 with serde's message, 413 when too large).
@@ -203,33 +221,6 @@ async fn create_project(
     Ok((StatusCode::CREATED, Json(json!({"projectId": project.config.project_id}))))
 }
 
-/// How much of a refused upload is read (and dropped) so the client, still sending, reads the
-/// 413; beyond it the connection is closed.
-const MAX_DRAIN_BYTES: u64 = 256 * 1024 * 1024;
-
-/// An upload that declares more than `limit` bytes is answered 413 before any of it is parsed.
-/// Its body is read and dropped first (up to [`MAX_DRAIN_BYTES`]): a server that answers and
-/// hangs up mid-upload leaves the client with a broken connection instead of the reason.
-async fn refuse_oversize(req: axum::extract::Request, next: axum::middleware::Next, limit: usize) -> Response {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let Some(length) = declared.filter(|&n| n > limit as u64) else {
-        return next.run(req).await;
-    };
-    let mut body = req.into_body().into_data_stream();
-    let mut read = 0u64;
-    while read < length.min(MAX_DRAIN_BYTES) {
-        match futures::StreamExt::next(&mut body).await {
-            Some(Ok(chunk)) => read += chunk.len() as u64,
-            _ => break,
-        }
-    }
-    ApiError::TooLarge(format!(
-        "the upload is {length} bytes; the limit is {limit} bytes (--max-upload-mb {})",
-        limit / (1024 * 1024)
-    ))
-    .into_response()
-}
-
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge(format!("the upload is larger than the limit: {}", e.body_text()))
@@ -336,7 +327,7 @@ async fn list_versions(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct GenerateRequest {
     shot_id: String,
@@ -364,7 +355,7 @@ async fn approve(
     Ok(if already { (StatusCode::OK, Json(view.with_already_approved())) } else { (StatusCode::ACCEPTED, Json(view)) })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RejectRequest {
     reason: String,
@@ -380,7 +371,7 @@ async fn reject(
     Ok((StatusCode::ACCEPTED, Json(ShotView::new(revision, shot))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RefineRequest {
     /// One short imperative edit command ("Change the sky to dusk orange").

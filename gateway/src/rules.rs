@@ -3,12 +3,11 @@
 //! adds one with `POST` (`{"text"}`) and retires one with `POST /api/rules/{id}/retire`, which
 //! appends a revision — a rule is never edited or deleted. Embeddings stay on the server side.
 
-use crate::{auth::Caller, error::ApiError, rest::{Body, existing_project}, server::AppState};
+use crate::{api::Op, auth::Caller, error::ApiError, rest::{Body, existing_project}, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, Query, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use chrono::Utc;
 use miri_core::schema::Validate;
@@ -17,10 +16,17 @@ use miri_store::{At, StoreError, Under};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects/{id}/rules", get(list).post(add))
-        .route("/api/rules/{id}/retire", post(retire))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::get("/api/projects/{id}/rules", "The rulebook: rules learnt from rejections, each with the shot it came from", list)
+            .flag("all", "Include retired rules")
+            .answers(&[(200, "{rules: [...]}")]),
+        Op::post("/api/projects/{id}/rules", "Add a rule by hand", add)
+            .json::<NewRule>()
+            .answers(&[(201, "The rule"), (403, "A viewer cannot add rules")]),
+        Op::post("/api/rules/{id}/retire", "Retire a rule: it goes into no later prompt", retire)
+            .answers(&[(200, "The rule, inactive"), (403, "A viewer cannot retire rules"), (409, "Changed meanwhile")]),
+    ]
 }
 
 #[derive(Deserialize)]
@@ -30,7 +36,7 @@ struct ListQuery {
     all: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewRule {
     text: String,

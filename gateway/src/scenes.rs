@@ -5,12 +5,11 @@
 //! an earlier one's scenes: its scenes are new records, made together (one `createdAt`).
 
 use crate::follow::{Followed, follow};
-use crate::{auth::Caller, error::ApiError, rest::{Body, existing_project}, server::AppState};
+use crate::{api::Op, auth::Caller, error::ApiError, rest::{Body, existing_project}, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
 };
 use miri_core::{Analysis, Scene, SceneAsset};
 use miri_store::{At, Under};
@@ -23,17 +22,22 @@ use temporalio_client::WorkflowStartOptions;
 use temporalio_common::search_attributes::SearchAttributes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/projects/{id}/breakdowns", post(start))
-        .route("/api/projects/{id}/breakdowns/{breakdown}", get(show))
-        .route("/api/projects/{id}/scenes", get(newest))
+pub fn ops() -> Vec<Op> {
+    vec![
+        Op::post("/api/projects/{id}/breakdowns", "Break the song into scenes and shots from its newest analysis", start)
+            .json::<BreakdownRequest>()
+            .answers(&[(202, "{breakdownId, workflowId, analysisId}"), (403, "A viewer cannot break the song down"), (409, "No analysis yet")]),
+        Op::get("/api/projects/{id}/breakdowns/{breakdown}", "Where a breakdown stands; completed: its scenes, references and shots", show)
+            .answers(&[(200, "{status, breakdownId, progress | scenes, references, shots | error}")]),
+        Op::get("/api/projects/{id}/scenes", "The newest breakdown's scenes in film order, each with its reference images", newest)
+            .answers(&[(200, "{scenes: [...]}")]),
+    ]
 }
 
 /// The most shots a director may ask a song to have.
 const MOST_SHOTS: u32 = 480;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct BreakdownRequest {
     /// About how many shots the song should have; the ORCHESTRATOR decides when absent.

@@ -1,8 +1,9 @@
 //! Wires the gateway: shared state, the router (REST, gRPC, webhook, media, Socket.IO, the built
 //! web app) and graceful shutdown.
 
+use crate::api::{self, Op};
 use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, keys, renders, rest, rules, scenes, webhook};
-use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use axum::extract::DefaultBodyLimit;
 use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
 use socketioxide::SocketIo;
@@ -108,23 +109,31 @@ impl Gateway {
         let dist = &self.config.web_dist;
         // The app's scripts are most of a first load: sent gzip-compressed to browsers that ask.
         let spa = Compression::new(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
-        let app = Router::new()
-            .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
-            .merge(rest::routes(self.config.max_upload_bytes))
-            .merge(webhook::routes())
-            .merge(renders::routes())
-            .merge(analyses::routes())
-            .merge(scenes::routes())
-            .merge(rules::routes())
-            .merge(chat::routes())
-            .merge(budget::routes())
-            .merge(keys::routes())
-            .merge(health::routes())
+        let healthz = Op::get("/healthz", "Liveness: the gateway answers", || async { axum::Json(serde_json::json!({"status": "ok"})) })
+            .public()
+            .answers(&[(200, "{status: ok}")]);
+        let ops = [
+            vec![healthz],
+            rest::ops(self.config.max_upload_bytes),
+            webhook::ops(),
+            renders::ops(),
+            analyses::ops(),
+            scenes::ops(),
+            rules::ops(),
+            chat::ops(),
+            budget::ops(),
+            keys::ops(),
+            health::ops(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let app = api::build(ops)
             .merge(grpc::routes(self.state.clone()))
             // An unknown API path is a JSON 404, never the web app's page.
             .route("/api/{*path}", axum::routing::any(unknown_api))
             .fallback_service(spa)
-            .layer(DefaultBodyLimit::max(1024 * 1024))
+            .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
             .with_state(self.state)
             .layer(sio);
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

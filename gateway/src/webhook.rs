@@ -3,13 +3,12 @@
 //! results for requests it is not waiting for;
 //! a webhook for an unknown shot or request is answered 200 and logged, so fal stops retrying.
 
-use crate::{error::ApiError, server::AppState};
+use crate::{api::Op, error::ApiError, server::AppState};
 use axum::{
-    Json, Router,
+    Json,
     body::Bytes,
     extract::{Query, State},
     http::HeaderMap,
-    routing::post,
 };
 use miri_core::{AssetId, SceneAsset, SceneId, ShotId, VersionId};
 use miri_store::At;
@@ -19,8 +18,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowSignalOptions, errors::WorkflowInteractionError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/webhooks/fal", post(fal_webhook))
+pub fn ops() -> Vec<Op> {
+    vec![Op::post("/api/webhooks/fal", "fal's result callback for a still, a clip or a scene reference", fal_webhook)
+        .signed()
+        .answers(&[(200, "Accepted, or ignored with the reason (an unknown shot or request)")])]
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,7 @@ pub struct ProviderRequest {
 
 /// What a token may do, in ascending order: a viewer reads, an editor also changes shots, an
 /// owner also manages the project's keys and budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,

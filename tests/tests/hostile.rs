@@ -76,6 +76,7 @@ async fn hostile_requests_get_named_refusals_and_leave_no_record() {
     let huge = json!({"startMs": 0, "endMs": 1000, "description": "x".repeat(2 * 1024 * 1024)}).to_string();
     let (status, body) = raw_post(&stack, &shots, huge).await;
     assert_eq!(status, 413, "{body}");
+    assert!(message(&body).contains("the limit is 1048576 bytes"), "{body}");
     let deep = format!("{{\"startMs\": 0, \"endMs\": 1000, \"description\": \"x\", \"motion\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
     let (status, body) = raw_post(&stack, &shots, deep).await;
     assert_eq!(status, 400, "{body}");
