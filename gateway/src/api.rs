@@ -249,7 +249,12 @@ fn openapi_path(path: &str) -> (String, Vec<Value>) {
         .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(name) => {
                 let name = name.trim_start_matches('*');
-                parameters.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                let schema = match name {
+                    "key" => json!({"type": "string", "description": "A media key: sha256/<hex>.<ext>"}),
+                    "token" => json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "A token id"}),
+                    _ => json!({"type": "string", "format": "uuid"}),
+                };
+                parameters.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
                 format!("{{{name}}}")
             }
             None => segment.to_string(),

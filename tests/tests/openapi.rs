@@ -2,7 +2,7 @@
 //! every operation it lists is a route the gateway serves with the authentication it states (a
 //! bearer operation called without a token answers 401, never "no API route"), every reference
 //! resolves, request bodies carry the schemas of the types that parse them, and every path the
-//! dashboard's client calls is documented.
+//! dashboard's client calls is documented. The reference validator accepts the document.
 
 use miri_testkit::{Stack, StackOptions};
 use serde_json::Value;
@@ -35,6 +35,14 @@ async fn the_document_describes_exactly_the_routes_served() -> anyhow::Result<()
     let http = reqwest::Client::new();
     let doc: Value = http.get(format!("{}/api/openapi.json", stack.http)).send().await?.error_for_status()?.json().await?;
     assert_eq!(doc["openapi"], "3.1.0");
+    // The reference validator (openapi-spec-validator, in the project's venv beside the Temporal CLI).
+    let validator = miri_testkit::temporal_bin().with_file_name("openapi-spec-validator");
+    assert!(validator.exists(), "{} is missing: run scripts/bootstrap.sh", validator.display());
+    let file = stack.scratch.join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec(&doc)?)?;
+    let checked = std::process::Command::new(&validator).arg(&file).output()?;
+    assert!(checked.status.success(), "the document is not valid OpenAPI: {}{}",
+        String::from_utf8_lossy(&checked.stdout), String::from_utf8_lossy(&checked.stderr));
     let paths = doc["paths"].as_object().expect("paths");
 
     let mut operations = 0;
