@@ -587,3 +587,44 @@ impl Drop for Stack {
         }
     }
 }
+
+/// Spawns `miri up` as a director runs it — one process with its own Temporal dev server,
+/// simulator, gateway and worker — on `ports` (Temporal, HTTP, simulator), its data under
+/// `dir/data`, its log in `dir/up.log`.
+pub fn spawn_up(dir: &Path, ports: (u16, u16, u16), channel: &str, env: &[(&str, &str)]) -> anyhow::Result<Child> {
+    let (temporal, http, sim) = ports;
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("up.log"))?;
+    Command::new(miri_bin())
+        .arg("up")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(["--http-port", &http.to_string(), "--sim-port", &sim.to_string()])
+        .args(["--temporal-address", &format!("127.0.0.1:{temporal}"), "--events-channel", channel])
+        .arg("--web-dist")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"))
+        .env("MIRI_TEMPORAL_BIN", temporal_bin())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("spawning miri up")
+}
+
+/// A client of the `miri up` serving on `http`, once it answers, with the owner token it wrote.
+pub async fn up_api(dir: &Path, http: u16) -> anyhow::Result<Api> {
+    let mut api = Api { http: format!("http://127.0.0.1:{http}"), token: String::new(), rest: reqwest::Client::new(), scratch: dir.to_path_buf() };
+    if !api.healthy_within(Duration::from_secs(120)).await {
+        bail!("miri up never served; log:\n{}", std::fs::read_to_string(dir.join("up.log")).unwrap_or_default());
+    }
+    api.token = std::fs::read_to_string(dir.join("data/owner.token")).context("owner.token")?.trim().to_string();
+    Ok(api)
+}
+
+/// Stops a `miri up` as Ctrl-C does (it stops the dev server it started); answers its exit.
+pub async fn ctrl_c(mut child: Child) -> std::process::ExitStatus {
+    let pid = child.id().expect("running").to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().await.unwrap().success());
+    tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("stops within 30 s").unwrap()
+}

@@ -1,12 +1,12 @@
-//! Hostile input against a running stack (issue 9 item 4): an upload over `--max-upload-mb`,
+//! Hostile input against a running `miri up` (issue 9 item 4): an upload over `--max-upload-mb`,
 //! bodies that are huge or nested past reason, path traversal in media keys and file names, and
 //! Unicode that is invisible, bidirectional or astral. Each gets a clear 4xx that names the
 //! problem, and a refused request leaves no record.
 
-use miri_testkit::{Stack, StackOptions};
+use miri_testkit::{Api, free_port, spawn_up, up_api};
 use serde_json::{Value, json};
 
-async fn upload(stack: &Stack, name: &str, file_name: &str, song: Vec<u8>) -> (u16, Value) {
+async fn upload(stack: &Api, name: &str, file_name: &str, song: Vec<u8>) -> (u16, Value) {
     let form = reqwest::multipart::Form::new()
         .text("name", name.to_string())
         .part("song", reqwest::multipart::Part::bytes(song).file_name(file_name.to_string()));
@@ -15,7 +15,7 @@ async fn upload(stack: &Stack, name: &str, file_name: &str, song: Vec<u8>) -> (u
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-async fn raw_post(stack: &Stack, path: &str, body: String) -> (u16, Value) {
+async fn raw_post(stack: &Api, path: &str, body: String) -> (u16, Value) {
     let resp = stack
         .rest
         .post(format!("{}{path}", stack.http))
@@ -35,8 +35,10 @@ fn message(body: &Value) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_requests_get_named_refusals_and_leave_no_record() {
-    let env = vec![("MIRI_MAX_UPLOAD_MB".to_string(), "1".to_string())];
-    let stack = Stack::start(StackOptions { env, ..Default::default() }).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ports = (free_port(), free_port(), free_port());
+    let up = spawn_up(dir.path(), ports, &format!("miri:test-hostile:{}", ports.1), &[("MIRI_MAX_UPLOAD_MB", "1")]).unwrap();
+    let stack = up_api(dir.path(), ports.1).await.unwrap();
     let project = stack.create_project("עוין").await.unwrap();
     let song = std::fs::read(stack.scratch.join("song.mp3")).unwrap();
 
@@ -54,7 +56,7 @@ async fn hostile_requests_get_named_refusals_and_leave_no_record() {
     let (_, shown) = stack.get("/api/projects").await.unwrap();
     let listed = shown.as_array().unwrap().iter().find(|p| p["projectId"] == climber.as_str()).unwrap().clone();
     assert!(listed["songUrl"].as_str().unwrap().starts_with("/api/media/sha256/"), "{listed}");
-    assert!(!stack.dir.path().parent().unwrap().join("etc/passwd.mp3").exists());
+    assert!(!dir.path().parent().unwrap().join("etc/passwd.mp3").exists());
 
     // Media keys that traverse are refused; none reads a file outside the media store, and an
     // unknown API path is a JSON 404, not the web app.
@@ -115,4 +117,5 @@ async fn hostile_requests_get_named_refusals_and_leave_no_record() {
     assert_eq!(status, 400, "an invisible project name: {body}");
     let (_, projects) = stack.get("/api/projects").await.unwrap();
     assert_eq!(projects.as_array().unwrap().len(), 2, "the first project and the climber, nothing refused: {projects}");
+    assert!(miri_testkit::ctrl_c(up).await.success());
 }

@@ -2,36 +2,15 @@
 //! gateway and worker; Ctrl-C stops all of it; the next `up` on the same data dir resumes the
 //! shot that was waiting for approval.
 
-use miri_testkit::{Api, free_port, miri_bin, temporal_bin};
+use miri_testkit::{ctrl_c, free_port, spawn_up, up_api};
 use serde_json::json;
-use std::{path::Path, process::Stdio, time::Duration};
-use tokio::process::{Child, Command};
+use std::{path::Path, time::Duration};
+use tokio::process::Child;
 
 fn up(dir: &Path, ports: (u16, u16, u16), channel: &str) -> Child {
-    let (temporal, http, sim) = ports;
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("up.log")).unwrap();
-    Command::new(miri_bin())
-        .arg("up")
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(["--http-port", &http.to_string(), "--sim-port", &sim.to_string()])
-        .args(["--temporal-address", &format!("127.0.0.1:{temporal}"), "--events-channel", channel])
-        .arg("--web-dist")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"))
-        .env("MIRI_TEMPORAL_BIN", temporal_bin())
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap()
+    spawn_up(dir, ports, channel, &[]).unwrap()
 }
 
-async fn ctrl_c(mut child: Child) -> std::process::ExitStatus {
-    let pid = child.id().unwrap().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().await.unwrap().success());
-    tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("stops within 30 s").unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn up_stops_on_ctrl_c_and_the_next_up_resumes_the_shot() {
@@ -41,15 +20,8 @@ async fn up_stops_on_ctrl_c_and_the_next_up_resumes_the_shot() {
     let log = || std::fs::read_to_string(dir.path().join("up.log")).unwrap_or_default();
 
     let first = up(dir.path(), ports, &channel);
-    let mut api = Api {
-        http: format!("http://127.0.0.1:{}", ports.1),
-        token: String::new(),
-        rest: reqwest::Client::new(),
-        scratch: dir.path().to_path_buf(),
-    };
-    assert!(api.healthy_within(Duration::from_secs(120)).await, "miri up never served; log:\n{}", log());
+    let api = up_api(dir.path(), ports.1).await.unwrap();
     let token_file = dir.path().join("data/owner.token");
-    api.token = std::fs::read_to_string(&token_file).unwrap().trim().to_string();
     assert!(log().contains("Temporal UI:  http://127.0.0.1:"), "{}", log());
 
     let project = api.create_project("up").await.unwrap();
