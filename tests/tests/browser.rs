@@ -24,6 +24,19 @@ async fn approving_from_the_dashboard_shows_completed_live() {
         stack.wait_status(id, "AWAITING_APPROVAL", Duration::from_secs(90)).await.unwrap();
     }
 
+    // A viewer key issued from the keys panel signs a browser in; its approve is refused.
+    let screenshot = miri_bin().with_file_name("keys-panel.png");
+    let out = e2e(&stack, "keys.e2e.mjs", &project, &screenshot, [("MIRI_SHOT", shot.clone())]).await;
+    assert!(
+        out.status.success(),
+        "keys test failed:\n{}\n{}\ngateway log (tail):\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        tail(&stack.log("gateway")),
+    );
+    let (_, keys) = stack.get(&format!("/api/projects/{project}/keys")).await.unwrap();
+    assert!(keys["keys"][0]["revokedAt"].is_string(), "revoked from the panel: {keys}");
+
     let screenshot = miri_bin().with_file_name("shots-page.png");
     let out = e2e(&stack, "shots.e2e.mjs", &project, &screenshot, [("MIRI_SHOT", shot.clone())]).await;
     let (_, now) = stack.get(&format!("/api/shots/{shot}")).await.unwrap();
