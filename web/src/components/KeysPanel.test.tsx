@@ -138,7 +138,7 @@ describe("KeysPanel", () => {
     const secret = within(dialog).getByLabelText("המפתח הסודי") as HTMLInputElement;
     expect(secret.value).toBe(SECRET);
     expect(secret.readOnly).toBe(true);
-    expect(document.activeElement).toBe(secret);
+    await waitFor(() => expect(document.activeElement).toBe(secret));
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     const warning = document.getElementById(dialog.getAttribute("aria-describedby")!)!;
     expect(warning.textContent).toContain("זו הפעם היחידה שהמפתח הסודי מוצג");
@@ -149,14 +149,14 @@ describe("KeysPanel", () => {
     expect(writeText).toHaveBeenCalledWith(SECRET);
 
     // The new key is listed (without its secret), and the form is ready for another.
-    expect(keyRow(NEW_ID).textContent).toContain("אתר");
+    await waitFor(() => expect(keyRow(NEW_ID).textContent).toContain("אתר"));
     expect(keyRow(NEW_ID).textContent).not.toContain(SECRET);
-    expect(labelInput().value).toBe("");
+    await waitFor(() => expect(labelInput().value).toBe(""));
 
     fireEvent.click(within(dialog).getByRole("button", { name: "שמרתי את המפתח, סגירה" }));
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(pageHolds(SECRET)).toBe(false);
-    expect(document.activeElement).toBe(labelInput());
+    await waitFor(() => expect(document.activeElement).toBe(labelInput()));
     expect(JSON.stringify({ ...window.localStorage })).not.toContain(SECRET);
     expect(JSON.stringify({ ...window.sessionStorage })).not.toContain(SECRET);
     expect(keyRow(NEW_ID)).toBeTruthy();
@@ -183,7 +183,7 @@ describe("KeysPanel", () => {
     const dialog = await screen.findByRole("dialog");
     fireEvent.click(within(dialog).getByRole("button", { name: "העתקה" }));
     await within(dialog).findByText("ההעתקה נכשלה; יש לסמן את המפתח ולהעתיק אותו ידנית");
-    expect(document.activeElement).toBe(within(dialog).getByLabelText("המפתח הסודי"));
+    await waitFor(() => expect(document.activeElement).toBe(within(dialog).getByLabelText("המפתח הסודי")));
   });
 
   it("shows the gateway's 400 message when it refuses the label, and opens no dialog", async () => {
@@ -234,12 +234,12 @@ describe("KeysPanel", () => {
     fireEvent.click(within(question).getByRole("button", { name: "ביטול" }));
     expect(within(keysGroup()).queryByRole("group", { name: /לשלול את המפתח/ })).toBeNull();
     expect(revokes()).toHaveLength(0);
-    expect(document.activeElement).toBe(revokeButton);
+    await waitFor(() => expect(document.activeElement).toBe(revokeButton));
 
     fireEvent.click(within(keyRow(CI_ID)).getByRole("button", { name: "שלילת המפתח" }));
     const again = within(keysGroup()).getByRole("group", { name: /לשלול את המפתח/ });
     const confirm = within(again).getByRole("button", { name: "כן, לשלול את המפתח" });
-    expect(document.activeElement).toBe(confirm);
+    await waitFor(() => expect(document.activeElement).toBe(confirm));
     fireEvent.click(confirm);
 
     await waitFor(() => expect(keyRow(CI_ID).dataset.state).toBe("revoked"));
