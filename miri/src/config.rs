@@ -71,6 +71,10 @@ impl Common {
 
 #[derive(Args, Clone, Debug)]
 pub struct GatewayArgs {
+    /// The address the gateway listens on: this machine only by default; `0.0.0.0` in a
+    /// container (Cloud Run, compose).
+    #[arg(long, env = "MIRI_HTTP_HOST", default_value = "127.0.0.1")]
+    pub http_host: std::net::IpAddr,
     #[arg(long, env = "MIRI_HTTP_PORT", default_value_t = 8080)]
     pub http_port: u16,
     /// The built web app.
@@ -125,6 +129,17 @@ pub struct WorkerArgs {
     pub rules_index: RulesIndex,
     #[command(flatten)]
     pub vertex: VertexArgs,
+    /// Which task queues this worker polls: `main` (shots, story, scenes), `render` (the ffmpeg
+    /// work of renders and conforms) or `all`. Production runs the two as separate services.
+    #[arg(long, env = "MIRI_WORKER_QUEUES", value_enum, default_value_t = Queues::All)]
+    pub queues: Queues,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Queues {
+    Main,
+    Render,
+    All,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod analyze;
 mod config;
 mod demo;
 mod demo_song;
+mod doctor;
 mod prompt;
 mod render;
 mod services;
@@ -30,6 +31,8 @@ enum Command {
     /// Start everything on this machine: Temporal dev server (or reuse one), gateway, worker and
     /// the provider simulator; prints the dashboard and Temporal UI URLs.
     Up(up::UpArgs),
+    /// Check every dependency and configuration value, and say how to fix what is wrong.
+    Doctor(doctor::DoctorArgs),
     /// Run the gateway (REST, Socket.IO, webhooks) alone.
     Gateway {
         #[command(flatten)]
@@ -152,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Up(args) => up::run(args).await,
+        Command::Doctor(args) => doctor::run(args).await,
         Command::Gateway { common, gateway } => services::run_gateway(&common, &gateway, shutdown_signal()).await,
         Command::Worker { common, worker } => services::run_worker(&common, &worker).await,
         Command::Sim(args) => services::run_sim(&args, shutdown_signal()).await.map(|_| ()),

@@ -1,7 +1,7 @@
 //! Builds and runs each service from configuration: gateway, worker, simulator. `up` composes
 //! the same pieces in one process.
 
-use crate::config::{Common, GatewayArgs, RulesIndex, SimArgs, StoreBackend, VertexArgs, WorkerArgs, env_key, fal_key, gcs_service_account_key};
+use crate::config::{Common, GatewayArgs, Queues, RulesIndex, SimArgs, StoreBackend, VertexArgs, WorkerArgs, env_key, fal_key, gcs_service_account_key};
 use crate::temporal;
 use anyhow::{Context, bail};
 use miri_activities::{
@@ -69,9 +69,9 @@ pub async fn gateway(common: &Common, args: &GatewayArgs) -> anyhow::Result<(Gat
     let (store, media) = open_store(common).await?;
     let client = temporal::connect(common, Duration::from_secs(60)).await?;
     let verifier = webhook_verifier(&args.jwks_urls).await?;
-    let listener = TcpListener::bind(("127.0.0.1", args.http_port))
+    let listener = TcpListener::bind((args.http_host, args.http_port))
         .await
-        .with_context(|| format!("binding the gateway to 127.0.0.1:{}", args.http_port))?;
+        .with_context(|| format!("binding the gateway to {}:{}", args.http_host, args.http_port))?;
     let config = GatewayConfig {
         web_dist: args.web_dist.clone(),
         max_upload_bytes: args.max_upload_mb * 1024 * 1024,
@@ -209,7 +209,7 @@ fn gemini(args: &WorkerArgs) -> anyhow::Result<Option<GeminiClient>> {
 }
 
 /// The rulebook's Vector Search index, every setting named when one is missing.
-fn vector_search(v: &VertexArgs) -> anyhow::Result<VectorSearchClient> {
+pub(crate) fn vector_search(v: &VertexArgs) -> anyhow::Result<VectorSearchClient> {
     let need = |value: Option<&String>, flag: &str, env: &str| {
         value.cloned().with_context(|| format!("--rules-index vertex needs {flag} (or {env})"))
     };
@@ -237,7 +237,7 @@ fn provider_key(name: &str, url: &url::Url) -> Option<String> {
 }
 
 /// The built-in prices with the configured file's entries over them.
-fn prices(args: &WorkerArgs) -> anyhow::Result<PriceTable> {
+pub(crate) fn prices(args: &WorkerArgs) -> anyhow::Result<PriceTable> {
     let Some(path) = &args.prices else { return Ok(PriceTable::default()) };
     let text = std::fs::read(path).with_context(|| format!("reading the price table {}", path.display()))?;
     let extra: std::collections::BTreeMap<String, miri_core::budget::Price> = serde_json::from_slice(&text)
@@ -277,20 +277,26 @@ pub async fn render_worker(runtime: &Runtime, common: &Common, args: &WorkerArgs
     Ok(Worker::new(runtime, client, opts)?)
 }
 
+/// Runs the workers of the task queues `args.queues` names until the process is told to stop.
 pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let mut worker = worker(&runtime, common, args).await?;
-    let mut render = render_worker(&runtime, common, args).await?;
-    let (stop, stop_render) = (worker.shutdown_handle(), render.shutdown_handle());
+    let mut workers = Vec::new();
+    if args.queues != Queues::Render {
+        workers.push((TASK_QUEUE, worker(&runtime, common, args).await?));
+    }
+    if args.queues != Queues::Main {
+        workers.push((RENDER_TASK_QUEUE, render_worker(&runtime, common, args).await?));
+    }
+    let stops: Vec<_> = workers.iter().map(|(_, w)| w.shutdown_handle()).collect();
     tokio::spawn(async move {
         crate::shutdown_signal().await;
-        stop();
-        stop_render();
+        stops.iter().for_each(|stop| stop());
     });
-    tracing::info!("worker polling task queues {TASK_QUEUE} and {RENDER_TASK_QUEUE}");
-    let (shots, renders) = tokio::join!(worker.run(), render.run());
-    shots?;
-    renders?;
+    let queues: Vec<&str> = workers.iter().map(|(queue, _)| *queue).collect();
+    tracing::info!("worker polling task queues {}", queues.join(" and "));
+    for ran in futures::future::join_all(workers.iter_mut().map(|(_, w)| w.run())).await {
+        ran?;
+    }
     Ok(())
 }
 

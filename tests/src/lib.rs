@@ -203,18 +203,66 @@ impl Stack {
 
     /// Starts a (new) worker process.
     pub fn start_worker(&mut self) -> anyhow::Result<()> {
+        self.worker = Some(self.spawn_worker("worker", &[])?);
+        Ok(())
+    }
+
+    /// Another worker process with `args` besides the stack's, logged to `{name}.log`; the caller
+    /// keeps it (it is killed when dropped).
+    pub fn spawn_worker(&self, name: &str, args: &[&str]) -> anyhow::Result<Child> {
         let d = self.dir.path();
         let mut cmd = Command::new(miri_bin());
-        cmd.arg("worker").args(common_args(d, &self.temporal_address, &self.events_channel)).envs(self.env.clone());
-        cmd.args(["--fal-url", &self.fal_url, "--public-url", &self.api.http]);
-        cmd.args(["--gemini-url", &self.sim, "--claude-url", &self.sim]);
+        cmd.arg("worker").args(flat(self.worker_args())).args(args).envs(self.env.clone());
+        logged(&mut cmd, d, name)
+    }
+
+    /// The worker's configuration, flag by flag: this stack's Temporal, Redis channel, data dir
+    /// and simulator.
+    fn worker_args(&self) -> Vec<(String, String)> {
+        let common = common_args(self.dir.path(), &self.temporal_address, &self.events_channel);
+        let mut pairs: Vec<(String, String)> = common.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+        let sim = self.sim.as_str();
+        let mut more = vec![("--fal-url", self.fal_url.as_str()), ("--public-url", self.api.http.as_str()), ("--gemini-url", sim), ("--claude-url", sim)];
         if self.vertex_rules {
-            cmd.args(["--rules-index", "vertex", "--vertex-api-url", &self.sim, "--vertex-query-url", &self.sim]);
-            cmd.args(["--vertex-project", "miri-test", "--vertex-rules-index", VERTEX_RULES_INDEX]);
-            cmd.args(["--vertex-rules-endpoint", "rules-endpoint", "--vertex-rules-deployed-index", VERTEX_RULES_INDEX]);
+            more.extend([
+                ("--rules-index", "vertex"),
+                ("--vertex-api-url", sim),
+                ("--vertex-query-url", sim),
+                ("--vertex-project", "miri-test"),
+                ("--vertex-rules-index", VERTEX_RULES_INDEX),
+                ("--vertex-rules-endpoint", "rules-endpoint"),
+                ("--vertex-rules-deployed-index", VERTEX_RULES_INDEX),
+            ]);
         }
-        self.worker = Some(logged(&mut cmd, d, "worker")?);
-        Ok(())
+        pairs.extend(more.into_iter().map(|(f, v)| (f.to_string(), v.to_string())));
+        pairs
+    }
+
+    /// `miri doctor --json` with this stack's configuration, each flag of `overrides` in place of
+    /// the stack's, and `env`; answers its exit code and its JSON.
+    pub async fn doctor(&self, overrides: &[(&str, &str)], env: &[(&str, &str)]) -> anyhow::Result<(i32, Value)> {
+        let mut pairs = self.worker_args();
+        pairs.push(("--jwks-urls".into(), format!("{}/.well-known/jwks.json", self.sim)));
+        pairs.push(("--web-dist".into(), Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist").display().to_string()));
+        for (flag, value) in overrides {
+            pairs.retain(|(f, _)| f != flag);
+            pairs.push((flag.to_string(), value.to_string()));
+        }
+        let out = Command::new(miri_bin())
+            .arg("doctor")
+            .arg("--json")
+            .args(flat(pairs))
+            .env("MIRI_TEMPORAL_BIN", temporal_bin())
+            .envs(self.env.clone())
+            .env_remove("FAL_KEY")
+            .env_remove("GEMINI_API_KEY")
+            .env_remove("ANTHROPIC_API_KEY")
+            .envs(env.iter().copied())
+            .output()
+            .await?;
+        let json = serde_json::from_slice(&out.stdout)
+            .with_context(|| format!("doctor printed no JSON: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))?;
+        Ok((out.status.code().unwrap_or(-1), json))
     }
 
     /// SIGKILLs the worker, as a crash would.
@@ -510,6 +558,10 @@ async fn issue_token(d: &Path, temporal: &str, channel: &str, env: &[(String, St
         bail!("miri token failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
+
+fn flat(pairs: Vec<(String, String)>) -> impl Iterator<Item = String> {
+    pairs.into_iter().flat_map(|(flag, value)| [flag, value])
 }
 
 fn common_args(d: &Path, temporal: &str, channel: &str) -> Vec<String> {

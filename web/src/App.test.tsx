@@ -306,7 +306,7 @@ describe("App", () => {
     fireEvent.click(within(row("s2")).getByRole("button", { name: "QA" }));
     const column = await screen.findByRole("article", { name: "QA — שוט 2" });
     expect(JSON.parse(creations()[0]![1]!.body as string)).toEqual({ topic: "shot_qa", title: "QA — שוט 2", shotId: "s2" });
-    expect(document.activeElement).toBe(within(column).getByRole("textbox", { name: "הודעה" }));
+    await waitFor(() => expect(document.activeElement).toBe(within(column).getByRole("textbox", { name: "הודעה" })));
 
     fireEvent.click(within(column).getByRole("button", { name: "סגירת השיחה" }));
     fireEvent.click(within(row("s2")).getByRole("button", { name: "QA" }));

@@ -510,7 +510,7 @@ describe("ChatPanel", () => {
     fireEvent.click(screen.getByRole("button", { name: "פתיחת השיחה" }));
     const column = await screen.findByRole("article", { name: "QA — שוט 2" });
     expect(bodyOf(fetch, "POST /api/projects/p1/conversations", 0)).toEqual({ topic: "shot_qa", title: "QA — שוט 2", shotId: "s2" });
-    expect(document.activeElement).toBe(within(column).getByRole("textbox", { name: "הודעה" }));
+    await waitFor(() => expect(document.activeElement).toBe(within(column).getByRole("textbox", { name: "הודעה" })));
     expect(within(list()).getByRole("button", { name: /QA — שוט 2/, pressed: true })).toBeTruthy();
     expect(screen.queryByLabelText("נושא")).toBeNull();
   });
