@@ -104,9 +104,16 @@ impl Caller {
 
     /// The caller as a member of `project`; 404 (the project "does not exist") when it is not one.
     pub async fn in_project(&self, st: &AppState, project: ProjectId) -> Result<Member, ApiError> {
+        self.member_or(st, project, || ApiError::NotFound(format!("project {project} does not exist"))).await
+    }
+
+    /// The caller as a member of `project`, reached through one of its things (a shot, a
+    /// render…): `hidden` — that thing "does not exist" — when it is no member. A store
+    /// failure stays a store failure.
+    pub async fn member_or(&self, st: &AppState, project: ProjectId, hidden: impl FnOnce() -> ApiError) -> Result<Member, ApiError> {
         match self.role_in(&st.store, project).await? {
             Some(role) => Ok(Member { project_id: project, role, name: self.name() }),
-            None => Err(ApiError::NotFound(format!("project {project} does not exist"))),
+            None => Err(hidden()),
         }
     }
 

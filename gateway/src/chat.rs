@@ -125,7 +125,7 @@ async fn existing_conversation(st: &AppState, caller: &Caller, raw: &str) -> Res
     let missing =
         || ApiError::NotFound(format!("conversation {id} does not exist; POST /api/projects/{{id}}/conversations makes one"));
     let (_, conversation) = st.store.get::<Conversation>(&id.to_string(), At::Newest).await?.ok_or_else(missing)?;
-    let member = caller.in_project(st, conversation.project_id).await.map_err(|_| missing())?;
+    let member = caller.member_or(st, conversation.project_id, missing).await?;
     Ok((conversation, member))
 }
 

@@ -19,7 +19,7 @@ use miri_workflows::{
     RENDER_TASK_QUEUE, RenderWorkflow,
     contract::RenderFormat,
     render::RenderInput,
-    render_workflow_id,
+    render_workflow_id, render_workflow_project,
     search::{PROJECT_ID, RENDER_ID},
 };
 use serde_json::{Value, json};
@@ -115,7 +115,7 @@ pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Resu
     let render_id = RenderId::parse("renderId", render)?;
     let missing = || ApiError::NotFound(format!("render {render_id} does not exist"));
     if let Some((project, done)) = completed(st, render_id).await? {
-        caller.in_project(st, project).await.map_err(|_| missing())?;
+        caller.member_or(st, project, missing).await?;
         return Ok(done);
     }
     let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
@@ -125,9 +125,8 @@ pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Resu
         Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
         None => return Err(missing()),
     };
-    // The workflow id names the project: `render:{project}:{render}`.
-    let project = execution.id().split(':').nth(1).and_then(|p| ProjectId::parse("projectId", p).ok()).ok_or_else(missing)?;
-    caller.in_project(st, project).await.map_err(|_| missing())?;
+    let project = render_workflow_project(execution.id()).ok_or_else(missing)?;
+    caller.member_or(st, project, missing).await?;
     let handle = st.temporal.get_workflow_handle::<RenderWorkflow>(execution.id());
     match execution.status() {
         WorkflowExecutionStatus::Running => {

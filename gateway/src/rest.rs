@@ -251,7 +251,7 @@ pub(crate) fn awaiting_approval(shot: &Shot, act: &str) -> Result<(), ApiError> 
 pub(crate) async fn existing_shot(st: &AppState, caller: &Caller, id: ShotId) -> Result<(u64, Shot, Member), ApiError> {
     let missing = || ApiError::NotFound(format!("shot {id} does not exist"));
     let (revision, shot) = st.store.shot(id).await?.ok_or_else(missing)?;
-    let member = caller.in_project(st, shot.project_id).await.map_err(|_| missing())?;
+    let member = caller.member_or(st, shot.project_id, missing).await?;
     Ok((revision, shot, member))
 }
 

@@ -103,7 +103,7 @@ async fn retire(State(st): State<AppState>, caller: Caller, Path(id): Path<Strin
     let rule_id = RuleId::parse("ruleId", &id)?;
     let missing = || ApiError::NotFound(format!("rule {rule_id} does not exist"));
     let (revision, rule) = st.store.get::<Rule>(&rule_id.to_string(), At::Newest).await?.ok_or_else(missing)?;
-    caller.in_project(&st, rule.project_id).await.map_err(|_| missing())?.require_editor()?;
+    caller.member_or(&st, rule.project_id, missing).await?.require_editor()?;
     if !rule.active {
         return Ok(Json(shown(&rule)));
     }

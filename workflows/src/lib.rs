@@ -37,6 +37,12 @@ pub fn render_workflow_id(project: miri_core::ProjectId, render: miri_core::Rend
     format!("render:{project}:{render}")
 }
 
+/// The project a render's workflow id names (see [`render_workflow_id`]).
+pub fn render_workflow_project(workflow_id: &str) -> Option<miri_core::ProjectId> {
+    let rest = workflow_id.strip_prefix("render:")?;
+    miri_core::ProjectId::parse("projectId", rest.split(':').next()?).ok()
+}
+
 /// The workflow id of one analysis of a project's song.
 pub fn analysis_workflow_id(project: miri_core::ProjectId, analysis: miri_core::AnalysisId) -> String {
     format!("analysis:{project}:{analysis}")
@@ -65,4 +71,17 @@ pub fn qa_workflow_id(conversation: miri_core::ConversationId) -> String {
 /// The workflow that answers general conversation `conversation` (the chat's tools).
 pub fn assistant_workflow_id(conversation: miri_core::ConversationId) -> String {
     format!("assistant:{conversation}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_render_workflow_id_names_its_project() {
+        let (project, render) = (miri_core::ProjectId::from_uuid(uuid::Uuid::new_v4()), miri_core::RenderId::from_uuid(uuid::Uuid::new_v4()));
+        assert_eq!(render_workflow_project(&render_workflow_id(project, render)), Some(project));
+        assert_eq!(render_workflow_project(&format!("analysis:{project}:{render}")), None);
+        assert_eq!(render_workflow_project("render:not-a-uuid:x"), None);
+    }
 }
