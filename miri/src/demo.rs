@@ -7,6 +7,7 @@ use crate::render;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
@@ -46,7 +47,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let mut up = Up::start(scratch.path(), &args).await?;
     let result = pipeline(&up, &song, &out, args.shots).await;
     up.stop().await;
-    let shots = result.map_err(|e| e.context(format!("the demo failed; `miri up`'s log:\n{}", up.log_tail())))?;
+    // The reason first: a reader (or a CI log cut short) sees why before the log's detail.
+    let shots = result.map_err(|e| anyhow::anyhow!("the demo failed: {e:#}\n\n{}", up.log_tail()))?;
 
     if args.json {
         let summary = json!({
@@ -88,17 +90,27 @@ async fn pipeline(up: &Up, song: &Path, out: &Path, shots: Option<u32>) -> anyho
     Ok(done)
 }
 
-/// Approves each shot when its still is waiting, until every shot is COMPLETED.
+/// Approves each shot when its still is waiting, until every shot is COMPLETED. A still is
+/// approved once (by the shot's revision): the workflow may take a while to act on it, and an
+/// approval that crosses its move on is answered 200, already approved — both are fine.
 async fn approve_all(api: &Api, ids: &[String]) -> anyhow::Result<Vec<Value>> {
     let deadline = Instant::now() + PATIENCE;
+    let mut approved: HashMap<&str, u64> = HashMap::new();
     loop {
         let mut completed = Vec::new();
         for id in ids {
             let shot = api.get(&format!("/api/shots/{id}")).await?;
             match shot["status"].as_str().unwrap_or_default() {
                 "AWAITING_APPROVAL" => {
+                    let revision = shot["revision"].as_u64().unwrap_or_default();
+                    if approved.get(id.as_str()) == Some(&revision) {
+                        continue;
+                    }
                     let resp = api.http.post(api.url(&format!("/api/shots/{id}/approve"))).bearer_auth(&api.token).send().await?;
-                    answer(resp, 202, &format!("approving shot {id}")).await?;
+                    if resp.status().as_u16() != 200 {
+                        answer(resp, 202, &format!("approving shot {id}")).await?;
+                    }
+                    approved.insert(id, revision);
                 }
                 "COMPLETED" => completed.push(json!({"shotId": id, "startMs": shot["startMs"], "endMs": shot["endMs"]})),
                 "FAILED" => bail!("shot {id} failed: {}", shot["reason"].as_str().unwrap_or("no reason given")),
@@ -220,10 +232,17 @@ impl Up {
         }
     }
 
+    /// The warnings and errors of `miri up`'s log (the last 40), then its last 20 lines.
     fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(40)..].join("\n")
+        let faults: Vec<&str> = lines.iter().copied().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+        format!(
+            "`miri up`'s warnings and errors ({} in all):\n{}\n\n`miri up`'s last lines:\n{}",
+            faults.len(),
+            faults[faults.len().saturating_sub(40)..].join("\n"),
+            lines[lines.len().saturating_sub(20)..].join("\n")
+        )
     }
 }
 
