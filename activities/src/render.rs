@@ -522,6 +522,18 @@ impl RenderWorker {
         done: u64,
         total: u64,
     ) {
+        let metrics = miri_telemetry::metrics::global();
+        let ratio = match stage {
+            RenderStage::Done => 1.0,
+            _ if total == 0 => 0.0,
+            _ => done as f64 / total as f64,
+        };
+        metrics.render_progress.with_label_values(&[&project_id.to_string()]).set(ratio);
+        match stage {
+            RenderStage::Done => metrics.renders.with_label_values(&["done"]).inc(),
+            RenderStage::Failed => metrics.renders.with_label_values(&["failed"]).inc(),
+            _ => {}
+        }
         let event = RenderProgress {
             project_id,
             render_id,

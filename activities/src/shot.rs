@@ -231,6 +231,9 @@ impl ShotWorker {
             .query_pairs_mut()
             .append_pair("shotId", &shot.shot_id.to_string())
             .append_pair("versionId", &input.version_id.to_string());
+        if let Some(trace) = input.trace {
+            webhook.query_pairs_mut().append_pair("trace", &trace.to_string());
+        }
         let breaker = d.breakers.get(Provider::of_fal_endpoint(&endpoint));
         let queued = breaker.call(d.fal.submit(&endpoint, &body, Some(webhook.as_str()))).await.map_err(refused)?;
         let record = ProviderRequest {
@@ -244,6 +247,13 @@ impl ShotWorker {
             cancel_url: queued.cancel_url,
             submitted_at: Utc::now(),
         };
+        miri_telemetry::trace::span(input.trace).in_scope(|| tracing::info!(
+            shot = %shot.shot_id,
+            version = %input.version_id,
+            request = %queued.request_id,
+            endpoint = %record.endpoint_id,
+            "submitted to the provider"
+        ));
         match d.store.record_provider_request(&record).await {
             Ok(()) => Ok(Submitted { request_id: queued.request_id }),
             // A concurrent attempt recorded first: its request is the one the workflow follows.
@@ -313,6 +323,9 @@ impl ShotWorker {
                 created_at: Utc::now(),
             };
             create_once(d.store.append_version(&version).await)?;
+            miri_telemetry::trace::span(input.submit.trace).in_scope(|| {
+                tracing::info!(shot = %version.shot_id, version = %version.version_id, kind = ?version.kind, "provider result ingested");
+            });
         }
         if let Some(bill) = bill {
             d.budget.settle(&d.store, input.project_id, &input.submit.version_id.to_string(), bill).await.map_err(store_failure)?;

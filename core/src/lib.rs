@@ -21,6 +21,7 @@ pub mod script;
 pub mod shot;
 pub mod status;
 pub mod timeline;
+pub mod trace;
 pub mod version;
 
 pub use event::{ChatMessage, Event, RenderProgress, RenderStage, ShotUpdated};
@@ -40,4 +41,5 @@ pub use schema::{FieldError, Validate};
 pub use script::{Beat, Flaw, FlawKind, Script};
 pub use shot::{NewShot, Shot, ShotError, Timestamps};
 pub use status::{IllegalTransition, ShotStatus};
+pub use trace::TraceId;
 pub use version::{Author, Cost, Version, VersionKind};

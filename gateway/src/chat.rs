@@ -334,6 +334,7 @@ pub(crate) async fn apply_proposal(st: &AppState, caller: &Caller, conversation:
             Proposal::Edit { .. } => None,
         },
         proposal: Some(message_id),
+        trace: miri_telemetry::trace::current(),
     };
     // Signalled before it is marked: the shot takes a proposal once, so a retry after a lost
     // mark is harmless, while a mark without its signal would never be applied.

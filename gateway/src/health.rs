@@ -1,23 +1,20 @@
 //! Provider health as the workers see it: every worker leaves its circuit breakers' states in
 //! Redis for a few seconds at a time (`{channel}:health:{worker}`); `GET /api/providers/health`
-//! merges them per provider and `GET /metrics` shows them to Prometheus. A worker that stops
-//! reporting drops out when its entry expires.
+//! merges them per provider, and `GET /metrics` (see `observe`) shows them per worker. A worker
+//! that stops reporting drops out when its entry expires.
 
 use crate::{api::Op, auth::Caller, error::ApiError, server::AppState};
-use axum::{Json, extract::State, http::header, response::IntoResponse};
+use axum::{Json, extract::State};
+use miri_telemetry::metrics::Scrape;
 use miri_providers::breaker::{BreakerSnapshot, BreakerState, Provider};
 use redis::AsyncCommands;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub fn ops() -> Vec<Op> {
     vec![
         Op::get("/api/providers/health", "Each provider's circuit breaker as the workers report it", health)
             .answers(&[(200, "{providers: [{provider, state, workers}], workers}"), (503, "Redis is unreachable")]),
-        Op::get("/metrics", "Prometheus metrics: breaker states per provider and worker", metrics)
-            .public()
-            .answers(&[(200, "Prometheus text exposition format")]),
     ]
 }
 
@@ -85,27 +82,26 @@ fn severity(state: BreakerState) -> u8 {
     }
 }
 
-/// Prometheus text exposition of the breakers.
-async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let reports = reports(&st).await?;
-    let mut text = String::new();
-    let families: [(&str, &str, &str, fn(&BreakerSnapshot) -> f64); 4] = [
-        ("miri_provider_breaker_state", "gauge", "Circuit breaker state: 0 closed, 1 half-open, 2 open.", |s| f64::from(severity(s.state))),
-        ("miri_provider_calls_total", "counter", "Provider calls made through the breaker.", |s| s.calls as f64),
-        ("miri_provider_failures_total", "counter", "Provider calls that failed in a way retrying can fix.", |s| s.failures as f64),
-        ("miri_provider_breaker_opened_total", "counter", "Times the breaker opened.", |s| s.opened as f64),
-    ];
-    for (name, kind, help, value) in families {
-        let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        for (worker, snaps) in &reports {
-            for s in snaps {
-                let _ = writeln!(text, "{name}{{provider=\"{}\",worker=\"{}\"}} {}", s.provider.as_str(), escape(worker), value(s));
-            }
+/// Every reporting worker's breakers, for the metrics; when Redis cannot answer,
+/// `miri_health_reports_up` says so and the rest of the scrape still goes out.
+pub(crate) async fn breaker_metrics(st: &AppState, scrape: &mut Scrape) {
+    let reports = match reports(st).await {
+        Ok(reports) => reports,
+        Err(e) => {
+            tracing::warn!("the workers' health reports are unreadable: {e}");
+            scrape.gauge("miri_health_reports_up", "Whether the workers' health reports could be read", &[], 0.0);
+            return;
+        }
+    };
+    scrape.gauge("miri_health_reports_up", "Whether the workers' health reports could be read", &[], 1.0);
+    for (worker, snaps) in &reports {
+        for s in snaps {
+            let labels = [("provider", s.provider.as_str()), ("worker", worker.as_str())];
+            let state = f64::from(severity(s.state));
+            scrape.gauge("miri_provider_breaker_state", "Circuit breaker state: 0 closed, 1 half-open, 2 open", &labels, state);
+            scrape.counter("miri_provider_calls_total", "Provider calls made through the breaker", &labels, s.calls as f64);
+            scrape.counter("miri_provider_failures_total", "Provider calls that failed in a way retrying can fix", &labels, s.failures as f64);
+            scrape.counter("miri_provider_breaker_opened_total", "Times the breaker opened", &labels, s.opened as f64);
         }
     }
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text))
-}
-
-fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }

@@ -15,6 +15,7 @@ pub mod grpc;
 mod health;
 mod keys;
 mod mp3;
+pub mod observe;
 mod renders;
 mod rest;
 mod rules;

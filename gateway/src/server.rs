@@ -2,7 +2,7 @@
 //! web app) and graceful shutdown.
 
 use crate::api::{self, Op};
-use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, keys, renders, rest, rules, scenes, webhook};
+use crate::{analyses, budget, chat, events, feeds::Feeds, grpc, health, keys, observe, renders, rest, rules, scenes, webhook};
 use axum::extract::DefaultBodyLimit;
 use miri_providers::fal::webhook::WebhookKeys;
 use miri_store::{MediaStore, Records};
@@ -124,6 +124,7 @@ impl Gateway {
             budget::ops(),
             keys::ops(),
             health::ops(),
+            observe::ops(),
         ]
         .into_iter()
         .flatten()
@@ -134,6 +135,7 @@ impl Gateway {
             .route("/api/{*path}", axum::routing::any(unknown_api))
             .fallback_service(spa)
             .layer(DefaultBodyLimit::max(api::BODY_LIMIT))
+            .layer(axum::middleware::from_fn(observe::observe))
             .with_state(self.state)
             .layer(sio);
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

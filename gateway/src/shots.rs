@@ -8,6 +8,7 @@ use crate::{auth::Caller, error::ApiError, server::AppState};
 use miri_core::chat::tool::MAX_REASON_CHARS;
 use miri_core::prompt::{edit, violation::summary};
 use miri_core::{Shot, ShotId, ShotStatus, Version};
+use miri_telemetry::trace;
 use miri_workflows::{
     ShotWorkflow, TASK_QUEUE,
     search::{PROJECT_ID, SHOT_ID, SHOT_STATUS},
@@ -45,7 +46,7 @@ pub(crate) async fn generate(st: &AppState, caller: &Caller, id: ShotId) -> Resu
         ]))
         .build();
     st.temporal
-        .signal_with_start_workflow(ShotWorkflow::run, input, ShotWorkflow::generate, Generate { by: member.name() }, opts)
+        .signal_with_start_workflow(ShotWorkflow::run, input, ShotWorkflow::generate, Generate { by: member.name(), trace: trace::current() }, opts)
         .await
         .map_err(|e| ApiError::Unavailable(format!("could not start the shot workflow: {e}")))?;
     Ok(workflow_id)
@@ -62,7 +63,7 @@ pub(crate) async fn approve(st: &AppState, caller: &Caller, id: ShotId) -> Resul
         other => return Err(ApiError::Conflict(format!("shot {id} is {other}; approve needs AWAITING_APPROVAL"))),
     }
     let by = member.name();
-    signal(st, id, |h| async move { h.signal(ShotWorkflow::approve, Approve { by }, WorkflowSignalOptions::default()).await })
+    signal(st, id, |h| async move { h.signal(ShotWorkflow::approve, Approve { by, trace: trace::current() }, WorkflowSignalOptions::default()).await })
         .await?;
     Ok((revision, shot, false))
 }
@@ -80,7 +81,7 @@ pub(crate) async fn reject(st: &AppState, caller: &Caller, id: ShotId, reason: &
     }
     awaiting_approval(&shot, "reject")?;
     let by = member.name();
-    signal(st, id, |h| async move { h.signal(ShotWorkflow::reject, Reject { by, reason }, WorkflowSignalOptions::default()).await })
+    signal(st, id, |h| async move { h.signal(ShotWorkflow::reject, Reject { by, reason, trace: trace::current() }, WorkflowSignalOptions::default()).await })
         .await?;
     Ok((revision, shot))
 }
@@ -96,7 +97,7 @@ pub(crate) async fn refine(st: &AppState, caller: &Caller, id: ShotId, command: 
         return Err(ApiError::Unprocessable(format!("the edit command is refused: {}", summary(&violations))));
     }
     awaiting_approval(&shot, "refine")?;
-    let refine = Refine { by: member.name(), command, fix: None, proposal: None };
+    let refine = Refine { by: member.name(), command, fix: None, proposal: None, trace: trace::current() };
     signal(st, id, |h| async move { h.signal(ShotWorkflow::refine, refine, WorkflowSignalOptions::default()).await }).await?;
     Ok((revision, shot))
 }

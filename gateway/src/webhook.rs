@@ -2,6 +2,8 @@
 //! signalled to the shot's workflow (or, for a scene reference, the scene's), which ignores
 //! results for requests it is not waiting for;
 //! a webhook for an unknown shot or request is answered 200 and logged, so fal stops retrying.
+//! The callback URL carries the trace id of the request that paid for the call (`trace`), so
+//! the webhook's log lines join that request's; each webhook is counted by its outcome.
 
 use crate::{api::Op, error::ApiError, server::AppState};
 use axum::{
@@ -10,13 +12,14 @@ use axum::{
     extract::{Query, State},
     http::HeaderMap,
 };
-use miri_core::{AssetId, SceneAsset, SceneId, ShotId, VersionId};
+use miri_core::{AssetId, SceneAsset, SceneId, ShotId, TraceId, VersionId};
 use miri_store::At;
 use miri_providers::fal::webhook::{WebhookBody, WebhookStatus};
 use miri_workflows::{SceneWorkflow, ShotWorkflow, contract::ProviderResult, scene_workflow_id, shot_workflow_id};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use temporalio_client::{WorkflowSignalOptions, errors::WorkflowInteractionError};
+use tracing::Instrument;
 
 pub fn ops() -> Vec<Op> {
     vec![Op::post("/api/webhooks/fal", "fal's result callback for a still, a clip or a scene reference", fal_webhook)
@@ -31,6 +34,7 @@ struct Target {
     version_id: Option<String>,
     scene_id: Option<String>,
     asset_id: Option<String>,
+    trace: Option<String>,
 }
 
 async fn fal_webhook(
@@ -39,12 +43,29 @@ async fn fal_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    // Only a well-formed id is logged: the URL is fal's copy of ours, but anyone can call it.
+    let trace = target.trace.as_deref().and_then(|t| TraceId::parse(t).ok());
+    let span = miri_telemetry::trace::span(trace);
+    let answer = receive(&st, target, &headers, &body).instrument(span.clone()).await;
+    let outcome = match &answer {
+        Ok(Json(v)) if v["accepted"] == true => "accepted",
+        Ok(_) => "ignored",
+        Err(ApiError::Unauthorized) => "refused",
+        Err(ApiError::BadRequest(_)) => "malformed",
+        Err(_) => "failed",
+    };
+    miri_telemetry::metrics::global().webhooks.with_label_values(&[outcome]).inc();
+    span.in_scope(|| tracing::info!(outcome, "fal webhook"));
+    answer
+}
+
+async fn receive(st: &AppState, target: Target, headers: &HeaderMap, body: &Bytes) -> Result<Json<Value>, ApiError> {
     let now = chrono::Utc::now().timestamp();
-    if let Err(e) = st.verifier.verify(&headers, &body, now).await {
+    if let Err(e) = st.verifier.verify(headers, body, now).await {
         tracing::warn!("refused a fal webhook: {e}");
         return Err(ApiError::Unauthorized);
     }
-    let parsed = WebhookBody::parse(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let parsed = WebhookBody::parse(body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let ignored = |why: String| {
         tracing::info!(request = %parsed.request_id, "ignored fal webhook: {why}");
         Ok(Json(json!({"accepted": false, "reason": why})))
@@ -59,7 +80,7 @@ async fn fal_webhook(
         payload: parsed.payload.clone(),
     };
     if let (Some(scene), Some(asset)) = (&target.scene_id, &target.asset_id) {
-        return scene_reference(&st, scene, asset, result).await;
+        return scene_reference(st, scene, asset, result).await;
     }
     let (Some(shot), Some(version)) = (target.shot_id, target.version_id) else {
         return ignored("no shotId/versionId in the callback URL".into());

@@ -149,6 +149,11 @@ pub struct WorkerArgs {
     /// work of renders and conforms) or `all`. Production runs the two as separate services.
     #[arg(long, env = "MIRI_WORKER_QUEUES", value_enum, default_value_t = Queues::All)]
     pub queues: Queues,
+    /// Serve this worker's Prometheus metrics (provider latency and errors, breakers, render
+    /// progress) at `http://ADDR/metrics`, without authentication: bind it to a private
+    /// interface. `miri up` runs the worker inside the gateway's process, whose `/metrics` has them.
+    #[arg(long, env = "MIRI_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -146,13 +146,8 @@ enum StoreCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Logs go to stderr: stdout carries what a command answers (a token, JSON).
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,temporalio_sdk_core=warn".into()),
-        )
-        .init();
+    let format = miri_telemetry::logs::Format::from_env().map_err(anyhow::Error::msg)?;
+    miri_telemetry::logs::init(format);
     match Cli::parse().command {
         Command::Up(args) => up::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,

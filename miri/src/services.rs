@@ -279,6 +279,9 @@ pub async fn render_worker(runtime: &Runtime, common: &Common, args: &WorkerArgs
 
 /// Runs the workers of the task queues `args.queues` names until the process is told to stop.
 pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()> {
+    if let Some(addr) = args.metrics_addr {
+        serve_metrics(addr).await?;
+    }
     let runtime = Runtime::from_current_tokio(Default::default())?;
     let mut workers = Vec::new();
     if args.queues != Queues::Render {
@@ -297,6 +300,25 @@ pub async fn run_worker(common: &Common, args: &WorkerArgs) -> anyhow::Result<()
     for ran in futures::future::join_all(workers.iter_mut().map(|(_, w)| w.run())).await {
         ran?;
     }
+    Ok(())
+}
+
+/// Serves this process's metrics at `addr` (in the background, for the process's life).
+async fn serve_metrics(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use miri_telemetry::metrics;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the worker's metrics to {addr}"))?;
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(|| async {
+            ([(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)], metrics::render(&metrics::Scrape::default()))
+        }),
+    );
+    tracing::info!("worker metrics at http://{addr}/metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("the worker's metrics server stopped: {e}");
+        }
+    });
     Ok(())
 }
 

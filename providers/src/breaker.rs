@@ -148,10 +148,21 @@ impl Breaker {
         Self { provider, config, inner: Mutex::new(inner) }
     }
 
-    /// Runs `call` unless the breaker is open, and counts its outcome.
+    /// Runs `call` unless the breaker is open, and counts its outcome (here, and in the
+    /// process's metrics: its latency, and a failure by its kind).
     pub async fn call<T>(&self, call: impl Future<Output = Result<T, ProviderError>>) -> Result<T, Refused> {
-        let probe = self.admit()?;
+        let metrics = miri_telemetry::metrics::global();
+        let provider = self.provider.as_str();
+        let probe = self.admit().inspect_err(|_| {
+            metrics.provider_errors.with_label_values(&[provider, "circuit_open"]).inc();
+        })?;
+        let started = std::time::Instant::now();
         let outcome = call.await;
+        let kind = outcome.as_ref().err().map_or("ok", ProviderError::kind);
+        metrics.provider_seconds.with_label_values(&[provider, kind]).observe(started.elapsed().as_secs_f64());
+        if outcome.is_err() {
+            metrics.provider_errors.with_label_values(&[provider, kind]).inc();
+        }
         self.record(probe, outcome.as_ref().err());
         outcome.map_err(Refused::Provider)
     }
@@ -371,11 +382,18 @@ mod tests {
         }
         let snap = b.snapshot();
         assert_eq!((snap.state, snap.failures, snap.calls), (BreakerState::Closed, 0, 10));
+        let errors = |kind: &str| miri_telemetry::metrics::global().provider_errors.with_label_values(&["claude", kind]).get();
+        assert_eq!(errors("rejected"), 10, "every failed call is counted by its kind");
         // Rate limits and timeouts do count.
         let _ = b.call(async { Err::<(), _>(ProviderError::RateLimited { retry_after: None }) }).await;
         let _ = b.call(async { Err::<(), _>(ProviderError::Timeout) }).await;
         let _ = fail(&b).await;
         assert_eq!(b.snapshot().state, BreakerState::Open);
+        assert_eq!((errors("rate_limited"), errors("timeout"), errors("unavailable")), (1, 1, 1));
+        let _ = succeed(&b).await;
+        assert_eq!(errors("circuit_open"), 1, "a refusal by the open breaker is counted too");
+        let timed = miri_telemetry::metrics::global().provider_seconds.with_label_values(&["claude", "rejected"]);
+        assert_eq!(timed.get_sample_count(), 10);
     }
 
     #[test]

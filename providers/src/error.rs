@@ -50,6 +50,18 @@ impl ProviderError {
         }
     }
 
+    /// A short name for the failure, for metrics labels.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Rejected { .. } => "rejected",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable { .. } => "unavailable",
+            Self::Timeout => "timeout",
+            Self::Malformed(_) => "malformed",
+            Self::Transport(_) => "transport",
+        }
+    }
+
     /// Classifies a non-success HTTP answer. `retry_after` is the raw `Retry-After` header.
     pub(crate) fn from_status(status: u16, retry_after: Option<&str>, body: &[u8]) -> Self {
         match status {

@@ -128,7 +128,7 @@ async fn over_the_cap_a_shot_pauses_unpaid_and_resumes_when_the_cap_is_raised() 
             assert!(p["workers"][0]["calls"].as_u64().unwrap() >= 1, "{health}");
         }
     }
-    let metrics = stack.rest.get(format!("{}/metrics", stack.http)).send().await.unwrap().text().await.unwrap();
+    let metrics = stack.rest.get(format!("{}/metrics", stack.http)).bearer_auth(&stack.token).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("# TYPE miri_provider_breaker_state gauge"), "{metrics}");
     assert!(metrics.contains("miri_provider_breaker_state{provider=\"fal\",worker=\""), "{metrics}");
 }

@@ -9,7 +9,7 @@ use miri_core::render::report::{RenderReport, Unreadable};
 use miri_core::scene::ask::SceneDraw;
 use miri_core::{
     Analysis, AnalysisId, AssetId, CameraMove, ConversationId, MediaRef, MessageId, ProjectId, Render, RenderId, RenderMode, RuleId, Scene, SceneAsset,
-    SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, VersionId, VersionKind,
+    SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, TraceId, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
 use temporalio_macros::activity_definitions;
@@ -93,6 +93,9 @@ pub struct Submit {
     pub shot_id: ShotId,
     pub prompt_version: VersionId,
     pub version_id: VersionId,
+    /// The request this call is paid for: its trace id goes into the webhook URL and the logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

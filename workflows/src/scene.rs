@@ -183,7 +183,7 @@ async fn start_shot(ctx: &Ctx, input: &SceneInput, shot: &Shot) -> Result<(), St
         SHOT_STATUS.value_set(shot.status.as_str().to_string()),
     ]));
     let started = ctx.start_child_workflow(ShotWorkflow::run, shot_input, opts).await.map_err(|e| e.to_string())?;
-    let generate = Generate { by: "miri (scene breakdown)".into() };
+    let generate = Generate { by: "miri (scene breakdown)".into(), trace: None };
     started.signal(ShotWorkflow::generate, generate, SignalWorkflowOptions::default()).await.map_err(|e| e.to_string())
 }
 

@@ -16,7 +16,7 @@ use crate::RENDER_TASK_QUEUE;
 use crate::provider::{self, Awaiting, Waited};
 use crate::search::SHOT_STATUS;
 use miri_core::prompt::flux::FluxPrompt;
-use miri_core::{MessageId, ProjectId, RuleId, ShotId, ShotStatus, VersionId, VersionKind};
+use miri_core::{MessageId, ProjectId, RuleId, ShotId, ShotStatus, TraceId, VersionId, VersionKind};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, future::Future, time::Duration};
 use temporalio_common::{
@@ -43,12 +43,18 @@ pub struct ShotInput {
 #[serde(rename_all = "camelCase")]
 pub struct Generate {
     pub by: String,
+    /// The trace id of the request that sent this (its log lines and the paid call's join up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Approve {
     pub by: String,
+    /// The trace id of the request that sent this (its log lines and the paid call's join up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +62,9 @@ pub struct Approve {
 pub struct Reject {
     pub by: String,
     pub reason: String,
+    /// The trace id of the request that sent this (its log lines and the paid call's join up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 /// Refine the still awaiting approval with one short imperative edit command, or towards a
@@ -70,6 +79,9 @@ pub struct Refine {
     pub fix: Option<FluxPrompt>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<MessageId>,
+    /// The trace id of the request that sent this (its log lines and the paid call's join up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +149,8 @@ pub struct ShotWorkflow {
     waiting_for_budget: bool,
     /// The QA proposals already taken as a decision.
     proposals: Vec<MessageId>,
+    /// The trace of the newest request that moved this shot on: the next paid call carries it.
+    trace: Option<TraceId>,
 }
 
 impl Awaiting for ShotWorkflow {
@@ -165,6 +179,7 @@ impl ShotWorkflow {
             budget_raises: 0,
             waiting_for_budget: false,
             proposals: Vec::new(),
+            trace: None,
         }
     }
 
@@ -187,8 +202,9 @@ impl ShotWorkflow {
     }
 
     #[signal]
-    pub fn generate(&mut self, _ctx: &mut SyncWorkflowContext<Self>, _g: Generate) {
+    pub fn generate(&mut self, _ctx: &mut SyncWorkflowContext<Self>, g: Generate) {
         self.generate_requests += 1;
+        self.trace = g.trace.or(self.trace);
     }
 
     #[signal]
@@ -202,6 +218,7 @@ impl ShotWorkflow {
     pub fn approve(&mut self, _ctx: &mut SyncWorkflowContext<Self>, a: Approve) {
         if self.decision.is_none() {
             self.decision = Some(Decision::Approved { by: a.by });
+            self.trace = a.trace.or(self.trace);
         }
     }
 
@@ -209,6 +226,7 @@ impl ShotWorkflow {
     pub fn reject(&mut self, _ctx: &mut SyncWorkflowContext<Self>, r: Reject) {
         if self.decision.is_none() {
             self.decision = Some(Decision::Rejected { by: r.by, reason: r.reason });
+            self.trace = r.trace.or(self.trace);
         }
     }
 
@@ -218,6 +236,7 @@ impl ShotWorkflow {
             return;
         }
         self.proposals.extend(r.proposal);
+        self.trace = r.trace.or(self.trace);
         self.decision = Some(Decision::Refine { by: r.by, command: r.command, fix: r.fix });
     }
 
@@ -432,7 +451,7 @@ async fn generate(
     kind: VersionKind,
     then: ShotStatus,
 ) -> Result<(), Stop> {
-    let submit = Submit { shot_id: input.shot_id, prompt_version: prompt, version_id: version };
+    let submit = Submit { shot_id: input.shot_id, prompt_version: prompt, version_id: version, trace: ctx.state(|s| s.trace) };
     let budgeted = ctx.patched(BUDGET_PATCH);
     if budgeted {
         reserve(ctx, input, &submit).await?;
