@@ -44,7 +44,8 @@ EXTRA_ENV = {
     "ANTHROPIC_API_KEY": "Claude's key (services.rs provider_key)",
     "MIRI_VERTEX_TOKEN": "Vector Search bearer token with --rules-index vertex (services.rs)",
     "MIRI_GCS_SERVICE_ACCOUNT_KEY": "a GCS key instead of the platform's credentials (config.rs)",
-    "RUST_LOG": "the log filter (tracing's EnvFilter, main.rs)",
+    "RUST_LOG": "the log filter (tracing's EnvFilter, telemetry/src/logs.rs)",
+    "MIRI_LOG_FORMAT": "text or json (telemetry/src/logs.rs FORMAT_VAR)",
     "PORT": "set by Cloud Run itself, never by a manifest",
 }
 # Cloud Run sets these; a manifest that sets one is refused.
@@ -648,13 +649,15 @@ def check_manifest_strings(ctx: Context) -> list[str]:
 
 def check_manifest_shared_settings(ctx: Context) -> list[str]:
     shared = ["TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "REDIS_URL", "MIRI_STORE", "MIRI_FIRESTORE_PROJECT",
-              "MIRI_MEDIA_BUCKET", "MIRI_EVENTS_CHANNEL"]
+              "MIRI_MEDIA_BUCKET", "MIRI_EVENTS_CHANNEL", "MIRI_LOG_FORMAT"]
     envs = {role: plain_env(ctx.manifest(role)) for role in MANIFESTS}
     problems = []
     for var in shared:
         values = {role: env.get(var) for role, env in envs.items()}
         if len(set(values.values())) != 1 or None in values.values():
             problems.append(f"{ctx.rel(ctx.cloudrun)}: {var} differs between the services: {values}")
+    if envs["gateway"].get("MIRI_LOG_FORMAT") != "json":
+        problems.append(f"{ctx.rel(ctx.cloudrun)}: MIRI_LOG_FORMAT is not json (Cloud Logging reads one JSON object a line)")
     public = envs["worker"].get("MIRI_PUBLIC_URL")
     if public != "${GATEWAY_URL}":
         problems.append(f"{ctx.rel(ctx.cloudrun / MANIFESTS['worker'])}: MIRI_PUBLIC_URL is {public}, wants ${{GATEWAY_URL}} (fal's webhooks)")

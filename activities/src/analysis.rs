@@ -1,6 +1,7 @@
 //! The analysis activities: measure the song with `miri-audio`, ask the ORCHESTRATOR for Parts
 //! and Moments (a paid call, through [`crate::ask`]), and store the table.
 
+use crate::alive::alive;
 use crate::ask;
 use crate::lookup::required;
 use crate::budget::BudgetPolicy;
@@ -40,59 +41,65 @@ impl AnalysisWorker {
     #[activity(definition = analysis_markers::ExtractFeatures)]
     pub async fn extract_features(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: ExtractFeatures,
     ) -> Result<SongFeatures, ActivityError> {
-        let project: Project = required(&self.deps.store, "project", input.project_id).await?;
-        let bytes = self.song(&project).await?;
-        let sha = project.song.sha256.clone();
-        tokio::task::spawn_blocking(move || measure(&bytes, sha))
-            .await
-            .map_err(|e| retryable(format!("the analysis thread stopped: {e}")))?
+        alive(&ctx, async move {
+            let project: Project = required(&self.deps.store, "project", input.project_id).await?;
+            let bytes = self.song(&project).await?;
+            let sha = project.song.sha256.clone();
+            tokio::task::spawn_blocking(move || measure(&bytes, sha))
+                .await
+                .map_err(|e| retryable(format!("the analysis thread stopped: {e}")))?
+        })
+        .await
     }
 
     #[activity(definition = analysis_markers::AnalyseSong)]
     pub async fn analyse_song(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: AnalyseSong,
     ) -> Result<Analysed, ActivityError> {
-        let d = &self.deps;
-        let key = input.analysis_id.to_string();
-        if let Some((_, stored)) = d.store.get::<Analysis>(&key, At::Newest).await.map_err(store_failure)? {
-            return Ok(Analysed::Stored(stored));
-        }
-        let project: Project = required(&self.deps.store, "project", input.project_id).await?;
-        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
-        let song = Blob { mime_type: project.song.content_type.clone(), data: BlobData::Bytes(self.song(&project).await?.to_vec()) };
-        let request = analysis_ask::request(&model, &input.features, &project.lyrics, Some(song), &input.refusals);
-        // One paid call per attempt: the n-th answer is its own reservation.
-        let call = format!("analysis:{}:{}", input.analysis_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call { audio_ms: input.features.duration_ms, ..ask::Call::new(input.project_id, &call) }, request).await?;
+        alive(&ctx, async move {
+            let d = &self.deps;
+            let key = input.analysis_id.to_string();
+            if let Some((_, stored)) = d.store.get::<Analysis>(&key, At::Newest).await.map_err(store_failure)? {
+                return Ok(Analysed::Stored(stored));
+            }
+            let project: Project = required(&self.deps.store, "project", input.project_id).await?;
+            let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
+            let song = Blob { mime_type: project.song.content_type.clone(), data: BlobData::Bytes(self.song(&project).await?.to_vec()) };
+            let request = analysis_ask::request(&model, &input.features, &project.lyrics, Some(song), &input.refusals);
+            // One paid call per attempt: the n-th answer is its own reservation.
+            let call = format!("analysis:{}:{}", input.analysis_id, input.refusals.len());
+            let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call { audio_ms: input.features.duration_ms, ..ask::Call::new(input.project_id, &call) }, request).await?;
 
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Analysed::Refused(refusal)),
-        };
-        let refuse = |error: String| {
-            tracing::info!(analysis = %input.analysis_id, %error, "the ORCHESTRATOR's answer was refused");
-            Ok(Analysed::Refused(Refusal::new(&text, error)))
-        };
-        let table = AnalysisAnswer::parse(&text)
-            .and_then(|answer| answer.into_analysis(&input.features, input.analysis_id, input.project_id, Utc::now()));
-        let analysis = match table {
-            Ok(analysis) => analysis,
-            Err(e) => return refuse(e.to_string()),
-        };
-        match d.store.append(&analysis, 0).await {
-            Ok(()) => Ok(Analysed::Stored(analysis)),
-            // A retry after the write landed: the stored table is the answer.
-            Err(StoreError::Conflict { .. }) => match d.store.get::<Analysis>(&key, At::Newest).await.map_err(store_failure)? {
-                Some((_, stored)) => Ok(Analysed::Stored(stored)),
-                None => Err(retryable(format!("analysis {key} conflicted but cannot be read"))),
-            },
-            Err(e) => Err(store_failure(e)),
-        }
+            let text = match ask::complete(&reply) {
+                Ok(text) => text,
+                Err(refusal) => return Ok(Analysed::Refused(refusal)),
+            };
+            let refuse = |error: String| {
+                tracing::info!(analysis = %input.analysis_id, %error, "the ORCHESTRATOR's answer was refused");
+                Ok(Analysed::Refused(Refusal::new(&text, error)))
+            };
+            let table = AnalysisAnswer::parse(&text)
+                .and_then(|answer| answer.into_analysis(&input.features, input.analysis_id, input.project_id, Utc::now()));
+            let analysis = match table {
+                Ok(analysis) => analysis,
+                Err(e) => return refuse(e.to_string()),
+            };
+            match d.store.append(&analysis, 0).await {
+                Ok(()) => Ok(Analysed::Stored(analysis)),
+                // A retry after the write landed: the stored table is the answer.
+                Err(StoreError::Conflict { .. }) => match d.store.get::<Analysis>(&key, At::Newest).await.map_err(store_failure)? {
+                    Some((_, stored)) => Ok(Analysed::Stored(stored)),
+                    None => Err(retryable(format!("analysis {key} conflicted but cannot be read"))),
+                },
+                Err(e) => Err(store_failure(e)),
+            }
+        })
+        .await
     }
 }
 

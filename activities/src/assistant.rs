@@ -3,6 +3,7 @@
 //! stored under the id the workflow drew and announced with `CHAT_MESSAGE`. Running a proposed
 //! call is the director's act, through the same API call as the dashboard's button.
 
+use crate::alive::alive;
 use crate::shot::store_failure;
 use crate::story::{StoryActivityDeps, created, turn};
 use crate::{ask, lookup};
@@ -33,37 +34,40 @@ impl AssistantWorker {
     #[activity(definition = assistant_markers::AnswerAssistant)]
     pub async fn answer_assistant(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: AnswerTurn,
     ) -> Result<Answered<StoryReply>, ActivityError> {
-        let d = &self.deps;
-        if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
-            self.announce(&input, &reply).await;
-            return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: None }));
-        }
-        let (_, messages) = turn(&d.store, &input, Topic::General).await?;
-        let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
-        let shots: Vec<Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
-        let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
-        let request = assistant::request(&model, &AssistantContext { project: &project, shots: &shots, messages: &messages }, &input.refusals);
-        let call = format!("assistant:{}:{}", input.reply_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Answered::Refused(refusal)),
-        };
-        let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
-        let message = match AssistantAnswer::parse(&text).and_then(|a| a.into_message(ids, &shots, Utc::now())) {
-            Ok(message) => message,
-            Err(e) => {
-                tracing::info!(conversation = %input.conversation_id, error = %e, "the ORCHESTRATOR's answer was refused");
-                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+        alive(&ctx, async move {
+            let d = &self.deps;
+            if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
+                self.announce(&input, &reply).await;
+                return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: None }));
             }
-        };
-        let message = self.in_hebrew(&input, message).await;
-        created(d.store.append(&message, 0).await)?;
-        self.announce(&input, &message).await;
-        Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
+            let (_, messages) = turn(&d.store, &input, Topic::General).await?;
+            let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
+            let shots: Vec<Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
+            let model = ask::model(&d.store, AgentRole::Orchestrator).await?;
+            let request = assistant::request(&model, &AssistantContext { project: &project, shots: &shots, messages: &messages }, &input.refusals);
+            let call = format!("assistant:{}:{}", input.reply_id, input.refusals.len());
+            let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
+            let text = match ask::complete(&reply) {
+                Ok(text) => text,
+                Err(refusal) => return Ok(Answered::Refused(refusal)),
+            };
+            let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
+            let message = match AssistantAnswer::parse(&text).and_then(|a| a.into_message(ids, &shots, Utc::now())) {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::info!(conversation = %input.conversation_id, error = %e, "the ORCHESTRATOR's answer was refused");
+                    return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+                }
+            };
+            let message = self.in_hebrew(&input, message).await;
+            created(d.store.append(&message, 0).await)?;
+            self.announce(&input, &message).await;
+            Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
+        })
+        .await
     }
 }
 

@@ -3,6 +3,7 @@
 //! version, with the nearest rules from [`crate::rulebook`] in the question. The
 //! VISION_ANALYZER's: a rejected still and its reason become a rule, embedded and stored.
 
+use crate::alive::alive;
 use crate::ask;
 use crate::budget::BudgetPolicy;
 use crate::lookup::{required, scene_of};
@@ -47,71 +48,77 @@ impl AuditWorker {
 #[activities]
 impl AuditWorker {
     #[activity(definition = audit_markers::AuditPrompt)]
-    pub async fn audit_prompt(self: Arc<Self>, _ctx: ActivityContext, input: AuditPrompt) -> Result<Answered<Audited>, ActivityError> {
-        let d = &self.deps;
-        if let Some(done) = d.store.version(input.audit_version).await.map_err(store_failure)? {
-            return Ok(Answered::Stored(stored(&done)));
-        }
-        let prompt: Version = required(&d.store, "version", input.prompt_version).await?;
-        let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
-        let scene = scene_of(&d.store, &shot).await?.as_ref().map(scene_case);
-        let rules = d.rules.nearest(input.project_id, &shot.description).await?;
-        let texts: Vec<String> = rules.iter().map(|r| r.text.clone()).collect();
-        let model = ask::model(&d.store, AgentRole::Auditor).await?;
-        let request = prompt.request.clone().unwrap_or_default();
-        let case = Case { input: &input, prompt: &prompt, shot: &shot, rules: &rules, model: &model };
-        if let Ok(still) = serde_json::from_value::<FluxRequest>(request.clone()) {
-            let question = audit::request(&model, &AuditCase { prompt: &still.prompt, shot: &shot.description, scene, rules: &texts }, &input.refusals);
-            return self.judge(case, still, question).await;
-        }
-        if let Ok(clip) = serde_json::from_value::<KlingRequest>(request) {
-            let about = ClipCase { resting_state: &clip.resting_state, action: &clip.action, shot: &shot.description, scene, rules: &texts };
-            let question = audit::clip_request(&model, &about, &input.refusals);
-            return self.judge(case, clip, question).await;
-        }
-        Err(fail(failure::INVALID_PROMPT, format!("version {} is neither a still nor a clip prompt", input.prompt_version)))
+    pub async fn audit_prompt(self: Arc<Self>, ctx: ActivityContext, input: AuditPrompt) -> Result<Answered<Audited>, ActivityError> {
+        alive(&ctx, async move {
+            let d = &self.deps;
+            if let Some(done) = d.store.version(input.audit_version).await.map_err(store_failure)? {
+                return Ok(Answered::Stored(stored(&done)));
+            }
+            let prompt: Version = required(&d.store, "version", input.prompt_version).await?;
+            let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
+            let scene = scene_of(&d.store, &shot).await?.as_ref().map(scene_case);
+            let rules = d.rules.nearest(input.project_id, &shot.description).await?;
+            let texts: Vec<String> = rules.iter().map(|r| r.text.clone()).collect();
+            let model = ask::model(&d.store, AgentRole::Auditor).await?;
+            let request = prompt.request.clone().unwrap_or_default();
+            let case = Case { input: &input, prompt: &prompt, shot: &shot, rules: &rules, model: &model };
+            if let Ok(still) = serde_json::from_value::<FluxRequest>(request.clone()) {
+                let question = audit::request(&model, &AuditCase { prompt: &still.prompt, shot: &shot.description, scene, rules: &texts }, &input.refusals);
+                return self.judge(case, still, question).await;
+            }
+            if let Ok(clip) = serde_json::from_value::<KlingRequest>(request) {
+                let about = ClipCase { resting_state: &clip.resting_state, action: &clip.action, shot: &shot.description, scene, rules: &texts };
+                let question = audit::clip_request(&model, &about, &input.refusals);
+                return self.judge(case, clip, question).await;
+            }
+            Err(fail(failure::INVALID_PROMPT, format!("version {} is neither a still nor a clip prompt", input.prompt_version)))
+        })
+        .await
     }
 
     #[activity(definition = audit_markers::LearnRule)]
-    pub async fn learn_rule(self: Arc<Self>, _ctx: ActivityContext, input: LearnRule) -> Result<Answered<RuleId>, ActivityError> {
-        let d = &self.deps;
-        if d.store.get::<Rule>(&input.rule_id.to_string(), At::Newest).await.map_err(store_failure)?.is_some() {
-            return Ok(Answered::Stored(input.rule_id));
-        }
-        let still: Version = required(&d.store, "version", input.still_version).await?;
-        let media = still.media.as_ref().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no still", still.version_id)))?;
-        let bytes = d.media.get(&media.key).await.map_err(|e| retryable(format!("reading still {}: {e}", media.key)))?;
-        let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
-        let model = ask::model(&d.store, AgentRole::VisionAnalyzer).await?;
-        let image = rule_ask::still(&media.content_type, bytes.to_vec());
-        let request = rule_ask::request(&model, image, &input.reason, &shot.description, &input.refusals);
-        let key = format!("rule:{}:{}", input.rule_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), request).await?;
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Answered::Refused(refusal)),
-        };
-        let rule = match RuleAnswer::parse(&text) {
-            Ok(rule) => rule,
-            Err(e) => return Ok(Answered::Refused(Refusal::new(&text, e.to_string()))),
-        };
-        let rule = Rule {
-            rule_id: input.rule_id,
-            project_id: input.project_id,
-            text: rule,
-            shot_id: Some(input.shot_id),
-            source: Some(input.still_version),
-            reason: Some(input.reason),
-            author: Author::Llm,
-            model: Some(model),
-            active: true,
-            embedding: None,
-            embedding_model: None,
-            created_at: Utc::now(),
-        };
-        let rule = d.rules.indexed(rule).await?;
-        create_once(d.store.append(&rule, 0).await)?;
-        Ok(Answered::Stored(input.rule_id))
+    pub async fn learn_rule(self: Arc<Self>, ctx: ActivityContext, input: LearnRule) -> Result<Answered<RuleId>, ActivityError> {
+        alive(&ctx, async move {
+            let d = &self.deps;
+            if d.store.get::<Rule>(&input.rule_id.to_string(), At::Newest).await.map_err(store_failure)?.is_some() {
+                return Ok(Answered::Stored(input.rule_id));
+            }
+            let still: Version = required(&d.store, "version", input.still_version).await?;
+            let media = still.media.as_ref().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no still", still.version_id)))?;
+            let bytes = d.media.get(&media.key).await.map_err(|e| retryable(format!("reading still {}: {e}", media.key)))?;
+            let shot: Shot = required(&d.store, "shot", input.shot_id).await?;
+            let model = ask::model(&d.store, AgentRole::VisionAnalyzer).await?;
+            let image = rule_ask::still(&media.content_type, bytes.to_vec());
+            let request = rule_ask::request(&model, image, &input.reason, &shot.description, &input.refusals);
+            let key = format!("rule:{}:{}", input.rule_id, input.refusals.len());
+            let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), request).await?;
+            let text = match ask::complete(&reply) {
+                Ok(text) => text,
+                Err(refusal) => return Ok(Answered::Refused(refusal)),
+            };
+            let rule = match RuleAnswer::parse(&text) {
+                Ok(rule) => rule,
+                Err(e) => return Ok(Answered::Refused(Refusal::new(&text, e.to_string()))),
+            };
+            let rule = Rule {
+                rule_id: input.rule_id,
+                project_id: input.project_id,
+                text: rule,
+                shot_id: Some(input.shot_id),
+                source: Some(input.still_version),
+                reason: Some(input.reason),
+                author: Author::Llm,
+                model: Some(model),
+                active: true,
+                embedding: None,
+                embedding_model: None,
+                created_at: Utc::now(),
+            };
+            let rule = d.rules.indexed(rule).await?;
+            create_once(d.store.append(&rule, 0).await)?;
+            Ok(Answered::Stored(input.rule_id))
+        })
+        .await
     }
 }
 

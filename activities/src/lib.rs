@@ -2,6 +2,7 @@
 //! implemented against the store, the media store, the fal queue and the event bus. Errors are
 //! classified here once: what retrying can fix is retryable, everything else is not.
 
+mod alive;
 pub mod analysis;
 pub mod assistant;
 pub mod ask;

@@ -3,6 +3,7 @@
 //! whose reply, and the proposal it makes, is stored under the id the workflow drew and
 //! announced with `CHAT_MESSAGE`. Applying the proposal is the director's act (the gateway's).
 
+use crate::alive::alive;
 use crate::ask;
 use crate::audit::scene_case;
 use crate::budget::BudgetPolicy;
@@ -47,56 +48,59 @@ impl QaWorker {
 #[activities]
 impl QaWorker {
     #[activity(definition = qa_markers::AnswerShotQa)]
-    pub async fn answer_shot_qa(self: Arc<Self>, _ctx: ActivityContext, input: AnswerTurn) -> Result<Answered<StoryReply>, ActivityError> {
-        let d = &self.deps;
-        if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
-            self.announce(&input, &reply).await;
-            return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: None }));
-        }
-        let (talk, messages) = turn(&d.store, &input, Topic::ShotQa).await?;
-        let shot_id = talk.shot_id.ok_or_else(|| crate::shot::fail(failure::NOT_FOUND, format!("QA conversation {} names no shot", input.conversation_id)))?;
-        let shot: Shot = required(&d.store, "shot", shot_id).await?;
-        let still = d.store.versions(shot_id).await.map_err(store_failure)?.into_iter().find(|v| v.kind == VersionKind::Image && v.media.is_some());
-        let image = match &still {
-            Some(still) => Some(self.image(still).await?),
-            None => None,
-        };
-        // A still whose origin cannot be read is still talked about; only a prompt fix needs it.
-        let origin = match &still {
-            Some(still) => lookup::origin(&d.store, still).await.ok(),
-            None => None,
-        };
-        let scene = scene_of(&d.store, &shot).await?;
-        let rules: Vec<String> = d.rules.nearest(input.project_id, &shot.description).await?.into_iter().map(|r| r.text).collect();
-        let context = QaContext {
-            shot: &shot,
-            still: image,
-            prompt: origin.as_ref().map(|o| &o.flux),
-            edits: origin.as_ref().map_or(&[], |o| o.edits.as_slice()),
-            scene: scene.as_ref().map(scene_case),
-            rules: &rules,
-            messages: &messages,
-        };
-        let model = ask::model(&d.store, AgentRole::VisionAnalyzer).await?;
-        let request = qa::request(&model, context, &input.refusals);
-        let key = format!("qa:{}:{}", input.reply_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), request).await?;
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Answered::Refused(refusal)),
-        };
-        let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
-        let message = match QaAnswer::parse(&text).and_then(|a| a.into_message(ids, origin.as_ref().map(|o| &o.flux), Utc::now())) {
-            Ok(message) => message,
-            Err(e) => {
-                tracing::info!(conversation = %input.conversation_id, error = %e, "the QA answer was refused");
-                return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+    pub async fn answer_shot_qa(self: Arc<Self>, ctx: ActivityContext, input: AnswerTurn) -> Result<Answered<StoryReply>, ActivityError> {
+        alive(&ctx, async move {
+            let d = &self.deps;
+            if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
+                self.announce(&input, &reply).await;
+                return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: None }));
             }
-        };
-        let message = self.in_hebrew(&input, message).await;
-        created(d.store.append(&message, 0).await)?;
-        self.announce(&input, &message).await;
-        Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
+            let (talk, messages) = turn(&d.store, &input, Topic::ShotQa).await?;
+            let shot_id = talk.shot_id.ok_or_else(|| crate::shot::fail(failure::NOT_FOUND, format!("QA conversation {} names no shot", input.conversation_id)))?;
+            let shot: Shot = required(&d.store, "shot", shot_id).await?;
+            let still = d.store.versions(shot_id).await.map_err(store_failure)?.into_iter().find(|v| v.kind == VersionKind::Image && v.media.is_some());
+            let image = match &still {
+                Some(still) => Some(self.image(still).await?),
+                None => None,
+            };
+            // A still whose origin cannot be read is still talked about; only a prompt fix needs it.
+            let origin = match &still {
+                Some(still) => lookup::origin(&d.store, still).await.ok(),
+                None => None,
+            };
+            let scene = scene_of(&d.store, &shot).await?;
+            let rules: Vec<String> = d.rules.nearest(input.project_id, &shot.description).await?.into_iter().map(|r| r.text).collect();
+            let context = QaContext {
+                shot: &shot,
+                still: image,
+                prompt: origin.as_ref().map(|o| &o.flux),
+                edits: origin.as_ref().map_or(&[], |o| o.edits.as_slice()),
+                scene: scene.as_ref().map(scene_case),
+                rules: &rules,
+                messages: &messages,
+            };
+            let model = ask::model(&d.store, AgentRole::VisionAnalyzer).await?;
+            let request = qa::request(&model, context, &input.refusals);
+            let key = format!("qa:{}:{}", input.reply_id, input.refusals.len());
+            let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &key), request).await?;
+            let text = match ask::complete(&reply) {
+                Ok(text) => text,
+                Err(refusal) => return Ok(Answered::Refused(refusal)),
+            };
+            let ids = ReplyIds { conversation_id: input.conversation_id, reply_id: input.reply_id };
+            let message = match QaAnswer::parse(&text).and_then(|a| a.into_message(ids, origin.as_ref().map(|o| &o.flux), Utc::now())) {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::info!(conversation = %input.conversation_id, error = %e, "the QA answer was refused");
+                    return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+                }
+            };
+            let message = self.in_hebrew(&input, message).await;
+            created(d.store.append(&message, 0).await)?;
+            self.announce(&input, &message).await;
+            Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: None }))
+        })
+        .await
     }
 }
 

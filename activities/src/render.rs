@@ -4,6 +4,7 @@
 //! their final names — so a render worker killed mid-render resumes without redoing a finished
 //! segment. The work dir goes once the film is stored and recorded.
 
+use crate::alive::alive;
 use crate::EventPublisher;
 use crate::lookup::newest_analysis;
 use crate::shot::{create_once, fail, retryable, store_failure};
@@ -99,155 +100,158 @@ impl RenderWorker {
     #[activity(definition = render_activities::PlanRender)]
     pub async fn plan_render(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: PlanRender,
     ) -> Result<RenderPlan, ActivityError> {
-        let d = &self.deps;
-        self.progress(
-            input.project_id,
-            input.render_id,
-            RenderStage::Planning,
-            0,
-            0,
-        )
-        .await;
-        let project = d
-            .store
-            .project(input.project_id)
-            .await
-            .map_err(store_failure)?
-            .ok_or_else(|| {
-                fail(
-                    failure::NOT_FOUND,
-                    format!("project {} does not exist", input.project_id),
-                )
-            })?;
-        let song = self
-            .fetch(&project.song, &self.dir(input.render_id).join("song.mp3"))
-            .await?;
-        let probed_ms = song_ms(&song).await?;
-        // The shots were cut on the analysis' timeline: the decoded samples, without the MP3
-        // encoder's delay and padding that ffprobe counts in (tens of milliseconds). When the
-        // project's song has been analysed, that is the song's length.
-        let analysis = newest_analysis(&d.store, input.project_id)
-            .await?
-            .filter(|a| a.song_sha256 == project.song.sha256);
-        let song_ms = analysis
-            .as_ref()
-            .map(|a| a.duration_ms)
-            .filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS)
-            .unwrap_or(probed_ms);
+        alive(&ctx, async move {
+            let d = &self.deps;
+            self.progress(
+                input.project_id,
+                input.render_id,
+                RenderStage::Planning,
+                0,
+                0,
+            )
+            .await;
+            let project = d
+                .store
+                .project(input.project_id)
+                .await
+                .map_err(store_failure)?
+                .ok_or_else(|| {
+                    fail(
+                        failure::NOT_FOUND,
+                        format!("project {} does not exist", input.project_id),
+                    )
+                })?;
+            let song = self
+                .fetch(&project.song, &self.dir(input.render_id).join("song.mp3"))
+                .await?;
+            let probed_ms = song_ms(&song).await?;
+            // The shots were cut on the analysis' timeline: the decoded samples, without the MP3
+            // encoder's delay and padding that ffprobe counts in (tens of milliseconds). When the
+            // project's song has been analysed, that is the song's length.
+            let analysis = newest_analysis(&d.store, input.project_id)
+                .await?
+                .filter(|a| a.song_sha256 == project.song.sha256);
+            let song_ms = analysis
+                .as_ref()
+                .map(|a| a.duration_ms)
+                .filter(|a| a.abs_diff(probed_ms) <= CODEC_SLACK_MS)
+                .unwrap_or(probed_ms);
 
-        let animatic = input.mode == RenderMode::Animatic;
-        let scenes: Vec<Scene> = d
-            .store
-            .list::<Scene>(Under::Project(input.project_id.to_string()), At::Newest)
-            .await
-            .map_err(store_failure)?
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        let scene_numbers: HashMap<SceneId, u32> = scenes.iter().map(|s| (s.scene_id, s.index + 1)).collect();
-        let mut listed: Vec<miri_core::Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
-        listed.sort_by_key(|s| (s.timestamps.start_ms, s.timestamps.end_ms));
-        let mut shots = Vec::new();
-        let mut uses = Vec::new();
-        for (number, shot) in listed.into_iter().enumerate() {
-            let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
-            let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
-            let scene = shot.scene_id.and_then(|id| scene_numbers.get(&id).copied());
-            let card = if animatic { title_lines(number + 1, scene, &shot) } else { Vec::new() };
-            let overlay = if input.overlay { overlay_lines(number + 1, scene, &shot) } else { Vec::new() };
-            let fill = |version: Option<&Version>, material, card| Fill {
-                version_id: version.map(|v| v.version_id),
-                media: version.and_then(|v| v.media.clone()),
-                material,
-                card,
-                overlay: overlay.clone(),
-                timestamps: shot.timestamps,
-            };
-            let (fill, shown) = match (newest(VersionKind::Video), animatic) {
-                (Some(clip), _) => (Some(fill(Some(clip), Material::Clip, card)), Shown::Clip { model: clip.model_code.clone() }),
-                (None, false) => (None, Shown::Hidden),
-                (None, true) => match newest(VersionKind::Image) {
-                    Some(still) => {
-                        let motion = CameraMove::of(shot.camera.as_deref(), shot.shot_id);
-                        (Some(fill(Some(still), Material::Still { motion }, card)), Shown::Still)
-                    }
-                    None => (Some(fill(None, Material::Title { lines: card }, Vec::new())), Shown::TitleCard),
-                },
-            };
-            uses.push(ShotUse { shot_id: shot.shot_id, scene_id: shot.scene_id, timestamps: shot.timestamps, shown });
-            shots.push(Shot {
-                label: Slot::Shot(shot.shot_id),
-                start_ms: shot.timestamps.start_ms,
-                end_ms: shot.timestamps.end_ms,
-                media: fill,
-            });
-        }
-        let fps = frame_rate(input.format)?;
-        let planned = if animatic {
-            let moments = analysis.as_ref().map(|a| a.moments.as_slice()).unwrap_or_default();
-            let fill = |from, to| (Slot::Gap, gap_fill(from, to, moments, input.overlay));
-            plan_covering(shots, song_ms, fps, fill).map(|(list, hidden)| {
-                for use_ in uses.iter_mut().filter(|u| hidden.contains(&Slot::Shot(u.shot_id))) {
-                    use_.shown = Shown::Hidden;
-                }
-                list
-            })
-        } else {
-            plan(shots, song_ms, fps)
-        };
-        let list = match planned {
-            Ok(list) => list,
-            Err(e) => {
-                self.progress(input.project_id, input.render_id, RenderStage::Failed, 0, 0)
-                    .await;
-                return Err(fail(failure::BAD_SHOTS, e.to_string()));
+            let animatic = input.mode == RenderMode::Animatic;
+            let scenes: Vec<Scene> = d
+                .store
+                .list::<Scene>(Under::Project(input.project_id.to_string()), At::Newest)
+                .await
+                .map_err(store_failure)?
+                .into_iter()
+                .map(|(_, s)| s)
+                .collect();
+            let scene_numbers: HashMap<SceneId, u32> = scenes.iter().map(|s| (s.scene_id, s.index + 1)).collect();
+            let mut listed: Vec<miri_core::Shot> = d.store.shots(input.project_id).await.map_err(store_failure)?.into_iter().map(|(_, s)| s).collect();
+            listed.sort_by_key(|s| (s.timestamps.start_ms, s.timestamps.end_ms));
+            let mut shots = Vec::new();
+            let mut uses = Vec::new();
+            for (number, shot) in listed.into_iter().enumerate() {
+                let versions = d.store.versions(shot.shot_id).await.map_err(store_failure)?;
+                let newest = |kind: VersionKind| versions.iter().find(|v| v.kind == kind && v.media.is_some());
+                let scene = shot.scene_id.and_then(|id| scene_numbers.get(&id).copied());
+                let card = if animatic { title_lines(number + 1, scene, &shot) } else { Vec::new() };
+                let overlay = if input.overlay { overlay_lines(number + 1, scene, &shot) } else { Vec::new() };
+                let fill = |version: Option<&Version>, material, card| Fill {
+                    version_id: version.map(|v| v.version_id),
+                    media: version.and_then(|v| v.media.clone()),
+                    material,
+                    card,
+                    overlay: overlay.clone(),
+                    timestamps: shot.timestamps,
+                };
+                let (fill, shown) = match (newest(VersionKind::Video), animatic) {
+                    (Some(clip), _) => (Some(fill(Some(clip), Material::Clip, card)), Shown::Clip { model: clip.model_code.clone() }),
+                    (None, false) => (None, Shown::Hidden),
+                    (None, true) => match newest(VersionKind::Image) {
+                        Some(still) => {
+                            let motion = CameraMove::of(shot.camera.as_deref(), shot.shot_id);
+                            (Some(fill(Some(still), Material::Still { motion }, card)), Shown::Still)
+                        }
+                        None => (Some(fill(None, Material::Title { lines: card }, Vec::new())), Shown::TitleCard),
+                    },
+                };
+                uses.push(ShotUse { shot_id: shot.shot_id, scene_id: shot.scene_id, timestamps: shot.timestamps, shown });
+                shots.push(Shot {
+                    label: Slot::Shot(shot.shot_id),
+                    start_ms: shot.timestamps.start_ms,
+                    end_ms: shot.timestamps.end_ms,
+                    media: fill,
+                });
             }
-        };
-        let segments: Vec<PlannedSegment> = list
-            .segments
-            .into_iter()
-            .map(|s| PlannedSegment {
-                shot_id: s.label.shot(),
-                version_id: s.media.version_id,
-                media: s.media.media,
-                material: s.media.material,
-                card: s.media.card,
-                overlay: s.media.overlay,
-                timestamps: s.media.timestamps,
-                start_frame: s.start_frame,
-                frames: s.frames,
-            })
-            .collect();
+            let fps = frame_rate(input.format)?;
+            let planned = if animatic {
+                let moments = analysis.as_ref().map(|a| a.moments.as_slice()).unwrap_or_default();
+                let fill = |from, to| (Slot::Gap, gap_fill(from, to, moments, input.overlay));
+                plan_covering(shots, song_ms, fps, fill).map(|(list, hidden)| {
+                    for use_ in uses.iter_mut().filter(|u| hidden.contains(&Slot::Shot(u.shot_id))) {
+                        use_.shown = Shown::Hidden;
+                    }
+                    list
+                })
+            } else {
+                plan(shots, song_ms, fps)
+            };
+            let list = match planned {
+                Ok(list) => list,
+                Err(e) => {
+                    self.progress(input.project_id, input.render_id, RenderStage::Failed, 0, 0)
+                        .await;
+                    return Err(fail(failure::BAD_SHOTS, e.to_string()));
+                }
+            };
+            let segments: Vec<PlannedSegment> = list
+                .segments
+                .into_iter()
+                .map(|s| PlannedSegment {
+                    shot_id: s.label.shot(),
+                    version_id: s.media.version_id,
+                    media: s.media.media,
+                    material: s.media.material,
+                    card: s.media.card,
+                    overlay: s.media.overlay,
+                    timestamps: s.media.timestamps,
+                    start_frame: s.start_frame,
+                    frames: s.frames,
+                })
+                .collect();
 
-        let ledger = match d.store.ledger(input.project_id).await.map_err(store_failure)? {
-            Some((_, ledger)) => ledger,
-            None => Ledger::open(input.project_id, d.budget.default_cap_usd_micros, Utc::now()),
-        };
-        let cut_frames: Vec<u64> = segments.iter().skip(1).map(|s| s.start_frame).collect();
-        let gap_cards = segments.iter().filter(|s| s.shot_id.is_none()).count();
-        let report = RenderReport::of(Footage {
-            song_ms,
-            fps: input.format.fps,
-            shots: &uses,
-            cut_frames: &cut_frames,
-            analysis: analysis.as_ref(),
-            scenes: &scenes,
-            gap_cards,
-            ledger: Some(&ledger),
-            video_model: &project.config.global_settings.video_model,
-            prices: &d.budget.prices,
-        });
-        Ok(RenderPlan {
-            song: project.song,
-            total_frames: list.total_frames,
-            segments,
-            mode: input.mode,
-            overlay: input.overlay,
-            report: Some(report),
+            let ledger = match d.store.ledger(input.project_id).await.map_err(store_failure)? {
+                Some((_, ledger)) => ledger,
+                None => Ledger::open(input.project_id, d.budget.default_cap_usd_micros, Utc::now()),
+            };
+            let cut_frames: Vec<u64> = segments.iter().skip(1).map(|s| s.start_frame).collect();
+            let gap_cards = segments.iter().filter(|s| s.shot_id.is_none()).count();
+            let report = RenderReport::of(Footage {
+                song_ms,
+                fps: input.format.fps,
+                shots: &uses,
+                cut_frames: &cut_frames,
+                analysis: analysis.as_ref(),
+                scenes: &scenes,
+                gap_cards,
+                ledger: Some(&ledger),
+                video_model: &project.config.global_settings.video_model,
+                prices: &d.budget.prices,
+            });
+            Ok(RenderPlan {
+                song: project.song,
+                total_frames: list.total_frames,
+                segments,
+                mode: input.mode,
+                overlay: input.overlay,
+                report: Some(report),
+            })
         })
+        .await
     }
 
     #[activity(definition = render_activities::ConformSegment)]
@@ -380,96 +384,105 @@ impl RenderWorker {
     }
 
     #[activity(definition = render_activities::PrepareSong)]
-    pub async fn prepare_song(self: Arc<Self>, _ctx: ActivityContext, input: PrepareSong) -> Result<(), ActivityError> {
-        let d = &self.deps;
-        let project = d.store.project(input.project_id).await.map_err(store_failure)?;
-        let project = project.ok_or_else(|| fail(failure::NOT_FOUND, format!("project {} does not exist", input.project_id)))?;
-        let work = d.work_dir.join(format!("song-{}", input.project_id));
-        let ready = self.song_ready(&project.song, &work).await;
-        let _ = std::fs::remove_dir_all(&work);
-        if ready.is_ok() {
-            tracing::info!(project = %input.project_id, "song encoded for muxing ahead of any render");
-        }
-        ready
+    pub async fn prepare_song(self: Arc<Self>, ctx: ActivityContext, input: PrepareSong) -> Result<(), ActivityError> {
+        alive(&ctx, async move {
+            let d = &self.deps;
+            let project = d.store.project(input.project_id).await.map_err(store_failure)?;
+            let project = project.ok_or_else(|| fail(failure::NOT_FOUND, format!("project {} does not exist", input.project_id)))?;
+            let work = d.work_dir.join(format!("song-{}", input.project_id));
+            let ready = self.song_ready(&project.song, &work).await;
+            let _ = std::fs::remove_dir_all(&work);
+            if ready.is_ok() {
+                tracing::info!(project = %input.project_id, "song encoded for muxing ahead of any render");
+            }
+            ready
+        })
+        .await
     }
 
     #[activity(definition = render_activities::JoinSegments)]
     pub async fn join_segments(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: FinishRender,
     ) -> Result<(), ActivityError> {
-        let dir = self.dir(input.render_id);
-        let total = input.plan.segments.len();
-        let video = dir.join("video.mp4");
-        if !video.exists() {
-            self.progress(
-                input.project_id,
-                input.render_id,
-                RenderStage::Joining,
-                0,
-                1,
-            )
-            .await;
-            let segments: Vec<PathBuf> = (0..total).map(|i| segment_path(&dir, i)).collect();
-            concat(&segments, &video).await.map_err(render_failure)?;
-        }
-        Ok(())
+        alive(&ctx, async move {
+            let dir = self.dir(input.render_id);
+            let total = input.plan.segments.len();
+            let video = dir.join("video.mp4");
+            if !video.exists() {
+                self.progress(
+                    input.project_id,
+                    input.render_id,
+                    RenderStage::Joining,
+                    0,
+                    1,
+                )
+                .await;
+                let segments: Vec<PathBuf> = (0..total).map(|i| segment_path(&dir, i)).collect();
+                concat(&segments, &video).await.map_err(render_failure)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     #[activity(definition = render_activities::FinishRender)]
     pub async fn finish_render(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: FinishRender,
     ) -> Result<Render, ActivityError> {
-        let d = &self.deps;
-        let dir = self.dir(input.render_id);
-        let stored = d
-            .store
-            .get::<Render>(&input.render_id.to_string(), At::Newest)
-            .await
-            .map_err(store_failure)?;
-        let render = match stored {
-            Some((_, render)) => render,
-            None => {
-                self.progress(input.project_id, input.render_id, RenderStage::Muxing, 0, 1)
-                    .await;
-                let film = dir.join("final.mp4");
-                if !film.exists() {
-                    let song = self.fetch(&input.plan.song, &dir.join("song.mp3")).await?;
-                    let encoded = self.cache.encoded_song(&song, &input.plan.song.sha256).await.map_err(render_failure)?;
-                    mux_encoded(&dir.join("video.mp4"), &encoded, &film).await.map_err(render_failure)?;
+        alive(&ctx, async move {
+            let d = &self.deps;
+            let dir = self.dir(input.render_id);
+            let stored = d
+                .store
+                .get::<Render>(&input.render_id.to_string(), At::Newest)
+                .await
+                .map_err(store_failure)?;
+            let render = match stored {
+                Some((_, render)) => render,
+                None => {
+                    self.progress(input.project_id, input.render_id, RenderStage::Muxing, 0, 1)
+                        .await;
+                    let film = dir.join("final.mp4");
+                    if !film.exists() {
+                        let song = self.fetch(&input.plan.song, &dir.join("song.mp3")).await?;
+                        let encoded = self.cache.encoded_song(&song, &input.plan.song.sha256).await.map_err(render_failure)?;
+                        mux_encoded(&dir.join("video.mp4"), &encoded, &film).await.map_err(render_failure)?;
+                    }
+                    let bytes = tokio::fs::read(&film)
+                        .await
+                        .map_err(|e| retryable(format!("reading {}: {e}", film.display())))?;
+                    let media = d
+                        .store
+                        .media()
+                        .put(Bytes::from(bytes), "video/mp4")
+                        .await
+                        .map_err(|e| retryable(format!("storing the film: {e}")))?;
+                    let render = record(&input, media);
+                    create_once(d.store.append(&render, 0).await)?;
+                    render
                 }
-                let bytes = tokio::fs::read(&film)
-                    .await
-                    .map_err(|e| retryable(format!("reading {}: {e}", film.display())))?;
-                let media = d
-                    .store
-                    .media()
-                    .put(Bytes::from(bytes), "video/mp4")
-                    .await
-                    .map_err(|e| retryable(format!("storing the film: {e}")))?;
-                let render = record(&input, media);
-                create_once(d.store.append(&render, 0).await)?;
-                render
+            };
+            if let Err(e) = std::fs::remove_dir_all(&dir)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!("render work dir {} not removed: {e}", dir.display());
             }
-        };
-        if let Err(e) = std::fs::remove_dir_all(&dir)
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!("render work dir {} not removed: {e}", dir.display());
-        }
-        let total = input.plan.segments.len() as u64;
-        self.progress(
-            input.project_id,
-            input.render_id,
-            RenderStage::Done,
-            total,
-            total,
-        )
-        .await;
-        Ok(render)
+            let total = input.plan.segments.len() as u64;
+            self.progress(
+                input.project_id,
+                input.render_id,
+                RenderStage::Done,
+                total,
+                total,
+            )
+            .await;
+            Ok(render)
+        })
+        .await
     }
 }
 

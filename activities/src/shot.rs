@@ -2,6 +2,7 @@
 //! provider requests are create-only under ids the workflow drew, and a submission first looks
 //! for the request already paid for under its version id.
 
+use crate::alive::alive;
 use crate::EventPublisher;
 use crate::ask;
 use crate::lookup::{self, scene_of};
@@ -351,33 +352,36 @@ impl ShotWorker {
     }
 
     #[activity(definition = shot_activities::TranslatePrompt)]
-    pub async fn translate_prompt(self: Arc<Self>, _ctx: ActivityContext, input: TranslatePrompt) -> Result<(), ActivityError> {
-        let d = &self.deps;
-        if d.store.version(input.version_id).await.map_err(store_failure)?.is_some() {
-            return Ok(());
-        }
-        let prompt = self.version(input.prompt_version).await?;
-        let text = prompt.prompt.clone().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no prompt text", prompt.version_id)))?;
-        let key = format!("translation:{}", input.version_id);
-        let (hebrew, model) = ask::hebrew(&d.models, &d.budget, &d.store, input.project_id, &key, &text).await?;
-        let version = Version {
-            version_id: input.version_id,
-            shot_id: input.shot_id,
-            kind: VersionKind::Translation,
-            parent: Some(input.prompt_version),
-            model_code: Some(model),
-            seed: None,
-            cost: None,
-            author: Author::Llm,
-            reason: Some("the prompt in Hebrew".into()),
-            prompt: Some(hebrew),
-            request: None,
-            media: None,
-            source_url: None,
-            provider_request_id: None,
-            created_at: Utc::now(),
-        };
-        create_once(d.store.append_version(&version).await)
+    pub async fn translate_prompt(self: Arc<Self>, ctx: ActivityContext, input: TranslatePrompt) -> Result<(), ActivityError> {
+        alive(&ctx, async move {
+            let d = &self.deps;
+            if d.store.version(input.version_id).await.map_err(store_failure)?.is_some() {
+                return Ok(());
+            }
+            let prompt = self.version(input.prompt_version).await?;
+            let text = prompt.prompt.clone().ok_or_else(|| fail(failure::NOT_FOUND, format!("version {} has no prompt text", prompt.version_id)))?;
+            let key = format!("translation:{}", input.version_id);
+            let (hebrew, model) = ask::hebrew(&d.models, &d.budget, &d.store, input.project_id, &key, &text).await?;
+            let version = Version {
+                version_id: input.version_id,
+                shot_id: input.shot_id,
+                kind: VersionKind::Translation,
+                parent: Some(input.prompt_version),
+                model_code: Some(model),
+                seed: None,
+                cost: None,
+                author: Author::Llm,
+                reason: Some("the prompt in Hebrew".into()),
+                prompt: Some(hebrew),
+                request: None,
+                media: None,
+                source_url: None,
+                provider_request_id: None,
+                created_at: Utc::now(),
+            };
+            create_once(d.store.append_version(&version).await)
+        })
+        .await
     }
 
     #[activity(definition = shot_activities::ReleaseBudget)]

@@ -2,6 +2,7 @@
 //! through [`crate::ask`]), store its reply — and the script version it proposes — under the ids
 //! the workflow drew, and announce the reply with `CHAT_MESSAGE`.
 
+use crate::alive::alive;
 use crate::{ask, lookup};
 use crate::budget::BudgetPolicy;
 use crate::events::EventPublisher;
@@ -39,53 +40,56 @@ impl StoryWorker {
     #[activity(definition = story_markers::AnswerDirector)]
     pub async fn answer_director(
         self: Arc<Self>,
-        _ctx: ActivityContext,
+        ctx: ActivityContext,
         input: AnswerTurn,
     ) -> Result<Answered<StoryReply>, ActivityError> {
-        let d = &self.deps;
-        // A retry after an earlier attempt stored the reply: that reply.
-        if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
-            self.announce(&input, &reply).await;
-            return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: reply.script_id }));
-        }
-        let (_, messages) = turn(&d.store, &input, Topic::Story).await?;
-        let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
-        let under = || Under::Conversation(input.conversation_id.to_string());
-        let scripts = d.store.list::<Script>(under(), At::Newest).await.map_err(store_failure)?;
-        let script = scripts.iter().map(|(_, s)| s).max_by_key(|s| s.version);
-        let analysis = lookup::newest_analysis(&d.store, input.project_id).await?;
-        let model = ask::model(&d.store, AgentRole::Director).await?;
-        let context = StoryContext { project: &project, analysis: analysis.as_ref(), messages: &messages, script };
-        let request = story_ask::request(&model, &context, &input.refusals);
-        let call = format!("story:{}:{}", input.reply_id, input.refusals.len());
-        let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
-        let text = match ask::complete(&reply) {
-            Ok(text) => text,
-            Err(refusal) => return Ok(Answered::Refused(refusal)),
-        };
-        let ids = TurnIds {
-            project_id: input.project_id,
-            conversation_id: input.conversation_id,
-            reply_id: input.reply_id,
-            script_id: input.script_id,
-            version: script.map_or(1, |s| s.version + 1),
-        };
-        let (message, script) =
-            match StoryAnswer::parse(&text).and_then(|answer| answer.into_records(ids, analysis.as_ref(), Utc::now())) {
-                Ok(records) => records,
-                Err(e) => {
-                    tracing::info!(conversation = %input.conversation_id, error = %e, "the DIRECTOR's answer was refused");
-                    return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
-                }
+        alive(&ctx, async move {
+            let d = &self.deps;
+            // A retry after an earlier attempt stored the reply: that reply.
+            if let Some((_, reply)) = d.store.get::<Message>(&input.reply_id.to_string(), At::Newest).await.map_err(store_failure)? {
+                self.announce(&input, &reply).await;
+                return Ok(Answered::Stored(StoryReply { message_id: reply.message_id, script_id: reply.script_id }));
+            }
+            let (_, messages) = turn(&d.store, &input, Topic::Story).await?;
+            let project: Project = lookup::required(&d.store, "project", input.project_id).await?;
+            let under = || Under::Conversation(input.conversation_id.to_string());
+            let scripts = d.store.list::<Script>(under(), At::Newest).await.map_err(store_failure)?;
+            let script = scripts.iter().map(|(_, s)| s).max_by_key(|s| s.version);
+            let analysis = lookup::newest_analysis(&d.store, input.project_id).await?;
+            let model = ask::model(&d.store, AgentRole::Director).await?;
+            let context = StoryContext { project: &project, analysis: analysis.as_ref(), messages: &messages, script };
+            let request = story_ask::request(&model, &context, &input.refusals);
+            let call = format!("story:{}:{}", input.reply_id, input.refusals.len());
+            let reply = ask::ask(&d.models, &d.budget, &d.store, ask::Call::new(input.project_id, &call), request).await?;
+            let text = match ask::complete(&reply) {
+                Ok(text) => text,
+                Err(refusal) => return Ok(Answered::Refused(refusal)),
             };
-        // Together, so the message never names a script that is not there, nor a retry pairs a
-        // new reply with an earlier attempt's script.
-        created(match &script {
-            Some(script) => d.store.append_both((script, 0), (&message, 0)).await,
-            None => d.store.append(&message, 0).await,
-        })?;
-        self.announce(&input, &message).await;
-        Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: message.script_id }))
+            let ids = TurnIds {
+                project_id: input.project_id,
+                conversation_id: input.conversation_id,
+                reply_id: input.reply_id,
+                script_id: input.script_id,
+                version: script.map_or(1, |s| s.version + 1),
+            };
+            let (message, script) =
+                match StoryAnswer::parse(&text).and_then(|answer| answer.into_records(ids, analysis.as_ref(), Utc::now())) {
+                    Ok(records) => records,
+                    Err(e) => {
+                        tracing::info!(conversation = %input.conversation_id, error = %e, "the DIRECTOR's answer was refused");
+                        return Ok(Answered::Refused(Refusal::new(&text, e.to_string())));
+                    }
+                };
+            // Together, so the message never names a script that is not there, nor a retry pairs a
+            // new reply with an earlier attempt's script.
+            created(match &script {
+                Some(script) => d.store.append_both((script, 0), (&message, 0)).await,
+                None => d.store.append(&message, 0).await,
+            })?;
+            self.announce(&input, &message).await;
+            Ok(Answered::Stored(StoryReply { message_id: message.message_id, script_id: message.script_id }))
+        })
+        .await
     }
 }
 

@@ -19,6 +19,9 @@ pub const TEMPO_BPM: f64 = 100.0;
 /// Samples per second of [`synthesise`]'s output (two channels, interleaved).
 pub const SAMPLE_RATE: u32 = instruments::RATE as u32;
 
+/// The base plot the demo (and the chaos run) brings with the song.
+pub const PLOT: &str = "A little girl, Miri, says her bedtime prayer: she thanks for the day and asks for her family to be kept safe, then falls asleep under the stars.";
+
 const LYRICS: &str = include_str!("../song/lyrics.he.txt");
 const TIMING: &str = include_str!("../song/timing.json");
 

@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
-const PLOT: &str = "A little girl, Miri, says her bedtime prayer: she thanks for the day and asks for her family to be kept safe, then falls asleep under the stars.";
-
 /// How long the pipeline may take before the demo gives up.
 const PATIENCE: Duration = Duration::from_secs(20 * 60);
 
@@ -69,7 +67,7 @@ async fn pipeline(up: &Up, song: &Path, out: &Path, shots: Option<u32>) -> anyho
     let form = reqwest::multipart::Form::new()
         .text("name", "Miri demo")
         .text("lyrics", lyrics)
-        .text("plot", PLOT)
+        .text("plot", miri_demo::PLOT)
         .part("song", reqwest::multipart::Part::bytes(std::fs::read(song)?).file_name("song.mp3"));
     let resp = api.http.post(api.url("/api/projects")).bearer_auth(&api.token).multipart(form).send().await?;
     let created = answer(resp, 201, "creating the project").await?;

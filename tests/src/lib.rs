@@ -94,6 +94,7 @@ pub struct Stack {
     /// Where the worker sends fal requests (the simulator unless `StackOptions::fal_url`).
     fal_url: String,
     vertex_rules: bool,
+    gateway_args: GatewayArgs,
     temporal: Child,
     sim_proc: Child,
     gateway: Child,
@@ -114,6 +115,45 @@ impl std::ops::Deref for Stack {
     fn deref(&self) -> &Api {
         &self.api
     }
+}
+
+/// The gateway's own settings, kept to start it again the same way.
+#[derive(Clone, Copy)]
+struct GatewayArgs {
+    port: u16,
+    poll_every_secs: u64,
+}
+
+fn spawn_temporal(d: &Path, port: u16) -> anyhow::Result<Child> {
+    let mut cmd = Command::new(temporal_bin());
+    cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--log-level", "error", "--db-filename"])
+        .arg(d.join("temporal.db"));
+    for (name, kind) in miri_workflows::search::ALL {
+        cmd.args(["--search-attribute", &format!("{name}={kind}")]);
+    }
+    logged(&mut cmd, d, "temporal")
+}
+
+fn spawn_gateway(d: &Path, temporal: &str, channel: &str, env: &[(String, String)], sim: &str, args: GatewayArgs) -> anyhow::Result<Child> {
+    let mut cmd = Command::new(miri_bin());
+    cmd.arg("gateway").args(common_args(d, temporal, channel)).envs(env.iter().cloned());
+    cmd.args(["--http-port", &args.port.to_string(), "--poll-every-secs", &args.poll_every_secs.to_string()]);
+    cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
+    cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
+    logged(&mut cmd, d, "gateway")
+}
+
+/// SIGTERM, then waits for the process to end (SIGKILL after 30 s).
+async fn stop(child: &mut Child) -> anyhow::Result<()> {
+    if let Some(pid) = child.id() {
+        Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+    }
+    if tokio::time::timeout(Duration::from_secs(30), child.wait()).await.is_err() {
+        child.start_kill()?;
+        child.wait().await?;
+    }
+    Ok(())
 }
 
 fn logged(cmd: &mut Command, dir: &Path, name: &str) -> anyhow::Result<Child> {
@@ -147,14 +187,7 @@ impl Stack {
         let d = dir.path();
         let (tport, sport, hport) = (free_port(), free_port(), free_port());
         let temporal_address = format!("127.0.0.1:{tport}");
-        let mut cmd = Command::new(temporal_bin());
-        cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", &tport.to_string()])
-            .args(["--log-level", "error", "--db-filename"])
-            .arg(d.join("temporal.db"));
-        for (name, kind) in miri_workflows::search::ALL {
-            cmd.args(["--search-attribute", &format!("{name}={kind}")]);
-        }
-        let temporal = logged(&mut cmd, d, "temporal")?;
+        let temporal = spawn_temporal(d, tport)?;
 
         let sim = format!("http://127.0.0.1:{sport}");
         let mut cmd = Command::new(miri_bin());
@@ -170,12 +203,8 @@ impl Stack {
 
         let events_channel = format!("miri:test:{}", free_port());
         let http = format!("http://127.0.0.1:{hport}");
-        let mut cmd = Command::new(miri_bin());
-        cmd.arg("gateway").args(common_args(d, &temporal_address, &events_channel)).envs(opts.env.clone());
-        cmd.args(["--http-port", &hport.to_string(), "--poll-every-secs", &opts.poll_every_secs.to_string()]);
-        cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
-        cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
-        let gateway = logged(&mut cmd, d, "gateway")?;
+        let gateway_args = GatewayArgs { port: hport, poll_every_secs: opts.poll_every_secs };
+        let gateway = spawn_gateway(d, &temporal_address, &events_channel, &opts.env, &sim, gateway_args)?;
 
         let token = issue_token(d, &temporal_address, &events_channel, &opts.env, "owner", "test").await?;
         let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
@@ -189,6 +218,7 @@ impl Stack {
             env: opts.env,
             fal_url,
             vertex_rules: opts.vertex_rules,
+            gateway_args,
             temporal,
             sim_proc,
             gateway,
@@ -199,6 +229,26 @@ impl Stack {
             bail!("gateway never became healthy within 120 s; its log:\n{}", stack.log("gateway"));
         }
         Ok(stack)
+    }
+
+    /// Stops the Temporal dev server (SIGTERM, as an operator's restart would) and starts it
+    /// again on the same port and database; answers once it listens.
+    pub async fn restart_temporal(&mut self) -> anyhow::Result<()> {
+        stop(&mut self.temporal).await?;
+        let port = self.temporal_address.rsplit(':').next().context("temporal port")?.parse()?;
+        self.temporal = spawn_temporal(self.dir.path(), port)?;
+        wait_for_tcp(&self.temporal_address, "temporal").await
+    }
+
+    /// Stops the gateway (SIGTERM) and starts it again on the same port; answers once healthy.
+    pub async fn restart_gateway(&mut self) -> anyhow::Result<()> {
+        stop(&mut self.gateway).await?;
+        let d = self.dir.path();
+        self.gateway = spawn_gateway(d, &self.temporal_address, &self.events_channel, &self.env, &self.sim, self.gateway_args)?;
+        if !self.api.healthy_within(Duration::from_secs(120)).await {
+            bail!("the restarted gateway never became healthy within 120 s; its log:\n{}", self.log("gateway"));
+        }
+        Ok(())
     }
 
     /// Starts a (new) worker process.
@@ -263,6 +313,11 @@ impl Stack {
         let json = serde_json::from_slice(&out.stdout)
             .with_context(|| format!("doctor printed no JSON: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))?;
         Ok((out.status.code().unwrap_or(-1), json))
+    }
+
+    /// Whether the worker process has ended by itself (it is started again with `start_worker`).
+    pub fn worker_exited(&mut self) -> bool {
+        self.worker.as_mut().is_some_and(|w| matches!(w.try_wait(), Ok(Some(_))))
     }
 
     /// SIGKILLs the worker, as a crash would.

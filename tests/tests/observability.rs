@@ -107,10 +107,19 @@ async fn one_trace_id_follows_a_shot_and_the_metrics_count_what_happened() {
     let viewer = stack.key(&project, "viewer", "grafana?").await.unwrap();
     let refused = stack.rest.get(&metrics).bearer_auth(&viewer).send().await.unwrap();
     assert_eq!(refused.status(), 403);
-    let resp = stack.rest.get(&metrics).bearer_auth(&stack.token).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
-    let text = resp.text().await.unwrap();
+    // Temporal's counts are eventually consistent: the workflows' ends show within seconds.
+    let finished = ["miri_workflows{status=\"Completed\",type=\"ShotWorkflow\"}", "miri_workflows{status=\"Completed\",type=\"RenderWorkflow\"}"];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let resp = stack.rest.get(&metrics).bearer_auth(&stack.token).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        let text = resp.text().await.unwrap();
+        if finished.iter().all(|series| sample(&text, series) == Some(1.0)) || tokio::time::Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
     let p = project.as_str();
     assert_eq!(sample(&text, &format!("miri_shots{{project=\"{p}\",status=\"COMPLETED\"}}")), Some(1.0), "{text}");
     assert_eq!(sample(&text, &format!("miri_shots{{project=\"{p}\",status=\"DRAFT\"}}")), Some(0.0), "{text}");
@@ -123,9 +132,11 @@ async fn one_trace_id_follows_a_shot_and_the_metrics_count_what_happened() {
         "{text}"
     );
     assert_eq!(sample(&text, "miri_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"403\"}"), Some(1.0), "{text}");
+    assert_eq!(sample(&text, "miri_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"401\"}"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "miri_temporal_up"), Some(1.0), "{text}");
-    assert_eq!(sample(&text, "miri_workflows{status=\"Completed\",type=\"ShotWorkflow\"}"), Some(1.0), "{text}");
-    assert_eq!(sample(&text, "miri_workflows{status=\"Completed\",type=\"RenderWorkflow\"}"), Some(1.0), "{text}");
+    for series in finished {
+        assert_eq!(sample(&text, series), Some(1.0), "{text}");
+    }
     assert!(text.contains("miri_provider_breaker_state{provider=\"fal\",worker=\""), "every worker's breakers: {text}");
     assert!(!text.contains(&shot), "no shot id is a label");
 

@@ -6,7 +6,7 @@
 
 use crate::ask::{AskFailed, MAX_ANSWERS, message, until_valid};
 use crate::RENDER_TASK_QUEUE;
-use crate::contract::{AnalyseSong, AnalysisActivities, ExtractFeatures, PrepareSong, RenderActivities, failure};
+use crate::contract::{AnalyseSong, AnalysisActivities, ExtractFeatures, HEARTBEAT_TIMEOUT, PrepareSong, RenderActivities, failure};
 use miri_core::{Analysis, AnalysisId, ProjectId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -142,12 +142,16 @@ fn retry(max_attempts: u32) -> RetryPolicy {
 
 /// Decoding and measuring: seconds for a song, a minute for a 20-minute file on a slow disk.
 fn measure_opts() -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300)).retry_policy(retry(5)).build()
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
+        .retry_policy(retry(5))
+        .build()
 }
 
 /// Encoding the song as AAC on the render worker: ~15 s for 200 s of song on one core.
 fn prepare_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .task_queue(RENDER_TASK_QUEUE.to_string())
         .schedule_to_start_timeout(Duration::from_secs(300))
         .retry_policy(retry(2))
@@ -156,5 +160,8 @@ fn prepare_opts() -> ActivityOptions {
 
 /// One model call with the song attached (an upload first when it is large).
 fn ask_opts() -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry(6)).build()
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
+        .retry_policy(retry(6))
+        .build()
 }

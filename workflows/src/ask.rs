@@ -1,7 +1,7 @@
 //! The refusal loop every model-made record goes through: ask, and while the answer is refused,
 //! ask again with every refusal so far, at most [`MAX_ANSWERS`] times.
 
-use crate::contract::{Answered, failure};
+use crate::contract::{Answered, HEARTBEAT_TIMEOUT, failure};
 use miri_core::ask::Refusal;
 use std::future::Future;
 use std::time::Duration;
@@ -63,5 +63,8 @@ pub fn model_call_opts() -> ActivityOptions {
             [failure::NOT_FOUND, failure::PROVIDER_REJECTED, failure::OVER_BUDGET, failure::UNPRICED].map(String::from),
         )
         .build();
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600)).retry_policy(retry).build()
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
+        .retry_policy(retry)
+        .build()
 }

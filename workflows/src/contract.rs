@@ -12,10 +12,16 @@ use miri_core::{
     SceneId, ScriptId, Shot, ShotId, ShotStatus, Timestamps, TraceId, VersionId, VersionKind,
 };
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 use temporalio_macros::activity_definitions;
 use temporalio_sdk::activities::ActivityError;
 
 /// Failure type names the workflow branches on (`ApplicationFailure::type_name`).
+/// The heartbeat timeout of the activities that wait long on one call (a model, the decoder):
+/// they heartbeat every 5 s (activities/src/alive.rs), so a worker killed mid-call costs this
+/// long before the call is retried elsewhere, not the call's whole start-to-close timeout.
+pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub mod failure {
     /// The change is not allowed by the shot state machine: retrying cannot help.
     pub const ILLEGAL_TRANSITION: &str = "IllegalTransition";

@@ -6,7 +6,7 @@
 //! fault named, never a silently wrong video.
 
 use crate::contract::{
-    ConformSegment, FinishRender, PlanRender, RenderActivities, RenderFormat, failure,
+    ConformSegment, FinishRender, HEARTBEAT_TIMEOUT, PlanRender, RenderActivities, RenderFormat, failure,
 };
 use miri_core::render::report::Unreadable;
 use miri_core::{ProjectId, Render, RenderId, RenderMode, RenderStage};
@@ -206,6 +206,7 @@ fn retry(max_attempts: u32) -> RetryPolicy {
 /// Store reads and one ffprobe of the song.
 fn plan_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .retry_policy(retry(8))
         .build()
 }
@@ -222,6 +223,7 @@ fn conform_opts() -> ActivityOptions {
 /// Stream copies and an audio encode of the whole song: minutes at most.
 fn assemble_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30 * 60))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .retry_policy(retry(5))
         .build()
 }

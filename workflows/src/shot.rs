@@ -10,7 +10,7 @@
 use crate::ask::{AskFailed, MAX_ANSWERS, model_call_opts, until_valid};
 use crate::contract::{
     Advance, AuditActivities, AuditPrompt, Budgeted, Ingest, LearnRule, PreconformClip, PrepareEdit, PreparePrompt, ProviderResult, ReleaseBudget, RenderActivities,
-    RenderFormat, ReserveBudget, ShotActivities, Submit, TranslatePrompt, failure,
+    HEARTBEAT_TIMEOUT, RenderFormat, ReserveBudget, ShotActivities, Submit, TranslatePrompt, failure,
 };
 use crate::RENDER_TASK_QUEUE;
 use crate::provider::{self, Awaiting, Waited};
@@ -664,6 +664,7 @@ fn provider_opts() -> ActivityOptions {
 /// One model call; a few tries, then the shot goes on without it.
 fn translate_opts() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
+        .heartbeat_timeout(HEARTBEAT_TIMEOUT)
         .retry_policy(retry(3, &[failure::PROVIDER_REJECTED, failure::NOT_FOUND, failure::OVER_BUDGET, failure::UNPRICED]))
         .build()
 }
