@@ -1,6 +1,6 @@
 //! The chaos run's director: drives the pipeline over REST as a person at the dashboard would —
-//! upload, analyse, break down, approve each still, press generate again on a shot that failed,
-//! render — riding out a gateway that is down for a moment, and keeps a record of every version
+//! upload, analyse, add the shots, approve each still, press generate again on a shot that
+//! failed, render — riding out a gateway that is down for a moment, and keeps a record of every version
 //! and shot revision it saw, to prove at the end that none of them went missing.
 
 use anyhow::{Context, bail};
@@ -66,12 +66,8 @@ impl Director {
         let analysis = self.step(&analyses, json!({}), "analysisId", &analyses, deadline).await?;
         anyhow::ensure!(analysis["status"] == "completed", "the analysis did not complete: {analysis}");
         eprintln!("director: analysed");
-        let breakdowns = format!("/api/projects/{project}/breakdowns");
-        let breakdown = self.step(&breakdowns, json!({"shots": self.shots}), "breakdownId", &breakdowns, deadline).await?;
-        anyhow::ensure!(breakdown["status"] == "completed", "the breakdown did not complete: {breakdown}");
-        let ids: Vec<String> = breakdown["shots"].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect();
-        anyhow::ensure!(!ids.is_empty(), "the breakdown made no shots: {breakdown}");
-        eprintln!("director: {} shots", ids.len());
+        let ids = self.add_shots(&project, deadline).await?;
+        eprintln!("director: {} shots generating", ids.len());
 
         let mut seen = Seen::default();
         let (completed, regenerated) = self.approve_all(&ids, &mut seen, deadline).await?;
@@ -98,6 +94,36 @@ impl Director {
             film_frames,
             film_frames_expected: Some(expected),
         })
+    }
+
+    /// `shots` shots of equal length covering the song, each with the words sung in it, added
+    /// and generated as a director adds them by hand.
+    async fn add_shots(&self, project: &str, deadline: Instant) -> anyhow::Result<Vec<String>> {
+        let timing = miri_demo::timing();
+        let n = u64::from(self.shots.max(1));
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let (start, end) = (i * timing.duration_ms / n, (i + 1) * timing.duration_ms / n);
+            let words: Vec<&str> =
+                timing.words().filter(|w| w.start_ms >= start && w.start_ms < end).map(|w| w.text.as_str()).collect();
+            let lyrics = if words.is_empty() { "(instrumental)".to_string() } else { words.join(" ") };
+            let body = json!({
+                "startMs": start, "endMs": end, "lyricsSnippet": lyrics,
+                "description": format!("Miri at her bedroom window at night, pyjamas hex #7A9CC6, shot {} of {n}", i + 1),
+            });
+            let path = format!("/api/projects/{project}/shots");
+            let (code, made) = patiently(deadline, || self.api.post(&path, body.clone()), true).await?;
+            if code != 201 {
+                bail!("adding shot {} answered {code}: {made}", i + 1);
+            }
+            let id = made["shotId"].as_str().with_context(|| format!("shotId in {made}"))?.to_string();
+            let (code, body) = patiently(deadline, || self.api.post("/api/shots/generate", json!({"shotId": id})), true).await?;
+            if code != 202 {
+                bail!("generating shot {id} answered {code}: {body}");
+            }
+            ids.push(id);
+        }
+        Ok(ids)
     }
 
     /// Starts a long step (`POST base`, 202 with `{id_field}`) and follows `{follow}/{id}` to

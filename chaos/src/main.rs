@@ -1,6 +1,6 @@
 //! `make chaos`: Miri under fire, on loopback only and bounded in time. A real stack (a Temporal
 //! dev server, the simulator, the gateway and a worker, each its own process) makes a film of
-//! about 20 shots from the demo song while the simulator answers 20 % of provider calls with a
+//! 20 shots from the demo song (analysed by the model, shots of equal length) while the simulator answers 20 % of provider calls with a
 //! 5xx, sends 10 % of webhooks twice and drops 10 %; the worker is SIGKILLed at random moments
 //! (at least five times), and Temporal and the gateway are each restarted once. A director
 //! drives it over REST as a person would (approving stills, pressing generate again on a failed
@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 #[derive(Parser)]
 #[command(about = "A film made while the stack is being broken; prints the tally as JSON")]
 struct Args {
-    /// About how many shots the film has.
+    /// How many shots the film has (equal lengths covering the song).
     #[arg(long, default_value_t = 20)]
     shots: u32,
     /// The fewest worker kills (SIGKILL) before the run may end.
@@ -175,4 +175,21 @@ fn tally(args: &Args, seed: u64, started: Instant, havoc: &Havoc, outcome: &Outc
 fn tail(log: &str) -> String {
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_paid_submission_for_one_version_or_asset_is_a_duplicate() {
+        let hook = |q: &str| json!({"webhook": format!("http://127.0.0.1:1/api/webhooks/fal?{q}")});
+        let stats = json!({"submissions": [
+            hook("shotId=s&versionId=v1"), hook("shotId=s&versionId=v2"), hook("shotId=s&versionId=v1"),
+            hook("sceneId=c&assetId=a1"), hook("sceneId=c&assetId=a1"), hook("sceneId=c&assetId=a1"),
+            {"webhook": null}, hook("nothing=here"),
+        ]});
+        assert_eq!(duplicate_paid_submissions(&stats), 3, "one for v1, two for a1");
+        assert_eq!(duplicate_paid_submissions(&json!({})), 0);
+    }
 }
