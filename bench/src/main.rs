@@ -1,12 +1,14 @@
 //! `miri-bench` (`make bench`): the latency from a fal webhook POST to the `SHOT_UPDATED` event
 //! at a Socket.IO client, against the Temporal dev server's own signal → result latency, both
-//! measured in one run on one machine; before it, the store, render and provider-call parts.
+//! measured in one run on one machine; before it, the store, render, provider-call, beats,
+//! dashboard and load parts.
 //! Raw figures go to `bench/results/`.
 
 mod animatic;
 mod baseline;
 mod beats;
 mod dashboard;
+mod load;
 mod provider;
 mod render;
 mod store;
@@ -71,6 +73,12 @@ struct Args {
     /// Shots generated while the dashboard watches, for status-to-screen latency.
     #[arg(long, default_value_t = 20)]
     dashboard_changes: usize,
+    /// Shots waiting for approval at once in the load part; 0 skips it.
+    #[arg(long, default_value_t = 500)]
+    load_shots: usize,
+    /// Socket.IO clients in the load part, split between two gateways.
+    #[arg(long, default_value_t = 50)]
+    load_clients: usize,
     /// Run one part only.
     #[arg(long, value_enum)]
     only: Option<Part>,
@@ -85,6 +93,7 @@ enum Part {
     Provider,
     Beats,
     Dashboard,
+    Load,
     Webhook,
 }
 
@@ -256,6 +265,27 @@ async fn main() -> anyhow::Result<()> {
             f["ratioTtiOverBudget"].as_f64().unwrap_or(f64::NAN), f["bundle"]["jsBytes"], f["bundle"]["jsGzipBytes"],
             f["statusToScreenMs"]["median"], f["statusToScreenMs"]["p90"], f["latencyBudgetMs"],
             f["ratioLatencyP90OverBudget"].as_f64().unwrap_or(f64::NAN)
+        );
+        println!("raw figures: {}", file.display());
+    }
+    if wanted(Part::Load) && args.load_shots > 0 {
+        let figures = load::run(&load::Plan { shots: args.load_shots, clients: args.load_clients }).await?;
+        let report = json!({
+            "benchmark": "load: shots waiting for approval at once on one worker; approvals over two gateways sharing Redis; SHOT_UPDATED fan-out to Socket.IO clients split between them",
+            "date": chrono::Utc::now().to_rfc3339(),
+            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+            "figures": figures,
+        });
+        let file = args.out.join(format!("load-{run_id}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let f = &report["figures"];
+        println!(
+            "load: {} shots waiting after {:.1} s, worker RSS {} MiB (peak {}); {:.0} approvals/s; {} of {} events to {} clients on 2 gateways, approval -> every client p50 {:.0} ms p99 {:.0} ms",
+            f["shots"], f["allAwaitingApprovalSeconds"].as_f64().unwrap_or(0.0), f["workerMemoryWhileWaiting"]["rssMiB"],
+            f["workerMemoryWhileWaiting"]["peakRssMiB"], f["approvalsPerSecond"].as_f64().unwrap_or(0.0), f["eventsDelivered"],
+            f["eventsExpected"], f["clients"], f["approvalToEveryClientMs"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
+            f["approvalToEveryClientMs"]["p99_ms"].as_f64().unwrap_or(f64::NAN)
         );
         println!("raw figures: {}", file.display());
     }

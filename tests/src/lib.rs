@@ -137,11 +137,15 @@ fn spawn_temporal(d: &Path, port: u16) -> anyhow::Result<Child> {
 
 fn spawn_gateway(d: &Path, temporal: &str, channel: &str, env: &[(String, String)], sim: &str, args: GatewayArgs) -> anyhow::Result<Child> {
     let mut cmd = Command::new(miri_bin());
+    gateway_command(&mut cmd, d, temporal, channel, env, sim, args);
+    logged(&mut cmd, d, "gateway")
+}
+
+fn gateway_command(cmd: &mut Command, d: &Path, temporal: &str, channel: &str, env: &[(String, String)], sim: &str, args: GatewayArgs) {
     cmd.arg("gateway").args(common_args(d, temporal, channel)).envs(env.iter().cloned());
     cmd.args(["--http-port", &args.port.to_string(), "--poll-every-secs", &args.poll_every_secs.to_string()]);
     cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
     cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
-    logged(&mut cmd, d, "gateway")
 }
 
 /// SIGTERM, then waits for the process to end (SIGKILL after 30 s).
@@ -313,6 +317,27 @@ impl Stack {
         let json = serde_json::from_slice(&out.stdout)
             .with_context(|| format!("doctor printed no JSON: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))?;
         Ok((out.status.code().unwrap_or(-1), json))
+    }
+
+    /// Another gateway on its own port over this stack's store, Temporal and Redis (as a second
+    /// instance behind a load balancer would run), logged to `{name}.log`; answers it and a client
+    /// of it with this stack's token, once it is healthy.
+    pub async fn extra_gateway(&self, name: &str) -> anyhow::Result<(Child, Api)> {
+        let port = free_port();
+        let d = self.dir.path();
+        let mut cmd = Command::new(miri_bin());
+        gateway_command(&mut cmd, d, &self.temporal_address, &self.events_channel, &self.env, &self.sim, GatewayArgs { port, ..self.gateway_args });
+        let child = logged(&mut cmd, d, name)?;
+        let api = Api { http: format!("http://127.0.0.1:{port}"), ..self.api.as_token(&self.token) };
+        if !api.healthy_within(Duration::from_secs(120)).await {
+            bail!("gateway {name} never became healthy within 120 s; its log:\n{}", self.log(name));
+        }
+        Ok((child, api))
+    }
+
+    /// The worker's process id, while it runs.
+    pub fn worker_pid(&self) -> Option<u32> {
+        self.worker.as_ref().and_then(Child::id)
     }
 
     /// Whether the worker process has ended by itself (it is started again with `start_worker`).
