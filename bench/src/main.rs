@@ -127,6 +127,21 @@ fn summarise(samples: &[Sample]) -> Summary {
     }
 }
 
+/// Writes one part's `figures`, with what the run was and where, to
+/// `{out}/{name}-{run_id}.json`; answers the report and its path.
+fn write_report(out: &std::path::Path, name: &str, run_id: &str, benchmark: &str, figures: Value) -> anyhow::Result<(Value, PathBuf)> {
+    let report = json!({
+        "benchmark": benchmark,
+        "date": chrono::Utc::now().to_rfc3339(),
+        "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
+        "build": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "figures": figures,
+    });
+    let file = out.join(format!("{name}-{run_id}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+    Ok((report, file))
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -136,29 +151,13 @@ async fn main() -> anyhow::Result<()> {
     if wanted(Part::Store) && args.store_shots > 0 {
         eprintln!("store: {} shots x 10 versions in SQLite", args.store_shots);
         let figures = store::run(args.store_shots, 10).await?;
-        let report = json!({
-            "benchmark": "SQLite store through the typed layer: appends, newest reads, as-of reads, version lists",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("store-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "store", &run_id, "SQLite store through the typed layer: appends, newest reads, as-of reads, version lists", figures)?;
         println!("store: {}", serde_json::to_string(&report["figures"])?);
         println!("raw figures: {}", file.display());
     }
     if wanted(Part::Render) && args.render_shots > 0 {
         let figures = render::run(args.render_shots).await?;
-        let report = json!({
-            "benchmark": "final render: miri_render (plan, conform 2 at a time, concat, mux) vs one ffmpeg command vs moviepy",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("render-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "render", &run_id, "final render: miri_render (plan, conform 2 at a time, concat, mux) vs one ffmpeg command vs moviepy", figures)?;
         let f = &report["figures"];
         println!(
             "render: cold miri/moviepy {} miri/ffmpeg {}; render step (clips conformed ahead) miri/moviepy {} (target <= 0.1), miri/ffmpeg {} (target <= 1.3)",
@@ -168,15 +167,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted(Part::Animatic) && args.render_shots > 0 {
         let figures = animatic::run(args.render_shots).await?;
-        let report = json!({
-            "benchmark": "animatic of stills: the song encoded ahead (as beside its analysis, timed apart), then still_segment with a camera move into the segment cache (2 at a time), concat, mux — cold, then after one still changed",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("animatic-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "animatic", &run_id, "animatic of stills: the song encoded ahead (as beside its analysis, timed apart), then still_segment with a camera move into the segment cache (2 at a time), concat, mux — cold, then after one still changed", figures)?;
         let f = &report["figures"];
         println!(
             "animatic: cold {} s (target <= 30, ratio {}), after one change {} s (target <= 5, ratio {})",
@@ -193,15 +184,7 @@ async fn main() -> anyhow::Result<()> {
         };
         eprintln!("provider: {} + {} warm-up fal submits per side, then sim throughput", plan.calls, plan.warmup);
         let figures = provider::run(&plan).await?;
-        let report = json!({
-            "benchmark": "fal submit against the simulator on loopback: bare FalClient::submit vs the submit activity's path without Temporal (SQLite reads, breaker, provider request record); simulator submissions/s per concurrent clients",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("provider-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "provider", &run_id, "fal submit against the simulator on loopback: bare FalClient::submit vs the submit activity's path without Temporal (SQLite reads, breaker, provider request record); simulator submissions/s per concurrent clients", figures)?;
         let f = &report["figures"];
         let (b, w) = (&f["bareSubmit"]["summary"], &f["workerPath"]["summary"]);
         let rates: Vec<String> = f["simThroughput"]
@@ -229,15 +212,7 @@ async fn main() -> anyhow::Result<()> {
             miri_bin: std::env::var_os("MIRI_BIN").map(PathBuf::from).filter(|p| p.exists()),
         };
         let figures = beats::run(&plan)?;
-        let report = json!({
-            "benchmark": "beat tracking: miri_audio::analyze_file vs librosa 0.11 load + beat_track, same files, same run",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("beats-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "beats", &run_id, "beat tracking: miri_audio::analyze_file vs librosa 0.11 load + beat_track, same files, same run", figures)?;
         let f = &report["figures"];
         println!(
             "beats: mean F real {} vs librosa {}, synthetic {} vs {}; best times summed miri {:.3} s, librosa {} s, librosa/miri {} (target >= 10 with F >=)",
@@ -249,15 +224,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted(Part::Dashboard) && args.dashboard_shots > 0 {
         let figures = dashboard::run(args.dashboard_shots, args.dashboard_loads, args.dashboard_changes).await?;
-        let report = json!({
-            "benchmark": "dashboard in Debian Chromium against the stack with the sim: cold first load of a project's shots (all rows on screen; time to interactive = later of rows and last long task), JS shipped, status written -> on screen",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("dashboard-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "dashboard", &run_id, "dashboard in Debian Chromium against the stack with the sim: cold first load of a project's shots (all rows on screen; time to interactive = later of rows and last long task), JS shipped, status written -> on screen", figures)?;
         let f = &report["figures"];
         println!(
             "dashboard: {} shots, first load rows {} ms, TTI median {} ms (budget {} ms, ratio {:.2}); JS {} B ({} B gzip); status -> screen median {} ms p90 {} ms (budget {} ms, ratio {:.2})",
@@ -270,15 +237,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted(Part::Load) && args.load_shots > 0 {
         let figures = load::run(&load::Plan { shots: args.load_shots, clients: args.load_clients }).await?;
-        let report = json!({
-            "benchmark": "load: shots waiting for approval at once on one worker; approvals over two gateways sharing Redis; SHOT_UPDATED fan-out to Socket.IO clients split between them",
-            "date": chrono::Utc::now().to_rfc3339(),
-            "machine": {"cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)},
-            "build": if cfg!(debug_assertions) { "debug" } else { "release" },
-            "figures": figures,
-        });
-        let file = args.out.join(format!("load-{run_id}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&report)?)?;
+        let (report, file) = write_report(&args.out, "load", &run_id, "load: shots waiting for approval at once on one worker; approvals over two gateways sharing Redis; SHOT_UPDATED fan-out to Socket.IO clients split between them", figures)?;
         let f = &report["figures"];
         println!(
             "load: {} shots waiting after {:.1} s, worker RSS {} MiB (peak {}); {:.0} approvals/s; {} of {} events to {} clients on 2 gateways, approval -> every client p50 {:.0} ms p99 {:.0} ms",
