@@ -117,14 +117,16 @@ pub async fn run(plan: &Plan) -> anyhow::Result<Value> {
     listeners.iter().for_each(tokio::task::JoinHandle::abort);
 
     let heard = heard.lock().map_err(|_| anyhow::anyhow!("a listener panicked"))?.clone();
-    let mut last_ms = Vec::new();
-    let mut every_ms = Vec::new();
+    let (mut last_ms, mut every_ms, mut spread_ms) = (Vec::new(), Vec::new(), Vec::new());
     for (shot, at) in &sent {
         let times = heard.get(shot).cloned().unwrap_or_default();
         let ms = |t: &SystemTime| t.duration_since(*at).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
         every_ms.extend(times.iter().map(ms));
         if times.len() >= plan.clients {
-            last_ms.push(times.iter().map(ms).fold(0.0, f64::max));
+            let (first, last) = times.iter().map(ms).fold((f64::MAX, 0.0_f64), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            last_ms.push(last);
+            // The fan-out's own share: from the first client hearing the shot to the last.
+            spread_ms.push(last - first);
         }
     }
     Ok(json!({
@@ -142,6 +144,7 @@ pub async fn run(plan: &Plan) -> anyhow::Result<Value> {
         "allHeardSeconds": all_heard_s,
         "approvalToEveryClientMs": quantiles(&last_ms),
         "approvalToEachClientMs": quantiles(&every_ms),
+        "firstToLastClientMs": quantiles(&spread_ms),
     }))
 }
 

@@ -240,11 +240,13 @@ async fn main() -> anyhow::Result<()> {
         let (report, file) = write_report(&args.out, "load", &run_id, "load: shots waiting for approval at once on one worker; approvals over two gateways sharing Redis; SHOT_UPDATED fan-out to Socket.IO clients split between them", figures)?;
         let f = &report["figures"];
         println!(
-            "load: {} shots waiting after {:.1} s, worker RSS {} MiB (peak {}); {:.0} approvals/s; {} of {} events to {} clients on 2 gateways, approval -> every client p50 {:.0} ms p99 {:.0} ms",
+            "load: {} shots waiting after {:.1} s, worker RSS {} MiB (peak {}); {:.0} approvals/s; {} of {} events to {} clients on 2 gateways, approval -> every client p50 {:.0} ms p99 {:.0} ms, first -> last client p50 {:.0} ms p99 {:.0} ms",
             f["shots"], f["allAwaitingApprovalSeconds"].as_f64().unwrap_or(0.0), f["workerMemoryWhileWaiting"]["rssMiB"],
             f["workerMemoryWhileWaiting"]["peakRssMiB"], f["approvalsPerSecond"].as_f64().unwrap_or(0.0), f["eventsDelivered"],
             f["eventsExpected"], f["clients"], f["approvalToEveryClientMs"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
-            f["approvalToEveryClientMs"]["p99_ms"].as_f64().unwrap_or(f64::NAN)
+            f["approvalToEveryClientMs"]["p99_ms"].as_f64().unwrap_or(f64::NAN),
+            f["firstToLastClientMs"]["p50_ms"].as_f64().unwrap_or(f64::NAN),
+            f["firstToLastClientMs"]["p99_ms"].as_f64().unwrap_or(f64::NAN)
         );
         println!("raw figures: {}", file.display());
     }
