@@ -78,6 +78,9 @@ impl SceneWorker {
         }
         let mut webhook = d.public_url.join("/api/webhooks/fal").map_err(|e| fail(failure::NOT_FOUND, e.to_string()))?;
         webhook.query_pairs_mut().append_pair("sceneId", &scene.scene_id.to_string()).append_pair("assetId", &key);
+        if let Some(trace) = job.trace {
+            webhook.query_pairs_mut().append_pair("trace", &trace.to_string());
+        }
         let breaker = d.breakers.get(Provider::Fal);
         let queued = match breaker.call(d.fal.submit(&endpoint, &body, Some(webhook.as_str()))).await {
             Ok(queued) => queued,
@@ -104,6 +107,9 @@ impl SceneWorker {
             hebrew: None,
             created_at: Utc::now(),
         };
+        miri_telemetry::trace::span(job.trace).in_scope(|| {
+            tracing::info!(scene = %scene.scene_id, asset = %key, request = %queued.request_id, endpoint = %record.endpoint, "reference submitted to the provider");
+        });
         match d.store.append(&record, 0).await {
             Ok(()) => Ok(Submitted { request_id: queued.request_id }),
             // A concurrent attempt recorded first: its request is the one the workflow follows.

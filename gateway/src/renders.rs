@@ -110,6 +110,10 @@ async fn show(State(st): State<AppState>, caller: Caller, Path(id): Path<String>
     Ok(Json(status(&st, &caller, &id).await?))
 }
 
+/// A render not yet visible in Temporal is looked for this many times, this far apart.
+const LOOKUPS: u32 = 4;
+const LOOKUP_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Where render `render` stands, as `show` answers it (the service REST and gRPC share).
 pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Result<Value, ApiError> {
     let render_id = RenderId::parse("renderId", render)?;
@@ -119,12 +123,21 @@ pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Resu
         return Ok(done);
     }
     let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
-    let mut found = st.temporal.list_workflows(query, WorkflowListOptions::builder().limit(1).build());
-    let execution = match found.next().await {
-        Some(Ok(execution)) => execution,
-        Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
-        None => return Err(missing()),
-    };
+    // Temporal's visibility lags a just-started workflow by a moment: look again before a 404.
+    let mut execution = None;
+    for attempt in 0..LOOKUPS {
+        let mut found = st.temporal.list_workflows(query.clone(), WorkflowListOptions::builder().limit(1).build());
+        match found.next().await {
+            Some(Ok(found)) => {
+                execution = Some(found);
+                break;
+            }
+            Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
+            None if attempt + 1 < LOOKUPS => tokio::time::sleep(LOOKUP_PAUSE).await,
+            None => {}
+        }
+    }
+    let execution = execution.ok_or_else(missing)?;
     let project = render_workflow_project(execution.id()).ok_or_else(missing)?;
     caller.member_or(st, project, missing).await?;
     let handle = st.temporal.get_workflow_handle::<RenderWorkflow>(execution.id());

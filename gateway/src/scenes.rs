@@ -90,6 +90,7 @@ pub(crate) async fn start_breakdown(st: &AppState, caller: &Caller, project: &st
         poll_every_secs: st.poll_every_secs,
         require_human_approval: project.config.global_settings.require_human_approval,
         shots,
+        trace: miri_telemetry::trace::current(),
     };
     st.temporal
         .start_workflow(BreakdownWorkflow::run, input, opts)

@@ -335,6 +335,27 @@ impl Stack {
         Ok((child, api))
     }
 
+    /// `temporal workflow count --query QUERY` against this stack's server. Visibility is
+    /// eventually consistent, so it asks again for a few seconds until the count is `want`;
+    /// answers the last count.
+    pub async fn temporal_count(&self, query: &str, want: u64) -> anyhow::Result<u64> {
+        let mut n = u64::MAX;
+        for _ in 0..20 {
+            let out = Command::new(temporal_bin())
+                .args(["workflow", "count", "--address", &self.temporal_address, "--query", query])
+                .output()
+                .await?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            anyhow::ensure!(out.status.success(), "{query}: {text}{}", String::from_utf8_lossy(&out.stderr));
+            n = text.split_whitespace().find_map(|w| w.parse().ok()).unwrap_or(u64::MAX);
+            if n == want {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Ok(n)
+    }
+
     /// The worker's process id, while it runs.
     pub fn worker_pid(&self) -> Option<u32> {
         self.worker.as_ref().and_then(Child::id)

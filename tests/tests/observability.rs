@@ -36,27 +36,6 @@ fn sample(text: &str, series: &str) -> Option<f64> {
     text.lines().find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
 }
 
-/// `temporal workflow count --query QUERY` against the stack's server (visibility is eventually
-/// consistent: asked again for a few seconds until it says `want`).
-async fn temporal_count(stack: &Stack, query: &str, want: u64) -> u64 {
-    let mut n = u64::MAX;
-    for _ in 0..20 {
-        let out = tokio::process::Command::new(miri_testkit::temporal_bin())
-            .args(["workflow", "count", "--address", &stack.temporal_address, "--query", query])
-            .output()
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{query}: {text}{}", String::from_utf8_lossy(&out.stderr));
-        n = text.split_whitespace().filter_map(|w| w.parse().ok()).next().unwrap_or(u64::MAX);
-        if n == want {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    n
-}
-
 async fn post_traced(stack: &Stack, path: &str, body: Value, trace: &str) -> reqwest::Response {
     stack
         .rest
@@ -166,9 +145,9 @@ async fn one_trace_id_follows_a_shot_and_the_metrics_count_what_happened() {
         format!("ProjectId = '{p}' AND ShotStatus = 'COMPLETED'"),
         format!("ShotId = '{shot}'"),
     ] {
-        assert_eq!(temporal_count(&stack, &query, 1).await, 1, "{query}");
+        assert_eq!(stack.temporal_count(&query, 1).await.unwrap(), 1, "{query}");
     }
-    assert_eq!(temporal_count(&stack, &format!("ProjectId = '{p}' AND ShotStatus = 'DRAFT'"), 0).await, 0);
+    assert_eq!(stack.temporal_count(&format!("ProjectId = '{p}' AND ShotStatus = 'DRAFT'"), 0).await.unwrap(), 0);
 
     // The worker's own: every paid call and its outcome, the render's progress.
     let text = reqwest::get(format!("http://{worker_metrics}/metrics")).await.unwrap().text().await.unwrap();

@@ -339,6 +339,9 @@ async fn shots_that_leave_a_gap_fail_the_render_naming_them() {
         .unwrap();
     assert_eq!(status, 202, "{body}");
     let render_id = body["renderId"].as_str().unwrap().to_string();
+    // Asked for at once, a render just started is found (not a 404 while Temporal catches up).
+    let (status, body) = stack.get(&format!("/api/renders/{render_id}")).await.unwrap();
+    assert_eq!(status, 200, "{body}");
     let deadline = tokio::time::Instant::now() + LONG;
     let failed = loop {
         let (status, body) = stack
@@ -523,10 +526,20 @@ async fn a_corrupt_clip_fails_the_render_naming_its_shot() {
         b"not a video at all",
     )
     .unwrap();
+    // The clip may have been conformed ahead before it was spoilt (the shot's last step, after
+    // COMPLETED): once the shot's workflow has ended, drop the conformed segments, so the render
+    // has to read the spoilt clip itself.
+    let ended = format!("ShotId = '{bad}' AND ExecutionStatus = 'Completed'");
+    assert_eq!(stack.temporal_count(&ended, 1).await.unwrap(), 1, "{ended}");
+    for entry in std::fs::read_dir(stack.dir.path().join("renders/segments")).into_iter().flatten().flatten() {
+        if entry.path().extension().is_some_and(|e| e == "mp4") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
 
     let mut watch = stack.watch(&project).await.unwrap();
     let out = miri_render(&stack, &project, &[]).await;
-    assert!(!out.status.success());
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(

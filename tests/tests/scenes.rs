@@ -1,8 +1,9 @@
 //! The scene breakdown end to end: the demo song analysed, then broken into scenes by the
 //! simulated ORCHESTRATOR through `BreakdownWorkflow`; scenes cover the song on its Part edges,
 //! each with a recorded seed of its own and its references made; each scene cut into shots on its
-//! Moments whose stills come from the scene's references and seed; a second breakdown adds
-//! scenes and changes none.
+//! Moments whose stills come from the scene's references and seed, all under the breakdown
+//! request's trace id and findable in Temporal by scene; a second breakdown adds scenes and
+//! changes none.
 
 use miri_testkit::{Stack, StackOptions};
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 const WITHIN: Duration = Duration::from_secs(90);
+const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 
 async fn demo_project(stack: &Stack) -> anyhow::Result<String> {
     let lyrics = miri_demo::timing().timed_lyrics();
@@ -28,7 +30,18 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
     let analysed = stack.run_step(&format!("/api/projects/{project}/analyses"), "analysisId", WITHIN).await?;
     assert_eq!(analysed["status"], "completed", "{analysed}");
     let analysis = &analysed["analysis"];
-    let done = stack.run_step(&breakdowns, "breakdownId", WITHIN).await?;
+    // Asked for under a trace id, which the scenes' references and the shots' stills carry on.
+    let started = stack
+        .rest
+        .post(format!("{}{breakdowns}", stack.http))
+        .bearer_auth(&stack.token)
+        .header("traceparent", format!("00-{TRACE}-b7ad6b7169203331-01"))
+        .json(&json!({}))
+        .send()
+        .await?;
+    assert_eq!(started.status(), 202);
+    let started: Value = started.json().await?;
+    let done = stack.wait_finished(&format!("{breakdowns}/{}", started["breakdownId"].as_str().unwrap()), WITHIN).await?;
     assert_eq!(done["status"], "completed", "{done}\n{}", stack.log("worker"));
     let scenes = done["scenes"].as_array().unwrap();
     assert!(scenes.len() >= 2, "{scenes:?}");
@@ -107,6 +120,23 @@ async fn the_song_breaks_into_scenes_on_its_parts_each_with_its_own_recorded_see
         assert_eq!(translation["parent"], prompt["versionId"]);
         assert!(translation["prompt"].as_str().unwrap().contains("מירי"), "{translation}");
     }
+    // The breakdown's trace id is on the references' and the stills' paid calls and webhooks.
+    let (worker, gateway) = (stack.log("worker"), stack.log("gateway"));
+    let traced = |log: &str, message: &str| log.lines().filter(|l| l.contains(TRACE) && l.contains(message)).count();
+    assert_eq!(traced(&worker, "reference submitted to the provider"), references.len(), "{worker}");
+    assert_eq!(traced(&worker, "submitted to the provider") - references.len(), shots.len(), "one still each: {worker}");
+    assert!(traced(&gateway, "fal webhook") >= references.len() + shots.len(), "{gateway}");
+
+    // Operators find a scene's shots in the Temporal UI by its search attribute.
+    let first_scene = scenes[0]["sceneId"].as_str().unwrap();
+    let mut in_first = 0;
+    for id in shots {
+        let (_, shot) = stack.get(&format!("/api/shots/{}", id.as_str().unwrap())).await?;
+        in_first += u64::from(shot["sceneId"] == first_scene);
+    }
+    let query = format!("SceneId = '{first_scene}' AND WorkflowType = 'ShotWorkflow' AND ProjectId = '{project}'");
+    assert_eq!(stack.temporal_count(&query, in_first).await?, in_first, "{query}");
+
     covered.sort_unstable();
     assert_eq!(covered.first().unwrap().0, 0);
     assert!(covered.windows(2).all(|w| w[0].1 == w[1].0), "shots cover the song: {covered:?}");

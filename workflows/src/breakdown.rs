@@ -11,7 +11,7 @@ use crate::scene_workflow_id;
 use crate::search::{PROJECT_ID, SCENE_ID};
 use miri_core::scene::ask::{MAX_SCENES, SceneDraw};
 use miri_core::scene::asset::wanted;
-use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId, ShotId};
+use miri_core::{AnalysisId, ProjectId, Scene, SceneAsset, SceneId, ShotId, TraceId};
 use serde::{Deserialize, Serialize};
 use temporalio_common::{error::ApplicationFailure, search_attributes::SearchAttributes};
 use temporalio_macros::{workflow, workflow_methods};
@@ -34,6 +34,9 @@ pub struct BreakdownInput {
     /// scene gets at least what its clips need); `None` leaves it to the ORCHESTRATOR.
     #[serde(default)]
     pub shots: Option<u32>,
+    /// The trace id of the request that asked for it, passed on to what it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 /// The scenes, every reference image made for them, and the shots they started.
@@ -92,7 +95,7 @@ impl BreakdownWorkflow {
             })
             .collect();
         let ctx: &Ctx = ctx;
-        let BreakdownInput { project_id, analysis_id, poll_every_secs, require_human_approval, shots: wanted_shots } =
+        let BreakdownInput { project_id, analysis_id, poll_every_secs, require_human_approval, shots: wanted_shots, trace } =
             ctx.state(|s| s.input.clone());
         let asked = until_valid(
             |refusals| {
@@ -130,6 +133,7 @@ impl BreakdownWorkflow {
                 references: wanted(scene).len(),
                 most_shots: share(scene),
                 poll_every_secs,
+                trace,
             };
             let mut opts = ChildWorkflowOptions::workflow_id(scene_workflow_id(scene.scene_id));
             opts.search_attributes = Some(SearchAttributes::new([

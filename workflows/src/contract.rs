@@ -523,6 +523,9 @@ pub struct AssetJob {
     pub scene_id: SceneId,
     pub asset_id: AssetId,
     pub index: usize,
+    /// The request that asked for the breakdown: its trace id goes into the webhook URL and logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 /// The provider's answer for a submitted reference, to be stored with its media.

@@ -13,7 +13,7 @@ use crate::search::{PROJECT_ID, SCENE_ID, SHOT_ID, SHOT_STATUS};
 use crate::shot::{Generate, ShotInput, ShotWorkflow};
 use crate::shot_workflow_id;
 use miri_core::shot::plan::MAX_SHOTS;
-use miri_core::{AnalysisId, AssetId, ProjectId, SceneAsset, SceneId, Shot, ShotId};
+use miri_core::{AnalysisId, AssetId, ProjectId, SceneAsset, SceneId, Shot, ShotId, TraceId};
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, time::Duration};
 use temporalio_common::{RetryPolicy, error::ApplicationFailure, search_attributes::SearchAttributes};
@@ -41,6 +41,9 @@ pub struct SceneInput {
     pub most_shots: Option<usize>,
     /// How long to wait for a webhook before polling the provider.
     pub poll_every_secs: u64,
+    /// The trace id of the request that asked for it, passed on to what it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<TraceId>,
 }
 
 /// What the `progress` query answers.
@@ -86,6 +89,7 @@ impl SceneWorkflow {
                 scene_id: input.scene_id,
                 asset_id: AssetId::parse("assetId", &ctx.uuid4()).expect("the SDK draws valid UUIDs"),
                 index,
+                trace: input.trace,
             })
             .collect();
         let shot_ids: Vec<ShotId> = (0..MAX_SHOTS)
@@ -183,7 +187,7 @@ async fn start_shot(ctx: &Ctx, input: &SceneInput, shot: &Shot) -> Result<(), St
         SHOT_STATUS.value_set(shot.status.as_str().to_string()),
     ]));
     let started = ctx.start_child_workflow(ShotWorkflow::run, shot_input, opts).await.map_err(|e| e.to_string())?;
-    let generate = Generate { by: "miri (scene breakdown)".into(), trace: None };
+    let generate = Generate { by: "miri (scene breakdown)".into(), trace: input.trace };
     started.signal(ShotWorkflow::generate, generate, SignalWorkflowOptions::default()).await.map_err(|e| e.to_string())
 }
 
