@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -23,6 +24,10 @@ pub struct Director {
     shots: u32,
     out: PathBuf,
     reconnect: Arc<Notify>,
+    /// The worker kills so far, and how many must have happened before the render is asked for
+    /// (a short film can be done before the monkey has had its turns).
+    kills: Arc<AtomicU32>,
+    min_kills: u32,
 }
 
 /// What the director saw.
@@ -49,8 +54,8 @@ struct Seen {
 }
 
 impl Director {
-    pub fn new(api: Api, shots: u32, out: PathBuf, reconnect: Arc<Notify>) -> Self {
-        Self { api, shots, out, reconnect }
+    pub fn new(api: Api, shots: u32, out: PathBuf, reconnect: Arc<Notify>, kills: Arc<AtomicU32>, min_kills: u32) -> Self {
+        Self { api, shots, out, reconnect, kills, min_kills }
     }
 
     pub async fn run(self, deadline: Instant) -> anyhow::Result<Outcome> {
@@ -72,6 +77,9 @@ impl Director {
         let mut seen = Seen::default();
         let (completed, regenerated) = self.approve_all(&ids, &mut seen, deadline).await?;
         eprintln!("director: {completed} of {} shots completed", ids.len());
+        while self.kills.load(Ordering::Relaxed) < self.min_kills && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
         let (final_render, film_frames) = if completed == ids.len() {
             let path = self.render(&project, deadline).await?;
             let frames = count_frames(&path).await?;

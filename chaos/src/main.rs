@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -27,7 +28,7 @@ struct Args {
     /// How many shots the film has (equal lengths covering the song).
     #[arg(long, default_value_t = 20)]
     shots: u32,
-    /// The fewest worker kills (SIGKILL) before the run may end.
+    /// The fewest worker kills (SIGKILL): the render is not asked for before them.
     #[arg(long, default_value_t = 5)]
     kills: u32,
     /// Share of provider calls the simulator answers with a 5xx.
@@ -90,7 +91,8 @@ async fn run(args: &Args, started: Instant) -> anyhow::Result<(Value, bool)> {
     anyhow::ensure!(resp.status().is_success(), "the simulator refused the faults: {}", resp.text().await?);
 
     let reconnect = Arc::new(Notify::new());
-    let director = Director::new(stack.as_token(&stack.token), args.shots, args.out.clone(), reconnect.clone());
+    let kills = Arc::new(AtomicU32::new(0));
+    let director = Director::new(stack.as_token(&stack.token), args.shots, args.out.clone(), reconnect.clone(), kills.clone(), args.kills);
     let deadline = started + Duration::from_secs(args.within_secs);
     let mut work = tokio::spawn(director.run(deadline));
     let mut havoc = Havoc::default();
@@ -105,6 +107,7 @@ async fn run(args: &Args, started: Instant) -> anyhow::Result<(Value, bool)> {
                 havoc.worker_kills += 1;
                 eprintln!("chaos: kill -9 the worker ({})", havoc.worker_kills);
                 stack.kill_worker().await?;
+                kills.store(havoc.worker_kills, Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(rng.gen_range(0..=1_500))).await;
                 if havoc.worker_kills == 2 {
                     eprintln!("chaos: restarting the Temporal dev server");
