@@ -124,20 +124,19 @@ pub(crate) async fn status(st: &AppState, caller: &Caller, render: &str) -> Resu
     }
     let query = format!("{}=\"{render_id}\"", RENDER_ID.name());
     // Temporal's visibility lags a just-started workflow by a moment: look again before a 404.
-    let mut execution = None;
-    for attempt in 0..LOOKUPS {
+    let mut looked = 1;
+    let execution = loop {
         let mut found = st.temporal.list_workflows(query.clone(), WorkflowListOptions::builder().limit(1).build());
         match found.next().await {
-            Some(Ok(found)) => {
-                execution = Some(found);
-                break;
-            }
+            Some(Ok(execution)) => break execution,
             Some(Err(e)) => return Err(ApiError::Unavailable(format!("could not look the render up: {e}"))),
-            None if attempt + 1 < LOOKUPS => tokio::time::sleep(LOOKUP_PAUSE).await,
-            None => {}
+            None if looked < LOOKUPS => {
+                looked += 1;
+                tokio::time::sleep(LOOKUP_PAUSE).await;
+            }
+            None => return Err(missing()),
         }
-    }
-    let execution = execution.ok_or_else(missing)?;
+    };
     let project = render_workflow_project(execution.id()).ok_or_else(missing)?;
     caller.member_or(st, project, missing).await?;
     let handle = st.temporal.get_workflow_handle::<RenderWorkflow>(execution.id());

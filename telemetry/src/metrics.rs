@@ -2,10 +2,12 @@
 //! calls its activities make (latency and errors by kind), webhooks it takes, renders it makes —
 //! in one registry ([`global`]); what is true of the whole studio (shots by status, budgets,
 //! workflows by status, every worker's circuit breakers) is read from the store, Temporal and
-//! the workers' health reports when scraped and handed to [`render`] as a [`Scrape`]. Label values are small closed sets (a status, a provider, a route
-//! pattern) or project ids; never a shot id, a URL or anything a caller can invent.
+//! the workers' health reports when scraped and handed to [`render`] as a [`Scrape`]. Label
+//! values are small closed sets (a status, a provider, a route pattern) or project ids; never a
+//! shot id, a URL or anything a caller can invent.
 
 use prometheus::proto::MetricFamily;
+use prometheus::core::Collector;
 use prometheus::{CounterVec, Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -31,17 +33,19 @@ pub struct Metrics {
     pub renders: IntCounterVec,
 }
 
-fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    let metric = IntCounterVec::new(Opts::new(name, help), labels).unwrap_or_else(|e| panic!("metric {name}: {e}"));
+/// `made`, registered in `registry` (a bad name or a clash is a bug: panics naming the metric).
+fn registered<C: Collector + Clone + 'static>(registry: &Registry, name: &str, made: prometheus::Result<C>) -> C {
+    let metric = made.unwrap_or_else(|e| panic!("metric {name}: {e}"));
     registry.register(Box::new(metric.clone())).unwrap_or_else(|e| panic!("metric {name}: {e}"));
     metric
 }
 
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    registered(registry, name, IntCounterVec::new(Opts::new(name, help), labels))
+}
+
 fn histogram(registry: &Registry, name: &str, help: &str, labels: &[&str], buckets: Vec<f64>) -> HistogramVec {
-    let metric = HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), labels)
-        .unwrap_or_else(|e| panic!("metric {name}: {e}"));
-    registry.register(Box::new(metric.clone())).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-    metric
+    registered(registry, name, HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), labels))
 }
 
 impl Metrics {
@@ -66,10 +70,9 @@ impl Metrics {
         let provider_errors =
             counter(&registry, "miri_provider_errors_total", "Failed provider calls, by provider and error kind", &["provider", "kind"]);
         let webhooks = counter(&registry, "miri_webhooks_total", "fal webhooks, by outcome", &["outcome"]);
+        let progress = "miri_render_progress_ratio";
         let render_progress =
-            GaugeVec::new(Opts::new("miri_render_progress_ratio", "Share of the project's newest render made (0..1)"), &["project"])
-                .unwrap_or_else(|e| panic!("miri_render_progress_ratio: {e}"));
-        registry.register(Box::new(render_progress.clone())).unwrap_or_else(|e| panic!("miri_render_progress_ratio: {e}"));
+            registered(&registry, progress, GaugeVec::new(Opts::new(progress, "Share of the project's newest render made (0..1)"), &["project"]));
         let renders = counter(&registry, "miri_renders_total", "Renders ended, by outcome", &["outcome"]);
         Self { registry, http_requests, http_seconds, provider_seconds, provider_errors, webhooks, render_progress, renders }
     }
@@ -115,15 +118,11 @@ impl Scrape {
         self.families.entry(name).or_insert_with(|| {
             let names: Vec<&str> = labels.iter().map(|(k, _)| *k).collect();
             let opts = Opts::new(name, help);
-            let (family, collector): (Family, Box<dyn prometheus::core::Collector>) = if counter {
-                let vec = CounterVec::new(opts, &names).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-                (Family::Counter(vec.clone()), Box::new(vec))
+            if counter {
+                Family::Counter(registered(&self.registry, name, CounterVec::new(opts, &names)))
             } else {
-                let vec = GaugeVec::new(opts, &names).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-                (Family::Gauge(vec.clone()), Box::new(vec))
-            };
-            self.registry.register(collector).unwrap_or_else(|e| panic!("metric {name}: {e}"));
-            family
+                Family::Gauge(registered(&self.registry, name, GaugeVec::new(opts, &names)))
+            }
         })
     }
 }

@@ -135,17 +135,23 @@ fn spawn_temporal(d: &Path, port: u16) -> anyhow::Result<Child> {
     logged(&mut cmd, d, "temporal")
 }
 
-fn spawn_gateway(d: &Path, temporal: &str, channel: &str, env: &[(String, String)], sim: &str, args: GatewayArgs) -> anyhow::Result<Child> {
-    let mut cmd = Command::new(miri_bin());
-    gateway_command(&mut cmd, d, temporal, channel, env, sim, args);
-    logged(&mut cmd, d, "gateway")
+/// A gateway process, logged to `{name}.log`.
+struct GatewaySpawn<'a> {
+    name: &'a str,
+    temporal: &'a str,
+    channel: &'a str,
+    env: &'a [(String, String)],
+    sim: &'a str,
+    args: GatewayArgs,
 }
 
-fn gateway_command(cmd: &mut Command, d: &Path, temporal: &str, channel: &str, env: &[(String, String)], sim: &str, args: GatewayArgs) {
-    cmd.arg("gateway").args(common_args(d, temporal, channel)).envs(env.iter().cloned());
-    cmd.args(["--http-port", &args.port.to_string(), "--poll-every-secs", &args.poll_every_secs.to_string()]);
-    cmd.args(["--jwks-urls", &format!("{sim}/.well-known/jwks.json")]);
+fn spawn_gateway(d: &Path, g: GatewaySpawn<'_>) -> anyhow::Result<Child> {
+    let mut cmd = Command::new(miri_bin());
+    cmd.arg("gateway").args(common_args(d, g.temporal, g.channel)).envs(g.env.iter().cloned());
+    cmd.args(["--http-port", &g.args.port.to_string(), "--poll-every-secs", &g.args.poll_every_secs.to_string()]);
+    cmd.args(["--jwks-urls", &format!("{}/.well-known/jwks.json", g.sim)]);
     cmd.arg("--web-dist").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist"));
+    logged(&mut cmd, d, g.name)
 }
 
 /// SIGTERM, then waits for the process to end (SIGKILL after 30 s).
@@ -208,7 +214,8 @@ impl Stack {
         let events_channel = format!("miri:test:{}", free_port());
         let http = format!("http://127.0.0.1:{hport}");
         let gateway_args = GatewayArgs { port: hport, poll_every_secs: opts.poll_every_secs };
-        let gateway = spawn_gateway(d, &temporal_address, &events_channel, &opts.env, &sim, gateway_args)?;
+        let spawn = GatewaySpawn { name: "gateway", temporal: &temporal_address, channel: &events_channel, env: &opts.env, sim: &sim, args: gateway_args };
+        let gateway = spawn_gateway(d, spawn)?;
 
         let token = issue_token(d, &temporal_address, &events_channel, &opts.env, "owner", "test").await?;
         let api = Api { http, token, rest: reqwest::Client::new(), scratch: dir.path().to_path_buf() };
@@ -235,6 +242,11 @@ impl Stack {
         Ok(stack)
     }
 
+    /// A gateway over this stack's Temporal, Redis channel, environment and simulator.
+    fn gateway_spawn<'a>(&'a self, name: &'a str, args: GatewayArgs) -> GatewaySpawn<'a> {
+        GatewaySpawn { name, temporal: &self.temporal_address, channel: &self.events_channel, env: &self.env, sim: &self.sim, args }
+    }
+
     /// Stops the Temporal dev server (SIGTERM, as an operator's restart would) and starts it
     /// again on the same port and database; answers once it listens.
     pub async fn restart_temporal(&mut self) -> anyhow::Result<()> {
@@ -247,8 +259,7 @@ impl Stack {
     /// Stops the gateway (SIGTERM) and starts it again on the same port; answers once healthy.
     pub async fn restart_gateway(&mut self) -> anyhow::Result<()> {
         stop(&mut self.gateway).await?;
-        let d = self.dir.path();
-        self.gateway = spawn_gateway(d, &self.temporal_address, &self.events_channel, &self.env, &self.sim, self.gateway_args)?;
+        self.gateway = spawn_gateway(self.dir.path(), self.gateway_spawn("gateway", self.gateway_args))?;
         if !self.api.healthy_within(Duration::from_secs(120)).await {
             bail!("the restarted gateway never became healthy within 120 s; its log:\n{}", self.log("gateway"));
         }
@@ -324,10 +335,7 @@ impl Stack {
     /// of it with this stack's token, once it is healthy.
     pub async fn extra_gateway(&self, name: &str) -> anyhow::Result<(Child, Api)> {
         let port = free_port();
-        let d = self.dir.path();
-        let mut cmd = Command::new(miri_bin());
-        gateway_command(&mut cmd, d, &self.temporal_address, &self.events_channel, &self.env, &self.sim, GatewayArgs { port, ..self.gateway_args });
-        let child = logged(&mut cmd, d, name)?;
+        let child = spawn_gateway(self.dir.path(), self.gateway_spawn(name, GatewayArgs { port, ..self.gateway_args }))?;
         let api = Api { http: format!("http://127.0.0.1:{port}"), ..self.api.as_token(&self.token) };
         if !api.healthy_within(Duration::from_secs(120)).await {
             bail!("gateway {name} never became healthy within 120 s; its log:\n{}", self.log(name));
